@@ -1,0 +1,9 @@
+//! The pure core: bytes in, values out.
+//!
+//! API boundary: nothing under `core` imports yew, gloo, web_sys, js_sys or wasm_bindgen, so all of
+//! it compiles natively and is tested with plain `cargo test`.
+pub mod diagnose;
+pub mod digest;
+pub mod distribution;
+pub mod permalink;
+pub mod reference;
