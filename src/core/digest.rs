@@ -91,9 +91,16 @@ impl fmt::Display for DigestError {
             ),
             DigestError::EmptyEncoded => write!(f, "nothing follows the ':'"),
             DigestError::BadEncodedChar { found } => {
-                write!(f, "the encoded part holds {found:?}, which a digest never contains")
+                write!(
+                    f,
+                    "the encoded part holds {found:?}, which a digest never contains"
+                )
             }
-            DigestError::WrongLength { algorithm, expected, actual } => write!(
+            DigestError::WrongLength {
+                algorithm,
+                expected,
+                actual,
+            } => write!(
                 f,
                 "a {algorithm} digest has {expected} hex characters; this one has {actual}"
             ),
@@ -326,18 +333,12 @@ mod tests {
             ),
             (
                 "sha256:44136FA355B3678A1146AD16F7E8649E94FB4FC21FE77E8310C060F61CAAFF8A",
-                DigestError::NotLowercaseHex {
-                    algorithm: "sha256",
-                },
+                DigestError::NotLowercaseHex { algorithm: "sha256" },
             ),
             ("sha+:abc", DigestError::BadAlgorithm("sha+".into())),
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                input.parse::<Digest>().as_ref(),
-                Err(expected),
-                "input {input:?}"
-            );
+            assert_eq!(input.parse::<Digest>().as_ref(), Err(expected), "input {input:?}");
         }
     }
 }

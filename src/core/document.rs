@@ -1,0 +1,575 @@
+//! A document is its exact bytes; everything else here is derived from them.
+//!
+//! [`Analysis::of`] hashes the bytes first (so the digest is shown whatever follows), then parses
+//! them, then names the kind. Detection order, as regclient states it: the `mediaType` field, then
+//! `schemaVersion` 1 with or without `signatures`, then the shape (`manifests` → index;
+//! `config` + `layers` → manifest; `rootfs` → image config). A disagreement between the field and
+//! the shape is a finding, not a stop.
+
+use super::descriptor::{self, Descriptor, Role};
+use super::digest::Digest;
+use super::image_config::ImageConfig;
+use super::media_type::MediaType;
+use super::schema1::{self, Payload, PayloadError};
+use serde_json::Value;
+use std::fmt;
+
+/// Registries refuse manifests above 4 MiB (distribution's `maxManifestBodySize`).
+pub const MANIFEST_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    OciManifest,
+    OciIndex,
+    DockerManifest,
+    DockerManifestList,
+    DockerSchema1Signed,
+    DockerSchema1,
+    OciConfig,
+    DockerConfig,
+    /// An image config whose bytes alone do not say OCI or Docker (the two share one shape).
+    ImageConfig,
+    UnknownJson,
+    NotJson,
+    Empty,
+}
+
+impl Kind {
+    /// Stable short name, used as `data-kind` in the page.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::OciManifest => "oci-manifest",
+            Kind::OciIndex => "oci-index",
+            Kind::DockerManifest => "docker-manifest",
+            Kind::DockerManifestList => "docker-manifest-list",
+            Kind::DockerSchema1Signed => "docker-schema1-signed",
+            Kind::DockerSchema1 => "docker-schema1",
+            Kind::OciConfig => "oci-config",
+            Kind::DockerConfig => "docker-config",
+            Kind::ImageConfig => "image-config",
+            Kind::UnknownJson => "unknown-json",
+            Kind::NotJson => "not-json",
+            Kind::Empty => "empty",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::OciManifest => "OCI image manifest",
+            Kind::OciIndex => "OCI image index (multi-platform)",
+            Kind::DockerManifest => "Docker image manifest (v2 schema 2)",
+            Kind::DockerManifestList => "Docker manifest list (multi-platform)",
+            Kind::DockerSchema1Signed => "Docker image manifest v2 schema 1, signed",
+            Kind::DockerSchema1 => "Docker image manifest v2 schema 1, unsigned",
+            Kind::OciConfig => "OCI image config",
+            Kind::DockerConfig => "Docker container image config",
+            Kind::ImageConfig => "Image config (OCI and Docker configs share this shape)",
+            Kind::UnknownJson => "JSON of unknown kind",
+            Kind::NotJson => "Not JSON",
+            Kind::Empty => "Empty",
+        }
+    }
+
+    /// The media type a registry would serve this kind under, when the kind implies one.
+    pub fn media_type(self) -> Option<MediaType> {
+        Some(match self {
+            Kind::OciManifest => MediaType::OciManifest,
+            Kind::OciIndex => MediaType::OciIndex,
+            Kind::DockerManifest => MediaType::DockerManifest,
+            Kind::DockerManifestList => MediaType::DockerManifestList,
+            Kind::DockerSchema1Signed => MediaType::DockerSchema1Signed,
+            Kind::DockerSchema1 => MediaType::DockerSchema1,
+            Kind::OciConfig => MediaType::OciConfig,
+            Kind::DockerConfig => MediaType::DockerConfig,
+            Kind::ImageConfig | Kind::UnknownJson | Kind::NotJson | Kind::Empty => return None,
+        })
+    }
+
+    pub fn is_index(self) -> bool {
+        matches!(self, Kind::OciIndex | Kind::DockerManifestList)
+    }
+
+    pub fn is_config(self) -> bool {
+        matches!(self, Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig)
+    }
+
+    fn from_media_type(media_type: &MediaType) -> Option<Kind> {
+        Some(match media_type {
+            MediaType::OciManifest => Kind::OciManifest,
+            MediaType::OciIndex => Kind::OciIndex,
+            MediaType::DockerManifest => Kind::DockerManifest,
+            MediaType::DockerManifestList => Kind::DockerManifestList,
+            MediaType::DockerSchema1Signed => Kind::DockerSchema1Signed,
+            MediaType::DockerSchema1 => Kind::DockerSchema1,
+            MediaType::OciConfig => Kind::OciConfig,
+            MediaType::DockerConfig => Kind::DockerConfig,
+            _ => return None,
+        })
+    }
+}
+
+/// Something worth telling the user about the bytes; never a reason to hide the digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// Nothing to analyse yet: a hint, not an error.
+    Empty,
+    JsonSyntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The bytes end in `\n` (or `\r\n`); terminals and editors add or drop one easily.
+    TrailingNewline {
+        without: Digest,
+    },
+    Utf8Bom,
+    CrlfLineEndings,
+    InvalidUtf8 {
+        offset: usize,
+    },
+    OverManifestLimit {
+        size: usize,
+    },
+    /// The `mediaType` field names one kind, the shape says another.
+    MediaTypeDisagreesWithShape {
+        field: MediaType,
+        shape: Kind,
+    },
+    /// The media type the bytes were delivered or referenced with disagrees with the document.
+    HintDisagrees {
+        hint: MediaType,
+        kind: Kind,
+    },
+    UnknownMediaType {
+        field: String,
+    },
+    Descriptor {
+        path: String,
+        problem: descriptor::DescriptorProblem,
+    },
+    Schema1Payload(PayloadError),
+    Schema1NotVerified,
+    InvalidDiffId {
+        index: usize,
+        written: String,
+        error: String,
+    },
+    NonDistributableLayer {
+        path: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Hint,
+    Note,
+    Warning,
+    Error,
+}
+
+impl Finding {
+    pub fn severity(&self) -> Severity {
+        match self {
+            Finding::Empty => Severity::Hint,
+            Finding::TrailingNewline { .. }
+            | Finding::Schema1NotVerified
+            | Finding::NonDistributableLayer { .. }
+            | Finding::CrlfLineEndings => Severity::Note,
+            Finding::Utf8Bom
+            | Finding::InvalidUtf8 { .. }
+            | Finding::OverManifestLimit { .. }
+            | Finding::MediaTypeDisagreesWithShape { .. }
+            | Finding::HintDisagrees { .. }
+            | Finding::UnknownMediaType { .. }
+            | Finding::Descriptor { .. } => Severity::Warning,
+            Finding::JsonSyntax { .. } | Finding::Schema1Payload(_) | Finding::InvalidDiffId { .. } => {
+                Severity::Error
+            }
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::Empty => write!(f, "Paste a manifest, index or config, or drop a file, to see its digest."),
+            Finding::JsonSyntax { line, column, message } => write!(
+                f,
+                "Not valid JSON at line {line}, column {column}: {message}. The digest above is still the digest of these bytes."
+            ),
+            Finding::TrailingNewline { without } => write!(
+                f,
+                "The bytes end with a newline. Copying from a terminal often adds or drops one, and that changes the digest: without it the digest is {without}."
+            ),
+            Finding::Utf8Bom => write!(
+                f,
+                "The bytes start with a UTF-8 byte order mark (EF BB BF). It is part of the digest, and Go tools (docker, containerd, registries) reject JSON that starts with it."
+            ),
+            Finding::CrlfLineEndings => write!(
+                f,
+                "The lines end with CRLF (Windows line endings). They are part of the digest: the same JSON with LF endings has another digest."
+            ),
+            Finding::InvalidUtf8 { offset } => write!(
+                f,
+                "The bytes are not valid UTF-8 (first bad byte at offset {offset}). They are hashed as they are."
+            ),
+            Finding::OverManifestLimit { size } => write!(
+                f,
+                "This document is {size} bytes, over the 4 MiB (4194304 bytes) registries accept for a manifest. It is hashed all the same."
+            ),
+            Finding::MediaTypeDisagreesWithShape { field, shape } => write!(
+                f,
+                "The mediaType field says {field}, but the document is shaped like: {}.",
+                shape.name()
+            ),
+            Finding::HintDisagrees { hint, kind } => write!(
+                f,
+                "It was served or referenced as {hint}, but the document reads as: {}.",
+                kind.name()
+            ),
+            Finding::UnknownMediaType { field } => {
+                write!(f, "The mediaType {field:?} is not one this page knows; the kind below is guessed from the shape.")
+            }
+            Finding::Descriptor { path, problem } => write!(f, "The descriptor {path} {problem}."),
+            Finding::Schema1Payload(e) => write!(
+                f,
+                "The signed payload cannot be rebuilt ({e}); the digest shown is of the bytes, which is not what registries use for schema 1."
+            ),
+            Finding::Schema1NotVerified => write!(
+                f,
+                "The signatures are not verified by this page; the digest does not depend on them."
+            ),
+            Finding::InvalidDiffId { index, written, error } => {
+                write!(f, "rootfs.diff_ids[{index}] is {written:?}: {error}. Chain IDs stop before it.")
+            }
+            Finding::NonDistributableLayer { path } => write!(
+                f,
+                "{path} is a non-distributable (foreign) layer: registries usually do not hold its blob; it is fetched from its urls."
+            ),
+        }
+    }
+}
+
+/// The parsed view of a document, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// Image manifest (OCI or Docker v2): config, layers, optional subject.
+    Manifest {
+        config: Option<Box<Descriptor>>,
+        layers: Vec<Descriptor>,
+        subject: Option<Box<Descriptor>>,
+    },
+    /// Index or manifest list.
+    Index {
+        manifests: Vec<Descriptor>,
+        subject: Option<Box<Descriptor>>,
+    },
+    Schema1(Schema1View),
+    Config(ImageConfig),
+    /// JSON that is none of the above, or no JSON at all.
+    Opaque,
+}
+
+impl Body {
+    /// Every descriptor in the body, in document order.
+    pub fn descriptors(&self) -> Vec<&Descriptor> {
+        match self {
+            Body::Manifest {
+                config,
+                layers,
+                subject,
+            } => config
+                .as_deref()
+                .into_iter()
+                .chain(layers)
+                .chain(subject.as_deref())
+                .collect(),
+            Body::Index { manifests, subject } => manifests.iter().chain(subject.as_deref()).collect(),
+            Body::Schema1(_) | Body::Config(_) | Body::Opaque => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema1View {
+    pub name: Option<String>,
+    pub tag: Option<String>,
+    pub architecture: Option<String>,
+    /// `fsLayers[].blobSum`, newest layer first as schema 1 stores them.
+    pub blob_sums: Vec<String>,
+    pub payload: Option<Result<Payload, PayloadError>>,
+}
+
+/// Everything derived from one document's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub size: usize,
+    /// sha256 of the bytes exactly as given.
+    pub bytes_digest: Digest,
+    pub kind: Kind,
+    /// The `mediaType` field, as written.
+    pub media_type_field: Option<String>,
+    pub artifact_type: Option<String>,
+    pub annotations: Vec<(String, String)>,
+    pub body: Body,
+    pub findings: Vec<Finding>,
+    /// The parsed JSON, kept for views and comparisons; `None` when the bytes are not JSON.
+    pub json: Option<Value>,
+}
+
+impl Analysis {
+    /// Analyses `bytes`. `hint` is the media type the bytes arrived with (a `Content-Type`, or the
+    /// descriptor that points at them), used to name configs and to flag disagreements.
+    pub fn of(bytes: &[u8], hint: Option<&MediaType>) -> Analysis {
+        let bytes_digest = Digest::sha256(bytes);
+        let mut findings = byte_findings(bytes);
+        let mut analysis = Analysis {
+            size: bytes.len(),
+            bytes_digest,
+            kind: Kind::Empty,
+            media_type_field: None,
+            artifact_type: None,
+            annotations: Vec::new(),
+            body: Body::Opaque,
+            findings: Vec::new(),
+            json: None,
+        };
+        if bytes.is_empty() {
+            analysis.findings.push(Finding::Empty);
+            return analysis;
+        }
+        // A BOM is not JSON; Go rejects it, but show the view of what follows it.
+        let json_bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+        let value: Value = match serde_json::from_slice(json_bytes) {
+            Ok(v) => v,
+            Err(e) => {
+                findings.push(Finding::JsonSyntax {
+                    line: e.line(),
+                    column: e.column(),
+                    message: syntax_message(&e),
+                });
+                analysis.kind = Kind::NotJson;
+                analysis.findings = findings;
+                return analysis;
+            }
+        };
+        let field = value
+            .get("mediaType")
+            .and_then(Value::as_str)
+            .map(MediaType::parse);
+        let shape = shape_of(&value);
+        let kind = match field.as_ref().and_then(Kind::from_media_type) {
+            Some(kind) => {
+                if let Some(shape) = shape.filter(|s| !same_family(*s, kind)) {
+                    findings.push(Finding::MediaTypeDisagreesWithShape {
+                        field: field.clone().unwrap_or(MediaType::Other(String::new())),
+                        shape,
+                    });
+                }
+                kind
+            }
+            None => {
+                if let Some(MediaType::Other(written)) = &field {
+                    findings.push(Finding::UnknownMediaType {
+                        field: written.clone(),
+                    });
+                }
+                shape.map_or(Kind::UnknownJson, |shape| refine_with_hint(shape, hint))
+            }
+        };
+        if let Some(hint) = hint {
+            if Kind::from_media_type(hint).is_some_and(|h| !same_family(h, kind)) {
+                findings.push(Finding::HintDisagrees {
+                    hint: hint.clone(),
+                    kind,
+                });
+            }
+        }
+        analysis.body = body_of(kind, bytes, &value, &mut findings);
+        analysis.kind = kind;
+        analysis.media_type_field = value.get("mediaType").and_then(Value::as_str).map(str::to_owned);
+        analysis.artifact_type = value
+            .get("artifactType")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        analysis.annotations = descriptor::string_map(value.get("annotations"));
+        analysis.findings = findings;
+        analysis.json = Some(value);
+        analysis
+    }
+
+    /// The digest tools use for this document: sha256 of the signed payload for a signed schema 1
+    /// manifest whose payload could be rebuilt, sha256 of the bytes for everything else.
+    pub fn digest(&self) -> &Digest {
+        match &self.body {
+            Body::Schema1(Schema1View {
+                payload: Some(Ok(payload)),
+                ..
+            }) => &payload.digest,
+            _ => &self.bytes_digest,
+        }
+    }
+
+    /// Every descriptor the document holds, in document order.
+    pub fn descriptors(&self) -> Vec<&Descriptor> {
+        self.body.descriptors()
+    }
+}
+
+/// serde_json's message without its own " at line X column Y" suffix (we print those ourselves).
+fn syntax_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+fn byte_findings(bytes: &[u8]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if bytes.starts_with(UTF8_BOM) {
+        findings.push(Finding::Utf8Bom);
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        findings.push(Finding::InvalidUtf8 {
+            offset: e.valid_up_to(),
+        });
+    }
+    if bytes.windows(2).any(|w| w == b"\r\n") {
+        findings.push(Finding::CrlfLineEndings);
+    }
+    if let Some(without) = bytes.strip_suffix(b"\r\n").or_else(|| bytes.strip_suffix(b"\n")) {
+        findings.push(Finding::TrailingNewline {
+            without: Digest::sha256(without),
+        });
+    }
+    if bytes.len() > MANIFEST_SIZE_LIMIT {
+        findings.push(Finding::OverManifestLimit { size: bytes.len() });
+    }
+    findings
+}
+
+/// The kind a document's shape suggests, when `mediaType` does not decide.
+fn shape_of(value: &Value) -> Option<Kind> {
+    let object = value.as_object()?;
+    if object.get("schemaVersion").and_then(Value::as_u64) == Some(1) && object.contains_key("fsLayers") {
+        return Some(if object.contains_key("signatures") {
+            Kind::DockerSchema1Signed
+        } else {
+            Kind::DockerSchema1
+        });
+    }
+    if object.get("manifests").is_some_and(Value::is_array) {
+        return Some(Kind::OciIndex);
+    }
+    if object.contains_key("config") && object.get("layers").is_some_and(Value::is_array) {
+        return Some(Kind::OciManifest);
+    }
+    if object.get("rootfs").is_some_and(Value::is_object) {
+        let docker_only = ["docker_version", "container_config", "container"];
+        return Some(if docker_only.iter().any(|k| object.contains_key(*k)) {
+            Kind::DockerConfig
+        } else {
+            Kind::ImageConfig
+        });
+    }
+    None
+}
+
+/// A config delivered with a config media type is named by it; other shapes keep their kind.
+fn refine_with_hint(shape: Kind, hint: Option<&MediaType>) -> Kind {
+    match (shape, hint.and_then(Kind::from_media_type)) {
+        (Kind::ImageConfig | Kind::DockerConfig, Some(hinted)) if hinted.is_config() => hinted,
+        _ => shape,
+    }
+}
+
+/// Whether two kinds have the same structure (OCI vs Docker flavour of the same thing).
+fn same_family(a: Kind, b: Kind) -> bool {
+    let family = |k: Kind| match k {
+        Kind::OciManifest | Kind::DockerManifest => 1,
+        Kind::OciIndex | Kind::DockerManifestList => 2,
+        Kind::DockerSchema1 | Kind::DockerSchema1Signed => 3,
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => 4,
+        Kind::UnknownJson | Kind::NotJson | Kind::Empty => 0,
+    };
+    family(a) == family(b)
+}
+
+fn body_of(kind: Kind, bytes: &[u8], value: &Value, findings: &mut Vec<Finding>) -> Body {
+    let body = match kind {
+        Kind::OciManifest | Kind::DockerManifest => Body::Manifest {
+            config: value
+                .get("config")
+                .map(|v| Box::new(Descriptor::from_value(Role::Config, v))),
+            layers: descriptor::list(value, "layers", Role::Layer),
+            subject: value
+                .get("subject")
+                .map(|v| Box::new(Descriptor::from_value(Role::Subject, v))),
+        },
+        Kind::OciIndex | Kind::DockerManifestList => Body::Index {
+            manifests: descriptor::list(value, "manifests", Role::Manifest),
+            subject: value
+                .get("subject")
+                .map(|v| Box::new(Descriptor::from_value(Role::Subject, v))),
+        },
+        Kind::DockerSchema1 | Kind::DockerSchema1Signed => {
+            let payload = value.get("signatures").map(|_| schema1::payload(bytes, value));
+            match &payload {
+                Some(Ok(_)) => findings.push(Finding::Schema1NotVerified),
+                Some(Err(e)) => findings.push(Finding::Schema1Payload(e.clone())),
+                None => {}
+            }
+            let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+            Body::Schema1(Schema1View {
+                name: text("name"),
+                tag: text("tag"),
+                architecture: text("architecture"),
+                blob_sums: value
+                    .get("fsLayers")
+                    .and_then(Value::as_array)
+                    .map(|layers| {
+                        layers
+                            .iter()
+                            .filter_map(|l| l.get("blobSum").and_then(Value::as_str))
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                payload,
+            })
+        }
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => {
+            let config = ImageConfig::from_value(value);
+            for (index, diff_id) in config.diff_ids.iter().enumerate() {
+                if let Err((written, error)) = diff_id {
+                    findings.push(Finding::InvalidDiffId {
+                        index,
+                        written: written.clone(),
+                        error: error.to_string(),
+                    });
+                }
+            }
+            Body::Config(config)
+        }
+        Kind::UnknownJson | Kind::NotJson | Kind::Empty => Body::Opaque,
+    };
+    for d in body.descriptors() {
+        for problem in &d.problems {
+            findings.push(Finding::Descriptor {
+                path: d.role.path(),
+                problem: problem.clone(),
+            });
+        }
+        if d.media_type
+            .as_ref()
+            .is_some_and(MediaType::is_nondistributable_layer)
+        {
+            findings.push(Finding::NonDistributableLayer { path: d.role.path() });
+        }
+    }
+    body
+}
