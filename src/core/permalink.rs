@@ -347,7 +347,8 @@ impl fmt::Display for LinkLength {
 ///
 /// Compresses at the best level: measured natively, it makes a 50-platform index's link 2%
 /// shorter than the default level at the same speed (about 0.2 ms); only a 4 MiB document pays,
-/// 0.3 s instead of 0.14 s, once, when the user asks for a link.
+/// up to about twice as long (0.12-0.4 s against 0.14 s on a shared 2-core machine), once, when
+/// the user asks for a link.
 pub fn encode(snapshot: &Snapshot) -> Result<String, PermalinkError> {
     let container = write_container(snapshot)?;
     let mut crc = Crc::new();
