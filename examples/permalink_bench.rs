@@ -100,8 +100,7 @@ fn big_config(rng: &mut SplitMix, size: usize) -> Vec<u8> {
         "COPY ./dist /app # buildkit",
         "/bin/sh -c #(nop) WORKDIR /app",
     ];
-    let mut out =
-        String::from("{\n  \"architecture\": \"amd64\",\n  \"os\": \"linux\",\n  \"history\": [\n");
+    let mut out = String::from("{\n  \"architecture\": \"amd64\",\n  \"os\": \"linux\",\n  \"history\": [\n");
     let mut diff_ids = String::new();
     while out.len() + diff_ids.len() < size - 200 {
         out.push_str(&format!(
@@ -118,7 +117,9 @@ fn big_config(rng: &mut SplitMix, size: usize) -> Vec<u8> {
     }
     out.push_str("    {}\n  ],\n  \"rootfs\": {\n    \"type\": \"layers\",\n    \"diff_ids\": [\n");
     out.push_str(&diff_ids);
-    out.push_str("      \"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"\n    ]\n  }\n}\n");
+    out.push_str(
+        "      \"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"\n    ]\n  }\n}\n",
+    );
     let mut bytes = out.into_bytes();
     bytes.truncate(size);
     bytes
@@ -159,10 +160,7 @@ fn main() {
     let mut rng = SplitMix(0x5eed);
     measure("1 KB manifest", manifest(&mut rng).into_bytes());
     measure("50-platform index", index(&mut rng, 50).into_bytes());
-    measure(
-        "4 MiB image config (JSON)",
-        big_config(&mut rng, 4 * 1024 * 1024),
-    );
+    measure("4 MiB image config (JSON)", big_config(&mut rng, 4 * 1024 * 1024));
     let random: Vec<u8> = (0..4 * 1024 * 1024 / 8)
         .flat_map(|_| rng.next().to_le_bytes())
         .collect();

@@ -414,10 +414,7 @@ fn unknown_records_marked_must_understand_are_refused() {
         decode(&link_for(&top_level)),
         Err(PermalinkError::UnknownRequiredRecord { tag: 11 })
     );
-    let in_document = record(
-        2,
-        &[record(2, b"a"), record(4, b""), record(7, b"x")].concat(),
-    );
+    let in_document = record(2, &[record(2, b"a"), record(4, b""), record(7, b"x")].concat());
     assert_eq!(
         decode(&link_for(&in_document)),
         Err(PermalinkError::UnknownRequiredRecord { tag: 7 })
@@ -521,10 +518,7 @@ fn every_truncation_of_a_link_is_refused() {
     let cut = link_from_binary(&deflated[..deflated.len() / 2]);
     assert_eq!(decode(&cut), Err(PermalinkError::CutOff));
     // The deflate stream is complete but the checksum is missing.
-    assert_eq!(
-        decode(&link_from_binary(&deflated)),
-        Err(PermalinkError::CutOff)
-    );
+    assert_eq!(decode(&link_from_binary(&deflated)), Err(PermalinkError::CutOff));
 }
 
 #[test]
@@ -726,9 +720,7 @@ fn containers_not_laid_out_as_v1_says_are_malformed() {
         ),
         (b"\x02\x80".to_vec(), "the data ends inside a number"),
         (
-            vec![
-                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00,
-            ],
+            vec![0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00],
             "a number is larger than 64 bits",
         ),
         (
@@ -814,14 +806,8 @@ fn link_length_thresholds_follow_rfc_9110_firefox_and_chromium() {
     assert_eq!(LinkLength::of(&url(8000)), LinkLength::Fine);
     assert_eq!(LinkLength::of(&url(8001)), LinkLength::Long);
     assert_eq!(LinkLength::of(&url(1_048_576)), LinkLength::Long);
-    assert_eq!(
-        LinkLength::of(&url(1_048_577)),
-        LinkLength::TooLongForFirefox
-    );
-    assert_eq!(
-        LinkLength::of(&url(2_097_152)),
-        LinkLength::TooLongForFirefox
-    );
+    assert_eq!(LinkLength::of(&url(1_048_577)), LinkLength::TooLongForFirefox);
+    assert_eq!(LinkLength::of(&url(2_097_152)), LinkLength::TooLongForFirefox);
     assert_eq!(LinkLength::of(&url(2_097_153)), LinkLength::TooLong);
     assert!(LinkLength::Long.to_string().contains("truncate"));
 }

@@ -179,11 +179,7 @@ pub enum PermalinkError {
     /// The snapshot inflates (or would encode) past [`MAX_SNAPSHOT_BYTES`].
     SnapshotTooLarge { limit: usize },
     /// A document is larger than [`MAX_DOCUMENT_BYTES`]; `index` counts from 0.
-    DocumentTooLarge {
-        index: usize,
-        size: usize,
-        limit: usize,
-    },
+    DocumentTooLarge { index: usize, size: usize, limit: usize },
     /// More documents or references than a link carries.
     TooMany { what: &'static str, limit: usize },
     /// A name, reference, digest, selection or mode longer than [`MAX_TEXT_BYTES`].
@@ -262,11 +258,7 @@ impl fmt::Display for PermalinkError {
             PermalinkError::TooMany { what, limit } => {
                 write!(f, "a link carries at most {limit} {what}")
             }
-            PermalinkError::FieldTooLong {
-                field,
-                length,
-                limit,
-            } => write!(
+            PermalinkError::FieldTooLong { field, length, limit } => write!(
                 f,
                 "the {field} is {length} bytes long; a link carries at most {limit}"
             ),
@@ -391,9 +383,7 @@ pub fn decode(fragment: &str) -> Result<Snapshot, PermalinkError> {
     let (container, trailer) = inflate_bounded(&binary, MAX_SNAPSHOT_BYTES)?;
     let expected = match trailer {
         [a, b, c, d] => u32::from_le_bytes([*a, *b, *c, *d]),
-        [_, _, _, _, extra @ ..] => {
-            return Err(PermalinkError::TrailingData { bytes: extra.len() })
-        }
+        [_, _, _, _, extra @ ..] => return Err(PermalinkError::TrailingData { bytes: extra.len() }),
         _ => return Err(PermalinkError::CutOff),
     };
     let mut crc = Crc::new();
@@ -439,13 +429,9 @@ fn base64_error(error: &DecodeError, payload: &str, offset: usize) -> PermalinkE
     match error {
         DecodeError::InvalidByte(position, _) => bad_character(*position),
         // Padding is never written, so an '=' was added by something else.
-        DecodeError::InvalidPadding => payload
-            .find('=')
-            .map_or(PermalinkError::CutOff, bad_character),
+        DecodeError::InvalidPadding => payload.find('=').map_or(PermalinkError::CutOff, bad_character),
         // A length no encoder produces, or stray bits in the last character: a cut-off link.
-        DecodeError::InvalidLength(_) | DecodeError::InvalidLastSymbol { .. } => {
-            PermalinkError::CutOff
-        }
+        DecodeError::InvalidLength(_) | DecodeError::InvalidLastSymbol { .. } => PermalinkError::CutOff,
     }
 }
 
@@ -472,9 +458,7 @@ fn inflate_bounded(input: &[u8], cap: usize) -> Result<(Vec<u8>, &[u8]), Permali
         output.extend_from_slice(window.get(..produced).unwrap_or_default());
         match status {
             Status::StreamEnd => {
-                let after = input
-                    .get(to_usize(inflater.total_in())..)
-                    .unwrap_or_default();
+                let after = input.get(to_usize(inflater.total_in())..).unwrap_or_default();
                 return Ok((output, after));
             }
             Status::Ok | Status::BufError => {
@@ -493,11 +477,7 @@ fn to_usize(n: u64) -> usize {
 
 fn write_container(snapshot: &Snapshot) -> Result<Vec<u8>, PermalinkError> {
     check_count("documents", snapshot.documents.len(), MAX_DOCUMENTS)?;
-    check_count(
-        "registry references",
-        snapshot.references.len(),
-        MAX_REFERENCES,
-    )?;
+    check_count("registry references", snapshot.references.len(), MAX_REFERENCES)?;
     let mut out = Vec::new();
     for (index, document) in snapshot.documents.iter().enumerate() {
         check_document_size(index, document.bytes.len())?;

@@ -50,7 +50,12 @@ impl Workspace {
     fn load(&mut self, source: Source, bytes: Vec<u8>) -> Rc<LoadedDocument> {
         let analysis = Analysis::of(&bytes, None);
         self.next_id += 1;
-        Rc::new(LoadedDocument { id: self.next_id, source, bytes: bytes.into(), analysis })
+        Rc::new(LoadedDocument {
+            id: self.next_id,
+            source,
+            bytes: bytes.into(),
+            analysis,
+        })
     }
 }
 
@@ -66,7 +71,11 @@ impl Reducible for Workspace {
         };
         match action {
             Action::Paste(text) => {
-                next.pasted = if text.is_empty() { None } else { Some(next.load(Source::Pasted, text.into_bytes())) };
+                next.pasted = if text.is_empty() {
+                    None
+                } else {
+                    Some(next.load(Source::Pasted, text.into_bytes()))
+                };
             }
             Action::AddFiles(files) => {
                 for (name, bytes) in files {

@@ -18,7 +18,9 @@ fn label(d: &Descriptor) -> String {
     match d.role {
         Role::Config => "Config".to_owned(),
         Role::Layer(i) => format!("Layer {i}"),
-        Role::Manifest(i) if d.is_attestation() => format!("Manifest {i}: attestation (buildx), not a platform"),
+        Role::Manifest(i) if d.is_attestation() => {
+            format!("Manifest {i}: attestation (buildx), not a platform")
+        }
         Role::Manifest(i) => match &d.platform {
             Some(p) => format!("Manifest {i}: {p}"),
             None => format!("Manifest {i}"),
@@ -32,7 +34,9 @@ fn digest_role(d: &Descriptor) -> DigestRole {
     match d.role {
         Role::Config => DigestRole::Config,
         Role::Layer(index) | Role::Blob(index) => DigestRole::LayerBlob { index },
-        Role::Manifest(_) => DigestRole::PlatformManifest { platform: d.platform.clone() },
+        Role::Manifest(_) => DigestRole::PlatformManifest {
+            platform: d.platform.clone(),
+        },
         Role::Subject => DigestRole::Subject,
     }
 }

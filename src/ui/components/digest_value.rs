@@ -35,7 +35,10 @@ pub fn digest_value(props: &DigestValueProps) -> Html {
         let text = text.clone();
         Callback::from(move |_: MouseEvent| copy(text.clone()))
     };
-    let explanation = props.role.as_ref().map(|role| explain(role, &props.digest, props.image.as_deref()));
+    let explanation = props
+        .role
+        .as_ref()
+        .map(|role| explain(role, &props.digest, props.image.as_deref()));
     html! {
         <div class="digest-value">
             <div class="digest-line">

@@ -27,7 +27,9 @@ fn own_role(analysis: &Analysis) -> DigestRole {
     match analysis.kind {
         Kind::OciManifest | Kind::DockerManifest | Kind::DockerSchema1 => DigestRole::Manifest,
         Kind::OciIndex | Kind::DockerManifestList => DigestRole::Index,
-        Kind::DockerSchema1Signed if analysis.digest() != &analysis.bytes_digest => DigestRole::Schema1Payload,
+        Kind::DockerSchema1Signed if analysis.digest() != &analysis.bytes_digest => {
+            DigestRole::Schema1Payload
+        }
         Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => DigestRole::Config,
         Kind::DockerSchema1Signed | Kind::UnknownJson | Kind::NotJson | Kind::Empty => DigestRole::Bytes,
     }
@@ -111,7 +113,10 @@ fn raw_preview(bytes: &[u8]) -> String {
     let shown = &bytes[..bytes.len().min(RAW_PREVIEW_LIMIT)];
     let mut text = String::from_utf8_lossy(shown).into_owned();
     if bytes.len() > RAW_PREVIEW_LIMIT {
-        text.push_str(&format!("\n… {} more bytes not shown (all of them are in the digest)", bytes.len() - RAW_PREVIEW_LIMIT));
+        text.push_str(&format!(
+            "\n… {} more bytes not shown (all of them are in the digest)",
+            bytes.len() - RAW_PREVIEW_LIMIT
+        ));
     }
     text
 }

@@ -19,7 +19,8 @@ pub struct InputPanelProps {
 }
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
-    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default()
+    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default()
 }
 
 /// Reads every file as bytes, then emits them together (in the order given).
@@ -79,7 +80,10 @@ pub fn input_panel(props: &InputPanelProps) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            read_files(files_of(e.data_transfer().and_then(|d| d.files())), on_files.clone());
+            read_files(
+                files_of(e.data_transfer().and_then(|d| d.files())),
+                on_files.clone(),
+            );
         })
     };
     let onclear = {
