@@ -9,6 +9,7 @@ use yew::prelude::*;
 pub fn app() -> Html {
     let workspace = use_reducer(Workspace::default);
     let show_sha512 = use_state(|| false);
+    let error = use_state(|| None::<String>);
 
     let on_paste = {
         let workspace = workspace.dispatcher();
@@ -20,7 +21,15 @@ pub fn app() -> Html {
     };
     let on_clear = {
         let workspace = workspace.dispatcher();
-        Callback::from(move |()| workspace.dispatch(Action::Clear))
+        let error = error.clone();
+        Callback::from(move |()| {
+            error.set(None);
+            workspace.dispatch(Action::Clear)
+        })
+    };
+    let on_error = {
+        let error = error.clone();
+        Callback::from(move |message: String| error.set(Some(message)))
     };
     let on_remove = {
         let workspace = workspace.dispatcher();
@@ -42,7 +51,10 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
-                <InputPanel {on_paste} {on_files} {on_clear} />
+                <InputPanel {on_paste} {on_files} {on_clear} {on_error} />
+                if let Some(message) = (*error).clone() {
+                    <p class="error" role="alert" data-testid="error">{ message }</p>
+                }
                 <div class="toolbar">
                     <button type="button" data-testid="sha512-toggle" aria-pressed={(*show_sha512).to_string()}
                         onclick={toggle_sha512}>

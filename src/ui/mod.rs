@@ -2,6 +2,7 @@
 //! (reading files, the clipboard) lives in callbacks and effects, never in `reduce`.
 mod app;
 mod components;
+pub mod files;
 mod panic;
 mod state;
 
@@ -9,4 +10,9 @@ mod state;
 pub fn start() {
     panic::install_hook();
     yew::Renderer::<app::App>::new().render();
+}
+
+/// Mounts the page inside `root` (the wasm-bindgen tests render it into a detached element).
+pub fn mount(root: web_sys::Element) {
+    yew::Renderer::<app::App>::with_root(root).render();
 }

@@ -4,8 +4,9 @@
 //! textarea's line breaks into LF, so CRLF bytes only survive through a file: the panel says so.
 //! Files are read as raw bytes (`Blob.arrayBuffer()`), never as text.
 
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{DragEvent, File, FileList, HtmlInputElement, HtmlTextAreaElement};
+use crate::ui::files;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// A file's name and exact bytes.
@@ -16,24 +17,22 @@ pub struct InputPanelProps {
     pub on_paste: Callback<String>,
     pub on_files: Callback<Vec<NamedBytes>>,
     pub on_clear: Callback<()>,
-}
-
-fn files_of(list: Option<FileList>) -> Vec<File> {
-    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-        .unwrap_or_default()
+    /// A message for the user, e.g. a file that could not be read.
+    pub on_error: Callback<String>,
 }
 
 /// Reads every file as bytes, then emits them together (in the order given).
-fn read_files(files: Vec<File>, on_files: Callback<Vec<NamedBytes>>) {
+fn read_files(files: Vec<File>, on_files: Callback<Vec<NamedBytes>>, on_error: Callback<String>) {
     if files.is_empty() {
         return;
     }
     spawn_local(async move {
         let mut read = Vec::with_capacity(files.len());
         for file in files {
-            // A file that cannot be read (removed meanwhile, permission) is skipped, the rest go on.
-            if let Ok(buffer) = JsFuture::from(file.array_buffer()).await {
-                read.push((file.name(), js_sys::Uint8Array::new(&buffer).to_vec()));
+            // A file that cannot be read is reported; the others go on.
+            match files::read_bytes(&file).await {
+                Ok(bytes) => read.push((file.name(), bytes)),
+                Err(e) => on_error.emit(e.to_string()),
             }
         }
         on_files.emit(read);
@@ -55,9 +54,10 @@ pub fn input_panel(props: &InputPanelProps) -> Html {
     };
     let onchange = {
         let on_files = props.on_files.clone();
+        let on_error = props.on_error.clone();
         Callback::from(move |e: Event| {
             if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                read_files(files_of(input.files()), on_files.clone());
+                read_files(files::list(input.files()), on_files.clone(), on_error.clone());
                 // Let the same file be chosen again later.
                 input.set_value("");
             }
@@ -76,13 +76,15 @@ pub fn input_panel(props: &InputPanelProps) -> Html {
     };
     let ondrop = {
         let on_files = props.on_files.clone();
+        let on_error = props.on_error.clone();
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
             read_files(
-                files_of(e.data_transfer().and_then(|d| d.files())),
+                files::list(e.data_transfer().and_then(|d| d.files())),
                 on_files.clone(),
+                on_error.clone(),
             );
         })
     };
