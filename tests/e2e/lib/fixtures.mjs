@@ -1,46 +1,59 @@
-// Reads the registry fixtures (tests/fixtures/registry/fixtures.json: documents as a real registry served
-// them, with the Docker-Content-Digest it sent) when they exist. Their recorded digest is the expected
-// value, so the page is checked against a registry rather than against our own code.
+// Reads the registry fixtures when they exist: <repo>/tests/fixtures/registry/fixtures.json (or under env
+// FIXTURES_DIR) lists documents and blobs exactly as a real registry (distribution 2.8.2) served them,
+// with the Docker-Content-Digest it sent and, for layers, the diff_id recorded by the tool that built
+// them. Those recorded values are the expected ones, so the page is checked against a registry and
+// against umoci/skopeo rather than against our own code.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { REPO_ROOT } from './harness.mjs';
 
-export const REGISTRY_FIXTURES = join(REPO_ROOT, 'tests/fixtures/registry/fixtures.json');
-
-const FILE_KEYS = ['file', 'path', 'body_file', 'bodyFile', 'body'];
-const DIGEST_KEYS = ['docker_content_digest', 'dockerContentDigest', 'Docker-Content-Digest', 'digest'];
-const MEDIA_TYPE_KEYS = ['content_type', 'contentType', 'Content-Type', 'media_type', 'mediaType'];
+export const FIXTURES_DIR = resolve(process.env.FIXTURES_DIR ?? join(REPO_ROOT, 'tests/fixtures'));
+export const REGISTRY_FIXTURES = join(FIXTURES_DIR, 'registry/fixtures.json');
 
 /**
- * Returns `{ fixtures, reason }`: the fixtures as `{ name, bytes, registryDigest, mediaType }`, or an
- * empty list and why (absent, or a shape this reader does not know) so a test can skip with that reason.
+ * Returns `{ files, reason }`. `files` are the entries of fixtures.json `files` whose bytes exist, each
+ * as `{ path, dir, role, bytes, registryDigest, contentType, mediaType, size, layerIndex, diffId }`
+ * (`dir` is the image's directory, e.g. `demo-multi/linux-arm64`). When there are none, `reason` says
+ * why, for a test to skip with.
  */
 export async function loadRegistryFixtures() {
-  if (!existsSync(REGISTRY_FIXTURES)) return { fixtures: [], reason: `${REGISTRY_FIXTURES} is absent` };
+  if (!existsSync(REGISTRY_FIXTURES)) return { files: [], reason: `${REGISTRY_FIXTURES} is absent` };
   const index = JSON.parse(await readFile(REGISTRY_FIXTURES, 'utf8'));
-  const entries = Array.isArray(index) ? index : (index.fixtures ?? index.documents ?? index.entries ?? []);
-  const fixtures = [];
-  for (const entry of entries) {
-    const file = pick(entry, FILE_KEYS);
-    const registryDigest = pick(entry, DIGEST_KEYS) ?? pick(entry.headers ?? {}, DIGEST_KEYS);
-    if (typeof file !== 'string' || typeof registryDigest !== 'string') continue;
-    const path = resolve(dirname(REGISTRY_FIXTURES), file);
+  const files = [];
+  for (const entry of index.files ?? []) {
+    if (typeof entry.path !== 'string' || typeof entry.docker_content_digest !== 'string') continue;
+    const path = resolve(dirname(REGISTRY_FIXTURES), entry.path);
     if (!existsSync(path)) continue;
-    fixtures.push({
-      name: entry.name ?? entry.id ?? file,
+    files.push({
+      path: entry.path,
+      dir: dirname(entry.path),
+      role: entry.role,
       bytes: await readFile(path),
-      registryDigest,
-      mediaType: pick(entry, MEDIA_TYPE_KEYS) ?? pick(entry.headers ?? {}, MEDIA_TYPE_KEYS) ?? null,
+      registryDigest: entry.docker_content_digest,
+      contentType: entry.content_type ?? null,
+      mediaType: entry.media_type ?? entry.content_type ?? null,
+      size: entry.size ?? null,
+      layerIndex: entry.layer_index ?? null,
+      diffId: entry.diff_id ?? null,
     });
   }
-  if (fixtures.length === 0) {
-    return { fixtures, reason: `no entry of ${REGISTRY_FIXTURES} names an existing file and a registry digest` };
-  }
-  return { fixtures, reason: null };
+  const reason = files.length ? null : `${REGISTRY_FIXTURES} lists no file with a Docker-Content-Digest`;
+  return { files, reason };
 }
 
-function pick(object, keys) {
-  for (const key of keys) if (object?.[key] !== undefined) return object[key];
-  return undefined;
-}
+/** The page's data-kind for each media type a registry sends (or a descriptor gives) for a document. */
+export const KIND_OF_MEDIA_TYPE = {
+  'application/vnd.oci.image.manifest.v1+json': 'oci-manifest',
+  'application/vnd.oci.image.index.v1+json': 'oci-index',
+  'application/vnd.docker.distribution.manifest.v2+json': 'docker-manifest',
+  'application/vnd.docker.distribution.manifest.list.v2+json': 'docker-manifest-list',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws': 'docker-schema1-signed',
+  'application/vnd.docker.distribution.manifest.v1+json': 'docker-schema1',
+};
+
+/**
+ * Config blobs carry no mediaType of their own, so from the bytes alone a page may name the OCI or
+ * Docker flavour (from the descriptor that pointed at it) or just "image config".
+ */
+export const CONFIG_KINDS = ['oci-config', 'docker-config', 'image-config'];

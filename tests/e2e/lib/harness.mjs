@@ -5,7 +5,7 @@
 // the browser unless the user names a registry), or a missing asset.
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ import { startStaticServer } from './server.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DIST_DIR = resolve(process.env.DIST_DIR ?? join(REPO_ROOT, 'dist'));
+/** Where screenshots of failures go (git-ignored). */
+export const WORK_DIR = join(REPO_ROOT, 'tests/e2e/.work');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** How long a test waits for the page to show something before it reports what it saw instead. */
@@ -230,6 +232,18 @@ export class AppPage {
     }, `the drop onto ${selector}`);
   }
 
+  /** Saves a full-page screenshot under tests/e2e/.work/ (git-ignored) and returns its path. */
+  async screenshot(label) {
+    const path = join(WORK_DIR, `${label}-${Date.now()}.png`);
+    try {
+      await mkdir(WORK_DIR, { recursive: true });
+      await this.page.screenshot({ path, fullPage: true, timeout: 5000 });
+      return path;
+    } catch {
+      return null;
+    }
+  }
+
   async click(testid) {
     await this.until(() => this.page.click(`[data-testid="${testid}"]`), `a click on ${testid}`);
   }
@@ -260,9 +274,11 @@ export class AppPage {
       if (Date.now() > deadline) {
         await this.assertNoProblems();
         const errors = await this.texts('error');
+        const shot = await this.screenshot('timeout');
         throw new Error(
           `timed out after ${timeout} ms waiting for ${what}; the page shows ${JSON.stringify(docs, null, 2)}` +
-            (errors.length ? `\nerrors shown: ${JSON.stringify(errors)}` : ''),
+            (errors.length ? `\nerrors shown: ${JSON.stringify(errors)}` : '') +
+            (shot ? `\nscreenshot: ${shot}` : ''),
         );
       }
       await new Promise((r) => setTimeout(r, 40));
