@@ -73,10 +73,7 @@ fn registry_documents_hash_to_the_docker_content_digest_the_registry_sent() {
     for role in ["index", "manifest", "config", "layer"] {
         assert!(roles.contains(role), "no {role} fixture was checked");
     }
-    assert!(
-        checked >= 30,
-        "only {checked} registry fixtures were checked"
-    );
+    assert!(checked >= 30, "only {checked} registry fixtures were checked");
 }
 
 #[test]
@@ -88,10 +85,7 @@ fn schema1_responses_keep_the_registry_digest_although_their_bytes_differ() {
     };
     assert_eq!(first.docker_content_digest, second.docker_content_digest);
     let (first_bytes, second_bytes) = (read(&dir.join(&first.path)), read(&dir.join(&second.path)));
-    assert_ne!(
-        first_bytes, second_bytes,
-        "each GET carries a fresh signature"
-    );
+    assert_ne!(first_bytes, second_bytes, "each GET carries a fresh signature");
     let reported = parse_digest(&first.docker_content_digest, &first.path);
     assert_ne!(Digest::sha256(&first_bytes), reported);
     assert_ne!(Digest::sha256(&second_bytes), reported);
@@ -151,8 +145,5 @@ fn containers_image_unsigned_manifests_hash_to_the_digest_its_tests_assert() {
         );
         checked.push(file.file.as_str());
     }
-    assert_eq!(
-        checked,
-        ["v2s2.manifest.json", "v2s1-unsigned.manifest.json"]
-    );
+    assert_eq!(checked, ["v2s2.manifest.json", "v2s1-unsigned.manifest.json"]);
 }

@@ -240,11 +240,7 @@ fn parse_repository_info_matches_distribution() {
         }
         for input in written {
             let r = parse(input);
-            assert_eq!(
-                r.familiar(),
-                format!("{familiar}:latest"),
-                "familiar of {input}"
-            );
+            assert_eq!(r.familiar(), format!("{familiar}:latest"), "familiar of {input}");
             assert_eq!(r.name(), full, "full name of {input}");
             assert_eq!(r.registry(), domain, "domain of {input}");
             assert_eq!(r.repository(), remote, "remote name of {input}");
@@ -255,8 +251,7 @@ fn parse_repository_info_matches_distribution() {
 /// normalize_test.go `TestParseReferenceWithTagAndDigest`.
 #[test]
 fn reference_with_tag_and_digest_keeps_both() {
-    let short =
-        "busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa";
+    let short = "busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa";
     let r = parse(short);
     assert_eq!(r.to_string(), format!("docker.io/library/{short}"));
     assert_eq!(r.tag(), Some("latest"));
@@ -286,18 +281,46 @@ fn parse_any_reference_named_cases_match_distribution() {
     let redis = "sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c";
     let cases = [
         ("redis".to_owned(), "docker.io/library/redis:latest".to_owned()),
-        ("redis:latest".to_owned(), "docker.io/library/redis:latest".to_owned()),
-        ("docker.io/library/redis:latest".to_owned(), "docker.io/library/redis:latest".to_owned()),
-        (format!("redis@{redis}"), format!("docker.io/library/redis@{redis}")),
-        (format!("docker.io/library/redis@{redis}"), format!("docker.io/library/redis@{redis}")),
-        ("dmcgowan/myapp".to_owned(), "docker.io/dmcgowan/myapp:latest".to_owned()),
-        ("dmcgowan/myapp:latest".to_owned(), "docker.io/dmcgowan/myapp:latest".to_owned()),
-        ("docker.io/mcgowan/myapp:latest".to_owned(), "docker.io/mcgowan/myapp:latest".to_owned()),
-        (format!("dmcgowan/myapp@{redis}"), format!("docker.io/dmcgowan/myapp@{redis}")),
-        (format!("docker.io/dmcgowan/myapp@{redis}"), format!("docker.io/dmcgowan/myapp@{redis}")),
+        (
+            "redis:latest".to_owned(),
+            "docker.io/library/redis:latest".to_owned(),
+        ),
+        (
+            "docker.io/library/redis:latest".to_owned(),
+            "docker.io/library/redis:latest".to_owned(),
+        ),
+        (
+            format!("redis@{redis}"),
+            format!("docker.io/library/redis@{redis}"),
+        ),
+        (
+            format!("docker.io/library/redis@{redis}"),
+            format!("docker.io/library/redis@{redis}"),
+        ),
+        (
+            "dmcgowan/myapp".to_owned(),
+            "docker.io/dmcgowan/myapp:latest".to_owned(),
+        ),
+        (
+            "dmcgowan/myapp:latest".to_owned(),
+            "docker.io/dmcgowan/myapp:latest".to_owned(),
+        ),
+        (
+            "docker.io/mcgowan/myapp:latest".to_owned(),
+            "docker.io/mcgowan/myapp:latest".to_owned(),
+        ),
+        (
+            format!("dmcgowan/myapp@{redis}"),
+            format!("docker.io/dmcgowan/myapp@{redis}"),
+        ),
+        (
+            format!("docker.io/dmcgowan/myapp@{redis}"),
+            format!("docker.io/dmcgowan/myapp@{redis}"),
+        ),
         (
             "dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9".to_owned(),
-            "docker.io/library/dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9:latest".to_owned(),
+            "docker.io/library/dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9:latest"
+                .to_owned(),
         ),
         ("dbcc1".to_owned(), "docker.io/library/dbcc1:latest".to_owned()),
     ];
@@ -359,10 +382,7 @@ fn parse_docker_ref_matches_distribution() {
             "busybox:latest".to_owned(),
             "docker.io/library/busybox:latest".to_owned(),
         ),
-        (
-            format!("busybox@{d}"),
-            format!("docker.io/library/busybox@{d}"),
-        ),
+        (format!("busybox@{d}"), format!("docker.io/library/busybox@{d}")),
         (
             "library/busybox".to_owned(),
             "docker.io/library/busybox:latest".to_owned(),
@@ -428,14 +448,8 @@ fn reference_parse_inputs_normalize_like_distribution() {
             Some("docker.io/library/test.com:5000".into()),
         ),
         ("test.com/repo:tag".into(), Some("test.com/repo:tag".into())),
-        (
-            "test:5000/repo".into(),
-            Some("test:5000/repo:latest".into()),
-        ),
-        (
-            "test:5000/repo:tag".into(),
-            Some("test:5000/repo:tag".into()),
-        ),
+        ("test:5000/repo".into(), Some("test:5000/repo:latest".into())),
+        ("test:5000/repo:tag".into(), Some("test:5000/repo:tag".into())),
         (
             format!("test:5000/repo@{f64}"),
             Some(format!("test:5000/repo@{f64}")),
@@ -447,10 +461,7 @@ fn reference_parse_inputs_normalize_like_distribution() {
         ("".into(), None),
         (":justtag".into(), None),
         (format!("@{f64}"), None),
-        (
-            "repo@sha256:ffffffffffffffffffffffffffffffffff".into(),
-            None,
-        ),
+        ("repo@sha256:ffffffffffffffffffffffffffffffffff".into(), None),
         (format!("validname@invaliddigest:{}", &f64[7..]), None),
         ("Uppercase:tag".into(), None),
         ("test:5000/Uppercase/lowercase:tag".into(), None),
@@ -463,10 +474,7 @@ fn reference_parse_inputs_normalize_like_distribution() {
         // (2.8.2 counted "docker.io/" too and rejected it).
         (
             format!("{}a:tag-puts-this-over-max", "a/".repeat(127)),
-            Some(format!(
-                "docker.io/{}a:tag-puts-this-over-max",
-                "a/".repeat(127)
-            )),
+            Some(format!("docker.io/{}a:tag-puts-this-over-max", "a/".repeat(127))),
         ),
         ("aa/asdf$$^/aa".into(), None),
         (
@@ -509,10 +517,7 @@ fn reference_parse_inputs_normalize_like_distribution() {
             "192.168.1.1:5000".into(),
             Some("docker.io/library/192.168.1.1:5000".into()),
         ),
-        (
-            "192.168.1.1/repo".into(),
-            Some("192.168.1.1/repo:latest".into()),
-        ),
+        ("192.168.1.1/repo".into(), Some("192.168.1.1/repo:latest".into())),
         (
             "192.168.1.1:5000/repo".into(),
             Some("192.168.1.1:5000/repo:latest".into()),
@@ -553,10 +558,7 @@ fn reference_parse_inputs_normalize_like_distribution() {
             "[2001:db8::]:5000/repo".into(),
             Some("[2001:db8::]:5000/repo:latest".into()),
         ),
-        (
-            "[::1]:5000/repo".into(),
-            Some("[::1]:5000/repo:latest".into()),
-        ),
+        ("[::1]:5000/repo".into(), Some("[::1]:5000/repo:latest".into())),
         ("[fe80::1%eth0]:5000/repo".into(), None),
         ("[fe80::1%@invalidzone]:5000/repo".into(), None),
     ];
@@ -621,8 +623,6 @@ fn domain_and_path_match_distribution() {
 fn host_like_first_component_that_is_not_a_host_is_refused() {
     assert_eq!(
         Reference::parse("a_b.c/foo"),
-        Err(ReferenceError::InvalidRegistry {
-            host: "a_b.c".into()
-        })
+        Err(ReferenceError::InvalidRegistry { host: "a_b.c".into() })
     );
 }

@@ -133,10 +133,9 @@ impl fmt::Display for ReferenceError {
                 f,
                 "there is no repository name, only a tag or digest (write e.g. `busybox:latest`)"
             ),
-            ReferenceError::Uppercase { suggestion } => write!(
-                f,
-                "repository names must be lowercase: try `{suggestion}`"
-            ),
+            ReferenceError::Uppercase { suggestion } => {
+                write!(f, "repository names must be lowercase: try `{suggestion}`")
+            }
             ReferenceError::InvalidRegistry { host } => write!(
                 f,
                 "`{host}` is not a valid registry host: host names are letters, digits, '-' and '.', \
@@ -418,8 +417,7 @@ fn check_domain(domain: &str) -> Result<(), ReferenceError> {
     };
     let (host_ok, port) = if let Some(bracketed) = domain.strip_prefix('[') {
         let (inside, after) = bracketed.split_once(']').ok_or_else(invalid)?;
-        let ipv6_ok =
-            !inside.is_empty() && inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
+        let ipv6_ok = !inside.is_empty() && inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
         (ipv6_ok, port_part(after).ok_or_else(invalid)?)
     } else {
         let (host, port) = match domain.split_once(':') {
@@ -451,9 +449,7 @@ fn is_domain_component(c: &str) -> bool {
         (Some(first), Some(last)) => {
             first.is_ascii_alphanumeric()
                 && last.is_ascii_alphanumeric()
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         }
         _ => false,
     }
@@ -509,9 +505,7 @@ fn check_tag(tag: &str) -> Result<(), ReferenceError> {
     if valid {
         Ok(())
     } else {
-        Err(ReferenceError::InvalidTag {
-            tag: tag.to_owned(),
-        })
+        Err(ReferenceError::InvalidTag { tag: tag.to_owned() })
     }
 }
 
@@ -607,10 +601,7 @@ mod tests {
         let d = "sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582";
         let r = Reference::parse(&format!("busybox:latest@{d}")).unwrap();
         assert_eq!(r.manifest_target(), d);
-        assert_eq!(
-            Reference::parse("busybox").unwrap().manifest_target(),
-            "latest"
-        );
+        assert_eq!(Reference::parse("busybox").unwrap().manifest_target(), "latest");
     }
 
     #[test]

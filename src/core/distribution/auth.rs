@@ -211,12 +211,13 @@ impl BearerChallenge {
     /// The `Bearer` challenge of a `WWW-Authenticate` header.
     pub fn from_header(header: &str) -> Result<BearerChallenge, AuthError> {
         let challenges = parse_www_authenticate(header)?;
-        let bearer = challenges
-            .iter()
-            .find(|c| c.scheme == "bearer")
-            .ok_or_else(|| AuthError::NoBearerChallenge {
-                schemes: challenges.iter().map(|c| c.scheme.clone()).collect(),
-            })?;
+        let bearer =
+            challenges
+                .iter()
+                .find(|c| c.scheme == "bearer")
+                .ok_or_else(|| AuthError::NoBearerChallenge {
+                    schemes: challenges.iter().map(|c| c.scheme.clone()).collect(),
+                })?;
         let realm = bearer.param("realm").ok_or(AuthError::MissingRealm)?;
         let lowered = realm.to_ascii_lowercase();
         if !(lowered.starts_with("https://") || lowered.starts_with("http://")) {
@@ -314,9 +315,7 @@ fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
@@ -382,9 +381,8 @@ impl<'a> Cursor<'a> {
     /// here and ends the challenge; otherwise leave the cursor where it was.
     fn skip_token68(&mut self) -> bool {
         let start = self.i;
-        let is_t68 = |b: u8| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        };
+        let is_t68 =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/');
         while self.peek().is_some_and(is_t68) {
             self.i += 1;
         }
@@ -473,7 +471,8 @@ mod tests {
     // Registries – GitHub Container Registry (GHCR) Implementation" (2024-02-12) and elsewhere.
     #[test]
     fn reads_ghcr_challenge() {
-        let header = r#"Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:user/image:pull""#;
+        let header =
+            r#"Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:user/image:pull""#;
         let c = BearerChallenge::from_header(header).unwrap();
         assert_eq!(c.realm, "https://ghcr.io/token");
         assert_eq!(c.service.as_deref(), Some("ghcr.io"));
@@ -527,8 +526,7 @@ mod tests {
 
     #[test]
     fn missing_scope_falls_back_to_pulling_the_repository() {
-        let c =
-            BearerChallenge::from_header(r#"Bearer realm="https://r.example/token?x=1""#).unwrap();
+        let c = BearerChallenge::from_header(r#"Bearer realm="https://r.example/token?x=1""#).unwrap();
         assert_eq!(
             c.token_url(&busybox(), Some("https://proxy.example/")),
             "https://proxy.example/https://r.example/token?x=1&scope=repository%3Alibrary%2Fbusybox%3Apull"
@@ -547,7 +545,8 @@ mod tests {
 
     #[test]
     fn bearer_after_other_challenges_is_found() {
-        let header = r#"Negotiate YIIabc==, Basic realm="x", Bearer realm="https://t.example/token",service="s""#;
+        let header =
+            r#"Negotiate YIIabc==, Basic realm="x", Bearer realm="https://t.example/token",service="s""#;
         let challenges = parse_www_authenticate(header).unwrap();
         let schemes: Vec<&str> = challenges.iter().map(|c| c.scheme.as_str()).collect();
         assert_eq!(schemes, ["negotiate", "basic", "bearer"]);
@@ -617,18 +616,10 @@ mod tests {
     #[test]
     fn token_response_variants_follow_the_spec() {
         let t = parse_token_response(br#"{"access_token":"oauth"}"#).unwrap();
-        assert_eq!(
-            (t.authorization(), t.expires_in),
-            ("Bearer oauth".into(), 60)
-        );
-        let t = parse_token_response(br#"{"token":"old","access_token":"new","expires_in":300}"#)
-            .unwrap();
-        assert_eq!(
-            (t.authorization(), t.expires_in),
-            ("Bearer new".into(), 300)
-        );
-        let t =
-            parse_token_response(br#"{"token":"t","access_token":"","expires_in":10}"#).unwrap();
+        assert_eq!((t.authorization(), t.expires_in), ("Bearer oauth".into(), 60));
+        let t = parse_token_response(br#"{"token":"old","access_token":"new","expires_in":300}"#).unwrap();
+        assert_eq!((t.authorization(), t.expires_in), ("Bearer new".into(), 300));
+        let t = parse_token_response(br#"{"token":"t","access_token":"","expires_in":10}"#).unwrap();
         assert_eq!((t.authorization(), t.expires_in), ("Bearer t".into(), 60));
         let t = parse_token_response(br#"{"token":"t","expires_in":-5}"#).unwrap();
         assert_eq!(t.expires_in, 60);
@@ -640,10 +631,7 @@ mod tests {
             parse_token_response(br#"{"expires_in":60}"#),
             Err(AuthError::NoToken)
         );
-        assert_eq!(
-            parse_token_response(br#"{"token":""}"#),
-            Err(AuthError::NoToken)
-        );
+        assert_eq!(parse_token_response(br#"{"token":""}"#), Err(AuthError::NoToken));
         assert!(matches!(
             parse_token_response(b"<html>login</html>"),
             Err(AuthError::MalformedTokenResponse { .. })

@@ -233,11 +233,7 @@ impl RegistryError {
     }
 
     /// A blob redirect to storage that does not allow web pages.
-    pub fn redirect_blocked(
-        reference: &Reference,
-        digest: &Digest,
-        location: Option<&str>,
-    ) -> RegistryError {
+    pub fn redirect_blocked(reference: &Reference, digest: &Digest, location: Option<&str>) -> RegistryError {
         RegistryError::RedirectBlocked {
             location: location.map(str::to_owned),
             ways_on: blob_ways_on(reference, digest),
@@ -287,17 +283,11 @@ impl fmt::Display for RegistryError {
                 }
                 Ok(())
             }
-            RegistryError::NameUnknown {
-                registry,
-                repository,
-            } => write!(
+            RegistryError::NameUnknown { registry, repository } => write!(
                 f,
                 "there is no repository `{repository}` on {registry} (404 NAME_UNKNOWN)"
             ),
-            RegistryError::BlobUnknown {
-                repository,
-                message,
-            } => write!(
+            RegistryError::BlobUnknown { repository, message } => write!(
                 f,
                 "{repository} has no such blob (404 BLOB_UNKNOWN){}: the manifest points to \
                  content the registry does not hold (deleted, or pushed incompletely)",
@@ -499,10 +489,7 @@ pub fn blob_ways_on(reference: &Reference, digest: &Digest) -> Vec<WayOn> {
         },
         WayOn {
             tool: "oras",
-            command: format!(
-                "oras blob fetch{} --output blob {r}",
-                insecure("--plain-http")
-            ),
+            command: format!("oras blob fetch{} --output blob {r}", insecure("--plain-http")),
         },
     ]
 }
@@ -513,10 +500,7 @@ fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
         && s.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'.' | b'_' | b'-' | b':' | b'/' | b'@' | b'+' | b'=' | b','
-                )
+                || matches!(b, b'.' | b'_' | b'-' | b':' | b'/' | b'@' | b'+' | b'=' | b',')
         });
     if plain {
         s.to_owned()
@@ -599,12 +583,10 @@ mod tests {
         let r = reference("localhost:5000/demo/oci:v1");
         let e = RegistryError::from_response(404, OCI_NOT_ACCEPTED, None, &r, Resource::Manifest);
         assert!(
-            e.to_string()
-                .contains("a proxy in between probably dropped it"),
+            e.to_string().contains("a proxy in between probably dropped it"),
             "{e}"
         );
-        let plain =
-            RegistryError::from_response(404, MANIFEST_UNKNOWN_TAG, None, &r, Resource::Manifest);
+        let plain = RegistryError::from_response(404, MANIFEST_UNKNOWN_TAG, None, &r, Resource::Manifest);
         assert!(!plain.to_string().contains("proxy"), "{plain}");
     }
 
@@ -628,8 +610,7 @@ mod tests {
     #[test]
     fn rate_limit_carries_retry_after() {
         let r = reference("busybox");
-        let e =
-            RegistryError::from_response(429, DOCKER_HUB_429, Some("3600"), &r, Resource::Manifest);
+        let e = RegistryError::from_response(429, DOCKER_HUB_429, Some("3600"), &r, Resource::Manifest);
         assert_eq!(
             e,
             RegistryError::TooManyRequests {
@@ -638,10 +619,7 @@ mod tests {
                 message: Some("You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit".into()),
             }
         );
-        assert!(
-            e.to_string().ends_with("; try again in about 60 minutes"),
-            "{e}"
-        );
+        assert!(e.to_string().ends_with("; try again in about 60 minutes"), "{e}");
         let e = RegistryError::from_response(
             429,
             b"",
@@ -657,10 +635,7 @@ mod tests {
         let e = RegistryError::from_response(429, b"", Some("30"), &r, Resource::Manifest);
         assert!(e.to_string().ends_with("; try again in 30 seconds"), "{e}");
         let e = RegistryError::from_response(429, b"", None, &r, Resource::Manifest);
-        assert!(
-            e.to_string().ends_with("wait a while before trying again"),
-            "{e}"
-        );
+        assert!(e.to_string().ends_with("wait a while before trying again"), "{e}");
     }
 
     #[test]
@@ -735,18 +710,14 @@ mod tests {
     fn ipv6_references_are_quoted_for_the_shell() {
         let r = reference("[::1]:5000/repo:tag");
         let crane = &ways_on(&r)[0];
-        assert_eq!(
-            crane.command,
-            "crane manifest --insecure '[::1]:5000/repo:tag'"
-        );
+        assert_eq!(crane.command, "crane manifest --insecure '[::1]:5000/repo:tag'");
     }
 
     #[test]
     fn blocked_redirect_offers_blob_commands() {
-        let digest: Digest =
-            "sha256:9291ff31589929913d450e8f54ad31cc670cb2c34925c023a76512408cab241a"
-                .parse()
-                .unwrap();
+        let digest: Digest = "sha256:9291ff31589929913d450e8f54ad31cc670cb2c34925c023a76512408cab241a"
+            .parse()
+            .unwrap();
         let r = reference("ghcr.io/org/app:1.0");
         let e = RegistryError::redirect_blocked(
             &r,

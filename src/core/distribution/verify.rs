@@ -59,10 +59,7 @@ impl fmt::Display for Mismatch {
                  something between the registry and this page changed them, or the registry \
                  reports a digest of something else"
             ),
-            Mismatch::ReferenceMismatch {
-                requested,
-                computed,
-            } => write!(
+            Mismatch::ReferenceMismatch { requested, computed } => write!(
                 f,
                 "{requested} was asked for, but the bytes received hash to {computed}: \
                  this is not the content that was asked for"
@@ -125,9 +122,7 @@ impl Verification {
     pub fn mismatches(&self) -> Vec<&Mismatch> {
         let header = match &self.header {
             HeaderOutcome::Checked(outcome) => Some(outcome),
-            HeaderOutcome::Absent | HeaderOutcome::NotExposed | HeaderOutcome::Malformed { .. } => {
-                None
-            }
+            HeaderOutcome::Absent | HeaderOutcome::NotExposed | HeaderOutcome::Malformed { .. } => None,
         };
         [
             header,
@@ -152,9 +147,7 @@ pub fn verify(received: &Received<'_>) -> Verification {
     let size = u64::try_from(body.len()).unwrap_or(u64::MAX);
     let check = |claimed: &Digest, mismatch: fn(Digest, Digest) -> Mismatch| {
         let computed = match received.canonical_digest {
-            Some(canonical) if canonical.algorithm() == claimed.algorithm() => {
-                Some(canonical.clone())
-            }
+            Some(canonical) if canonical.algorithm() == claimed.algorithm() => Some(canonical.clone()),
             Some(_) => None,
             None => claimed.recompute(body),
         };
@@ -181,11 +174,9 @@ pub fn verify(received: &Received<'_>) -> Verification {
         },
     };
     let requested = received.requested.map(|requested| {
-        check(requested, |requested, computed| {
-            Mismatch::ReferenceMismatch {
-                requested,
-                computed,
-            }
+        check(requested, |requested, computed| Mismatch::ReferenceMismatch {
+            requested,
+            computed,
         })
     });
     let declared_size = received.declared_size.map(|declared| {
@@ -228,10 +219,8 @@ mod tests {
     // `skopeo copy --format v2s2` of an empty umoci image (tests/fixtures/distribution-2.8.2/
     // README.md). The registry answered `Docker-Content-Digest: sha256:6043f632…` and
     // `Content-Length: 264`; `sha256sum` of the body printed the same digest.
-    const SCHEMA2: &[u8] =
-        include_bytes!("../../../tests/fixtures/distribution-2.8.2/schema2-manifest.json");
-    const SCHEMA2_DIGEST: &str =
-        "sha256:6043f6321434a632f01538716cd9fdeada04c11abf4575a1ecb6c4596454460e";
+    const SCHEMA2: &[u8] = include_bytes!("../../../tests/fixtures/distribution-2.8.2/schema2-manifest.json");
+    const SCHEMA2_DIGEST: &str = "sha256:6043f6321434a632f01538716cd9fdeada04c11abf4575a1ecb6c4596454460e";
 
     // The same tag fetched twice with `Accept: */*`: distribution rewrote it to schema1 and
     // re-signed it each time. Header both times: sha256:2ce1d3dc…; `sha256sum` of the bodies:
@@ -241,8 +230,7 @@ mod tests {
         include_bytes!("../../../tests/fixtures/distribution-2.8.2/schema1-rewritten-1.json");
     const SCHEMA1_B: &[u8] =
         include_bytes!("../../../tests/fixtures/distribution-2.8.2/schema1-rewritten-2.json");
-    const SCHEMA1_HEADER: &str =
-        "sha256:2ce1d3dc07a74a4eaec77f34bb2aac583dcd776d01e0792cb1b4ec4aea8eb872";
+    const SCHEMA1_HEADER: &str = "sha256:2ce1d3dc07a74a4eaec77f34bb2aac583dcd776d01e0792cb1b4ec4aea8eb872";
 
     fn digest(s: &str) -> Digest {
         s.parse().unwrap()
@@ -397,8 +385,7 @@ mod tests {
         });
         assert_eq!(v.header, HeaderOutcome::Checked(Outcome::Matches));
 
-        let blake3 =
-            digest("blake3:6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
+        let blake3 = digest("blake3:6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
         let v = verify(&Received {
             requested: Some(&blake3),
             ..received(b"abc")
