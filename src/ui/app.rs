@@ -2,7 +2,7 @@
 
 use super::components::document_card::DocumentCard;
 use super::components::input_panel::InputPanel;
-use super::state::{Action, Workspace};
+use super::state::{Action, NewDocument, Source, Workspace};
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -17,7 +17,17 @@ pub fn app() -> Html {
     };
     let on_files = {
         let workspace = workspace.dispatcher();
-        Callback::from(move |files| workspace.dispatch(Action::AddFiles(files)))
+        Callback::from(move |files: Vec<(String, Vec<u8>)>| {
+            let documents = files
+                .into_iter()
+                .map(|(name, bytes)| NewDocument {
+                    source: Source::File { name },
+                    bytes,
+                    hint: None,
+                })
+                .collect();
+            workspace.dispatch(Action::Add(documents))
+        })
     };
     let on_clear = {
         let workspace = workspace.dispatcher();

@@ -5,6 +5,7 @@
 
 use crate::core::digest::Digest;
 use crate::core::document::Analysis;
+use crate::core::media_type::MediaType;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -14,6 +15,23 @@ pub enum Source {
     Pasted,
     /// A dropped or opened file, hashed as its raw bytes.
     File { name: String },
+}
+
+impl Source {
+    /// How the page names the document.
+    pub fn title(&self) -> String {
+        match self {
+            Source::Pasted => "Pasted text".to_owned(),
+            Source::File { name } => name.clone(),
+        }
+    }
+}
+
+/// A document to add: its exact bytes, where they came from, and the media type they arrived with.
+pub struct NewDocument {
+    pub source: Source,
+    pub bytes: Vec<u8>,
+    pub hint: Option<MediaType>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -28,15 +46,16 @@ pub struct LoadedDocument {
 pub struct Workspace {
     /// The paste box's document; `None` while the box is empty.
     pub pasted: Option<Rc<LoadedDocument>>,
+    /// Files and fetched documents, in the order they were added.
     pub files: Vec<Rc<LoadedDocument>>,
-    /// Files not added because the same bytes are already loaded (name, digest).
+    /// Documents not added because the same bytes are already loaded (name, digest).
     pub skipped_duplicates: Vec<(String, Digest)>,
     pub next_id: u32,
 }
 
 pub enum Action {
     Paste(String),
-    AddFiles(Vec<(String, Vec<u8>)>),
+    Add(Vec<NewDocument>),
     Remove(u32),
     Clear,
 }
@@ -47,8 +66,8 @@ impl Workspace {
         self.pasted.iter().chain(self.files.iter())
     }
 
-    fn load(&mut self, source: Source, bytes: Vec<u8>) -> Rc<LoadedDocument> {
-        let analysis = Analysis::of(&bytes, None);
+    fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {
+        let analysis = Analysis::of(&bytes, hint);
         self.next_id += 1;
         Rc::new(LoadedDocument {
             id: self.next_id,
@@ -74,15 +93,15 @@ impl Reducible for Workspace {
                 next.pasted = if text.is_empty() {
                     None
                 } else {
-                    Some(next.load(Source::Pasted, text.into_bytes()))
+                    Some(next.load(Source::Pasted, text.into_bytes(), None))
                 };
             }
-            Action::AddFiles(files) => {
-                for (name, bytes) in files {
-                    let doc = next.load(Source::File { name: name.clone() }, bytes);
+            Action::Add(documents) => {
+                for new in documents {
+                    let doc = next.load(new.source, new.bytes, new.hint.as_ref());
                     let digest = &doc.analysis.bytes_digest;
                     if next.files.iter().any(|f| &f.analysis.bytes_digest == digest) {
-                        next.skipped_duplicates.push((name, digest.clone()));
+                        next.skipped_duplicates.push((doc.source.title(), digest.clone()));
                     } else {
                         next.files.push(doc);
                     }

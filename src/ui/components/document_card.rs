@@ -44,10 +44,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         let show = props.show_sha512;
         use_memo((doc.id, show), move |_| show.then(|| Digest::sha512(&bytes)))
     };
-    let title = match &doc.source {
-        Source::Pasted => "Pasted text".to_owned(),
-        Source::File { name } => name.clone(),
-    };
+    let title = doc.source.title();
     let remove = {
         let on_remove = props.on_remove.clone();
         let id = doc.id;
@@ -60,7 +57,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         <article class="document" data-testid="document" aria-label={title.clone()}>
             <header>
                 <h2>{ title }</h2>
-                if matches!(doc.source, Source::File { .. }) {
+                if !matches!(doc.source, Source::Pasted) {
                     <button type="button" class="secondary" onclick={remove}>{ "Remove" }</button>
                 }
             </header>
