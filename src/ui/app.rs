@@ -79,7 +79,7 @@ pub fn app() -> Html {
                     </ul>
                 }
                 if empty {
-                    <p class="hint" data-testid="empty-hint">
+                    <p class="hint" data-testid="hint">
                         { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
                     </p>
                 }

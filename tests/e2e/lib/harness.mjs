@@ -309,7 +309,9 @@ function readDocuments() {
     const size = one(doc, 'size')?.getAttribute('data-bytes');
     return {
       digest: text(doc, 'digest'),
-      bytesDigest: text(doc, 'bytes-digest'),
+      // The page shows a separate bytes digest only where it differs from the digest (signed
+      // schema 1); elsewhere the one digest shown is the sha256 of the bytes.
+      bytesDigest: text(doc, 'bytes-digest') ?? text(doc, 'digest'),
       bytes: size == null || size === '' ? null : Number(size),
       kind: one(doc, 'kind')?.getAttribute('data-kind') ?? null,
       kindText: text(doc, 'kind'),
