@@ -171,7 +171,9 @@ fn identify_finds_the_go_call_behind_each_fixture() {
         ("oci-manifest.encoder.json", reserialize::Layout::Compact, true),
     ] {
         let bytes = go_json(file);
-        let style = reserialize::identify(&bytes, &value(&bytes)).unwrap_or_else(|| panic!("{file}"));
+        let style = reserialize::identify(&bytes, &value(&bytes))
+            .unwrap_or_else(|| panic!("{file}"))
+            .style;
         assert_eq!(style.layout, layout_is, "{file}");
         assert_eq!(style.trailing_newline, trailing_newline, "{file}");
         if file.contains("noescape") {

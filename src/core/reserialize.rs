@@ -222,6 +222,7 @@ impl Style {
 }
 
 impl fmt::Display for Style {
+    /// The full description; the key order is left out when it is as written.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.layout)?;
         let breaks = self.trailing_newline || matches!(self.layout, Layout::Indented(_));
@@ -231,7 +232,11 @@ impl fmt::Display for Style {
         if self.trailing_newline {
             write!(f, ", ending with a newline")?;
         }
-        write!(f, ", {}, {}", self.escaping, self.keys)
+        write!(f, ", {}", self.escaping)?;
+        if self.keys != KeyOrder::AsInput {
+            write!(f, ", {}", self.keys)?;
+        }
+        Ok(())
     }
 }
 
@@ -337,6 +342,29 @@ pub fn variants() -> Vec<Style> {
     styles
 }
 
+/// [`variants`] less those that cannot write `value` differently from an earlier one: escapings
+/// that treat all of its strings alike, key orders that leave its keys where they are.
+pub fn variants_for(value: &Value) -> Vec<Style> {
+    fn distinct<T: Copy>(options: &[T], write_with: impl Fn(T) -> Vec<u8>) -> Vec<T> {
+        let mut seen = Vec::new();
+        let mut kept = Vec::new();
+        for &option in options {
+            let written = write_with(option);
+            if !seen.contains(&written) {
+                seen.push(written);
+                kept.push(option);
+            }
+        }
+        kept
+    }
+    let escapings = distinct(&ESCAPINGS, |e| write(value, &Style::GO_MARSHAL.with_escaping(e)));
+    let key_orders = distinct(&KEY_ORDERS, |k| write(value, &Style::GO_MARSHAL.with_keys(k)));
+    variants()
+        .into_iter()
+        .filter(|s| escapings.contains(&s.escaping) && key_orders.contains(&s.keys))
+        .collect()
+}
+
 /// Writes `value` in `style`.
 pub fn write(value: &Value, style: &Style) -> Vec<u8> {
     let mut writer = Writer {
@@ -354,8 +382,20 @@ pub fn write(value: &Value, style: &Style) -> Vec<u8> {
     writer.out
 }
 
-/// The first style among [`variants`] that writes `value` as exactly `bytes`, if any.
-pub fn identify(bytes: &[u8], value: &Value) -> Option<Style> {
+/// A style that writes a value as exactly the given bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identified {
+    pub style: Style,
+    /// Its name among [`common_styles`], or else its description without the choices that make no
+    /// difference for this value (escaping, when no string holds a character the escapings treat
+    /// differently).
+    pub description: String,
+}
+
+/// The style that writes `value` (parsed from `bytes`) as exactly `bytes`: one of
+/// [`common_styles`] if one does, else the first of [`variants`]. Key order is as written, since
+/// `value` keeps the order of `bytes`.
+pub fn identify(bytes: &[u8], value: &Value) -> Option<Identified> {
     let written = read(bytes)?;
     let formatting = &written.formatting;
     if formatting.bom || formatting.leading_whitespace {
@@ -366,12 +406,65 @@ pub fn identify(bytes: &[u8], value: &Value) -> Option<Style> {
         "\n" | "\r\n" => true,
         _ => return None,
     };
-    variants()
+    let fits = |s: &Style| {
+        s.keys == KeyOrder::AsInput
+            && s.trailing_newline == trailing_newline
+            && formatting.layout == SeenLayout::Known(s.layout)
+            && formatting.line_ending.is_none_or(|e| e == s.line_ending)
+    };
+    if let Some((name, style)) = common_styles()
         .into_iter()
-        .filter(|s| s.trailing_newline == trailing_newline)
-        .filter(|s| formatting.layout == SeenLayout::Known(s.layout))
-        .filter(|s| formatting.line_ending.is_none_or(|e| e == s.line_ending))
-        .find(|s| write(value, s) == bytes)
+        .find(|(_, s)| fits(s) && write(value, s) == bytes)
+    {
+        return Some(Identified {
+            style,
+            description: name.to_owned(),
+        });
+    }
+    let style = variants()
+        .into_iter()
+        .find(|s| fits(s) && write(value, s) == bytes)?;
+    Some(Identified {
+        description: describe(&style, value),
+        style,
+    })
+}
+
+/// The Go struct order (or sorted order) the keys of `value` already follow, if any. Struct orders
+/// are only claimed for manifests and indexes, the documents they apply to.
+pub fn key_order_of(value: &Value) -> Option<KeyOrder> {
+    let as_written = write(value, &Style::GO_MARSHAL);
+    let candidates: &[KeyOrder] = match Shape::of_document(value) {
+        Shape::Manifest | Shape::Index => &[KeyOrder::Oci, KeyOrder::Docker, KeyOrder::Sorted],
+        _ => &[KeyOrder::Sorted],
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(|&keys| write(value, &Style::GO_MARSHAL.with_keys(keys)) == as_written)
+}
+
+/// `style` in words, leaving out the escaping when every escaping writes `value` the same way.
+fn describe(style: &Style, value: &Value) -> String {
+    let written = write(value, style);
+    let escaping_matters = ESCAPINGS
+        .iter()
+        .any(|&escaping| write(value, &style.with_escaping(escaping)) != written);
+    let mut text = style.layout.to_string();
+    let breaks = style.trailing_newline || matches!(style.layout, Layout::Indented(_));
+    if breaks && style.line_ending == LineEnding::CrLf {
+        text.push_str(&format!(", {}", style.line_ending));
+    }
+    if style.trailing_newline {
+        text.push_str(", ending with a newline");
+    }
+    if escaping_matters {
+        text.push_str(&format!(", {}", style.escaping));
+    }
+    if style.keys != KeyOrder::AsInput {
+        text.push_str(&format!(", {}", style.keys));
+    }
+    text
 }
 
 /// Which Go struct, if any, an object is, for the Docker and OCI key orders.
@@ -1173,6 +1266,33 @@ mod tests {
     }
 
     #[test]
+    fn key_order_of_recognises_struct_orders_only_where_they_apply() {
+        let docker =
+            json!({"schemaVersion": 2, "config": {"mediaType": "m", "size": 1, "digest": "d"}, "layers": []});
+        assert_eq!(key_order_of(&docker), Some(KeyOrder::Docker));
+        let oci =
+            json!({"schemaVersion": 2, "config": {"mediaType": "m", "digest": "d", "size": 1}, "layers": []});
+        assert_eq!(key_order_of(&oci), Some(KeyOrder::Oci));
+        assert_eq!(key_order_of(&json!({"b": 1, "a": 2})), None);
+        assert_eq!(
+            key_order_of(&json!({"a": 1, "b": {"c": 2, "d": 3}})),
+            Some(KeyOrder::Sorted)
+        );
+    }
+
+    #[test]
+    fn variants_for_a_value_skip_choices_it_cannot_tell_apart() {
+        // One key, no special character: only layout, newline and line endings can differ.
+        assert_eq!(variants_for(&json!({"a": 1})).len(), 4 * 4 + 2 * 3);
+        // "<" tells Go's HTML escaping from the rest (Go without HTML escaping, Minimal and Ascii
+        // all write it as is); two keys out of order tell sorted from as written.
+        assert_eq!(
+            variants_for(&json!({"b": "<", "a": 1})).len(),
+            2 * 2 * (4 * 4 + 2 * 3)
+        );
+    }
+
+    #[test]
     fn variants_cover_each_combination_once() {
         let all = variants();
         for (i, a) in all.iter().enumerate() {
@@ -1260,11 +1380,29 @@ mod tests {
     fn identify_names_the_style_that_wrote_the_bytes() {
         let bytes = b"{\n  \"b\": \"<\",\n  \"a\": 1\n}\n";
         let value: Value = serde_json::from_slice(bytes).unwrap();
-        let style = identify(bytes, &value).unwrap();
-        assert_eq!(style.layout, Layout::Indented(Indent::Spaces(2)));
-        assert!(style.trailing_newline);
-        assert_ne!(style.escaping, Escaping::GO, "Go would have written \\u003c");
-        assert_eq!(style.keys, KeyOrder::AsInput);
+        let identified = identify(bytes, &value).unwrap();
+        assert_eq!(identified.description, "jq . (2-space indent, trailing newline)");
+        assert_ne!(
+            identified.style.escaping,
+            Escaping::GO,
+            "Go would have written \\u003c"
+        );
         assert_eq!(identify(b"{\"a\" :1}", &serde_json::json!({"a": 1})), None);
+    }
+
+    #[test]
+    fn identify_leaves_out_escaping_that_makes_no_difference() {
+        let bytes = b"{\r\n    \"a\": 1\r\n}";
+        let identified = identify(bytes, &serde_json::json!({"a": 1})).unwrap();
+        assert_eq!(
+            identified.description,
+            "4-space indent, CRLF (Windows) line endings"
+        );
+        let bytes = b"{\r\n    \"a\": \"\\u0026\"\r\n}";
+        let identified = identify(bytes, &serde_json::json!({"a": "&"})).unwrap();
+        assert_eq!(
+            identified.description,
+            "4-space indent, CRLF (Windows) line endings, Go escaping (<, >, & written as \\u003c, \\u003e, \\u0026)"
+        );
     }
 }
