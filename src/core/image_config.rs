@@ -51,7 +51,8 @@ impl ImageConfig {
                 .and_then(|r| r.get("type"))
                 .and_then(Value::as_str)
                 .map(str::to_owned),
-            chain_ids: chain_ids(&valid),
+            // Every entry is a valid diff_id or a sha256 output, so each parses.
+            chain_ids: chain_ids(&valid).iter().filter_map(|c| c.parse().ok()).collect(),
             diff_ids,
             history_count: history.map_or(0, Vec::len),
             empty_layer_history_count: history.map_or(0, |h| {
@@ -64,13 +65,14 @@ impl ImageConfig {
     }
 }
 
-/// Chain IDs of a layer stack (see the module docs). The hash input is the digests' text form.
-pub fn chain_ids(diff_ids: &[Digest]) -> Vec<Digest> {
-    let mut chain: Vec<Digest> = Vec::with_capacity(diff_ids.len());
+/// Chain IDs of a layer stack (see the module docs). The hash input is the digests' text form, so
+/// diff_ids are taken as text: image-spec's own test vectors use strings like `sha256:a`.
+pub fn chain_ids<D: std::fmt::Display>(diff_ids: &[D]) -> Vec<String> {
+    let mut chain: Vec<String> = Vec::with_capacity(diff_ids.len());
     for diff_id in diff_ids {
         let next = match chain.last() {
-            None => diff_id.clone(),
-            Some(parent) => Digest::sha256(format!("{parent} {diff_id}").as_bytes()),
+            None => diff_id.to_string(),
+            Some(parent) => Digest::sha256(format!("{parent} {diff_id}").as_bytes()).to_string(),
         };
         chain.push(next);
     }

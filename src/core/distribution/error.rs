@@ -1,0 +1,749 @@
+//! What went wrong talking to a registry, in words a person can act on, and the command-line
+//! ways to fetch the same manifest when the browser cannot.
+
+use super::auth::AuthError;
+use super::{manifest_url, MANIFEST_ACCEPT, MANIFEST_SIZE_CAP};
+use crate::core::digest::Digest;
+use crate::core::reference::{Reference, Scheme};
+use serde::Deserialize;
+use std::fmt;
+
+/// What the failed request was for; a 404 means different things for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Manifest,
+    Blob,
+    Referrers,
+}
+
+/// One entry of a distribution error body:
+/// `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":…}]}`
+/// (OCI distribution spec, "Error Codes"). `detail` is free-form and not used.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ErrorEntry {
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    errors: Vec<ErrorEntry>,
+}
+
+/// The entries of a distribution error body; empty when the body is not one (e.g. distribution's
+/// plain-text `404 page not found` for paths it has no route for).
+pub fn parse_error_body(body: &[u8]) -> Vec<ErrorEntry> {
+    serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| b.errors)
+        .unwrap_or_default()
+}
+
+/// A `Retry-After` header (RFC 9110 §10.2.3): seconds, or an HTTP date kept as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryAfter {
+    Seconds(u64),
+    Date(String),
+}
+
+impl RetryAfter {
+    pub fn parse(value: &str) -> Option<RetryAfter> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        Some(match value.parse::<u64>() {
+            Ok(seconds) => RetryAfter::Seconds(seconds),
+            Err(_) => RetryAfter::Date(value.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for RetryAfter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetryAfter::Seconds(s) if *s >= 120 => write!(f, "in about {} minutes", s.div_ceil(60)),
+            RetryAfter::Seconds(s) => write!(f, "in {s} seconds"),
+            RetryAfter::Date(date) => write!(f, "after {date}"),
+        }
+    }
+}
+
+/// A command that fetches the same thing outside the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WayOn {
+    pub tool: &'static str,
+    pub command: String,
+}
+
+/// Why a registry request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryError {
+    /// 401 even after the anonymous token dance (or no token could be had).
+    Unauthorized {
+        reference: String,
+        message: Option<String>,
+    },
+    Forbidden {
+        reference: String,
+        message: Option<String>,
+    },
+    /// 404 `MANIFEST_UNKNOWN`: no such tag or digest.
+    ManifestUnknown {
+        reference: String,
+        message: Option<String>,
+    },
+    /// 404 `NAME_UNKNOWN`: no such repository.
+    NameUnknown {
+        registry: String,
+        repository: String,
+    },
+    /// 404 `BLOB_UNKNOWN`.
+    BlobUnknown {
+        repository: String,
+        message: Option<String>,
+    },
+    /// 404 on the referrers endpoint without a distribution error code.
+    ReferrersUnsupported {
+        registry: String,
+    },
+    NotFound {
+        reference: String,
+        message: Option<String>,
+    },
+    TooManyRequests {
+        registry: String,
+        retry_after: Option<RetryAfter>,
+        message: Option<String>,
+    },
+    /// 5xx.
+    ServerError {
+        registry: String,
+        status: u16,
+        message: Option<String>,
+    },
+    UnexpectedStatus {
+        registry: String,
+        status: u16,
+        message: Option<String>,
+    },
+    /// The browser refused to show the response (a `TypeError` from `fetch`).
+    CorsBlocked {
+        reference: String,
+        registry: String,
+        page_origin: String,
+        ways_on: Vec<WayOn>,
+    },
+    /// A blob download was redirected to storage (S3, a CDN) that does not allow web pages.
+    RedirectBlocked {
+        location: Option<String>,
+        ways_on: Vec<WayOn>,
+    },
+    Timeout {
+        registry: String,
+        seconds: u32,
+    },
+    /// The browser reports being offline.
+    NetworkDown,
+    /// `Content-Length` (or the body) exceeds [`MANIFEST_SIZE_CAP`].
+    ManifestTooLarge {
+        size: u64,
+    },
+    Auth(AuthError),
+}
+
+impl From<AuthError> for RegistryError {
+    fn from(e: AuthError) -> Self {
+        RegistryError::Auth(e)
+    }
+}
+
+impl RegistryError {
+    /// Classify a non-success response. `retry_after` is the `Retry-After` header, if readable.
+    pub fn from_response(
+        status: u16,
+        body: &[u8],
+        retry_after: Option<&str>,
+        reference: &Reference,
+        resource: Resource,
+    ) -> RegistryError {
+        let entries = parse_error_body(body);
+        let code = entries.first().map(|e| e.code.as_str());
+        let message = entries
+            .first()
+            .map(|e| e.message.trim())
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned);
+        let registry = reference.registry().to_owned();
+        let shown = reference.to_string();
+        match (status, code) {
+            (401, _) => RegistryError::Unauthorized {
+                reference: shown,
+                message,
+            },
+            (403, _) => RegistryError::Forbidden {
+                reference: shown,
+                message,
+            },
+            (404, Some("MANIFEST_UNKNOWN")) => RegistryError::ManifestUnknown {
+                reference: shown,
+                message,
+            },
+            (404, Some("NAME_UNKNOWN")) => RegistryError::NameUnknown {
+                registry,
+                repository: reference.repository().to_owned(),
+            },
+            (404, Some("BLOB_UNKNOWN")) => RegistryError::BlobUnknown {
+                repository: reference.name(),
+                message,
+            },
+            (404, None) if resource == Resource::Referrers => {
+                RegistryError::ReferrersUnsupported { registry }
+            }
+            (404, _) => RegistryError::NotFound {
+                reference: shown,
+                message,
+            },
+            (429, _) => RegistryError::TooManyRequests {
+                registry,
+                retry_after: retry_after.and_then(RetryAfter::parse),
+                message,
+            },
+            (500..=599, _) => RegistryError::ServerError {
+                registry,
+                status,
+                message,
+            },
+            _ => RegistryError::UnexpectedStatus {
+                registry,
+                status,
+                message,
+            },
+        }
+    }
+
+    /// The browser blocked the response. `page_origin` is this page's origin, for the config.
+    pub fn cors_blocked(reference: &Reference, page_origin: &str) -> RegistryError {
+        RegistryError::CorsBlocked {
+            reference: reference.to_string(),
+            registry: reference.registry().to_owned(),
+            page_origin: page_origin.to_owned(),
+            ways_on: ways_on(reference),
+        }
+    }
+
+    /// A blob redirect to storage that does not allow web pages.
+    pub fn redirect_blocked(reference: &Reference, digest: &Digest, location: Option<&str>) -> RegistryError {
+        RegistryError::RedirectBlocked {
+            location: location.map(str::to_owned),
+            ways_on: blob_ways_on(reference, digest),
+        }
+    }
+}
+
+fn said(message: &Option<String>) -> String {
+    message
+        .as_deref()
+        .map(|m| format!(" (the registry says: \"{m}\")"))
+        .unwrap_or_default()
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::Unauthorized { reference, message } => write!(
+                f,
+                "{reference}: the registry wants a login (401){}. Either the repository is \
+                 private, or it does not exist: Docker Hub answers 401, not 404, for names it \
+                 does not know. Check the spelling, or fetch it with your credentials using one \
+                 of the commands below.",
+                said(message)
+            ),
+            RegistryError::Forbidden { reference, message } => write!(
+                f,
+                "{reference}: the registry refuses access (403){}. The repository is private, \
+                 or the token has no pull right for it.",
+                said(message)
+            ),
+            RegistryError::ManifestUnknown { reference, message } => {
+                write!(
+                    f,
+                    "{reference}: the registry has no such tag or digest (404 MANIFEST_UNKNOWN){}.",
+                    said(message)
+                )?;
+                if message
+                    .as_deref()
+                    .is_some_and(|m| m.to_ascii_lowercase().contains("accept header"))
+                {
+                    write!(
+                        f,
+                        " The manifest exists but the request's Accept header did not reach the \
+                         registry intact: a proxy in between probably dropped it."
+                    )?;
+                }
+                Ok(())
+            }
+            RegistryError::NameUnknown { registry, repository } => write!(
+                f,
+                "there is no repository `{repository}` on {registry} (404 NAME_UNKNOWN)"
+            ),
+            RegistryError::BlobUnknown { repository, message } => write!(
+                f,
+                "{repository} has no such blob (404 BLOB_UNKNOWN){}: the manifest points to \
+                 content the registry does not hold (deleted, or pushed incompletely)",
+                said(message)
+            ),
+            RegistryError::ReferrersUnsupported { registry } => write!(
+                f,
+                "{registry} does not offer the OCI 1.1 referrers API (404), so signatures and \
+                 SBOMs attached to this image cannot be listed here; tools that use the older \
+                 tag scheme (`sha256-<hex>.sig`) still find theirs"
+            ),
+            RegistryError::NotFound { reference, message } => {
+                write!(f, "{reference}: not found (404){}", said(message))
+            }
+            RegistryError::TooManyRequests {
+                registry,
+                retry_after,
+                message,
+            } => {
+                write!(f, "{registry} is limiting requests (429){}", said(message))?;
+                match retry_after {
+                    Some(when) => write!(f, "; try again {when}"),
+                    None => write!(f, "; wait a while before trying again"),
+                }
+            }
+            RegistryError::ServerError {
+                registry,
+                status,
+                message,
+            } => write!(
+                f,
+                "{registry} failed (HTTP {status}){}: the problem is on the registry's side; \
+                 try again later",
+                said(message)
+            ),
+            RegistryError::UnexpectedStatus {
+                registry,
+                status,
+                message,
+            } => write!(
+                f,
+                "{registry} answered HTTP {status}{}, which the distribution protocol does not \
+                 use for this request",
+                said(message)
+            ),
+            RegistryError::CorsBlocked {
+                reference,
+                registry,
+                page_origin,
+                ways_on,
+            } => {
+                write!(
+                    f,
+                    "The browser did not let this page read {reference}: {registry} does not \
+                     allow reads from web pages (CORS). Nothing is wrong with the image. Ways on:\n\
+                     \n1. If you run the registry, allow this page. distribution (registry:2), \
+                     in config.yml:\n\n{}\n\
+                     distribution 2.8 answers the browser's OPTIONS preflight with 401 when \
+                     authentication is enabled, so with a login a reverse proxy in front must \
+                     answer OPTIONS itself. zot, in config.json: {}\n\
+                     \n2. Set a CORS proxy prefix in this page's settings; requests (and any \
+                     token) then pass through that proxy.\n\
+                     \n3. Fetch the manifest yourself and paste its bytes here:\n",
+                    distribution_cors_config(page_origin),
+                    zot_cors_config(page_origin),
+                )?;
+                for way in ways_on {
+                    write!(f, "\n{}", way.command)?;
+                }
+                Ok(())
+            }
+            RegistryError::RedirectBlocked { location, ways_on } => {
+                let target = location.as_deref().unwrap_or("another server");
+                writeln!(
+                    f,
+                    "The registry sent the download on to {target} (blob storage or a CDN), \
+                     which does not allow reads from web pages. Set a CORS proxy prefix in this \
+                     page's settings, or fetch the blob yourself:"
+                )?;
+                for way in ways_on {
+                    write!(f, "\n{}", way.command)?;
+                }
+                Ok(())
+            }
+            RegistryError::Timeout { registry, seconds } => {
+                write!(f, "{registry} did not answer within {seconds} seconds")
+            }
+            RegistryError::NetworkDown => write!(
+                f,
+                "this computer seems to be offline; no request reached the registry"
+            ),
+            RegistryError::ManifestTooLarge { size } => write!(
+                f,
+                "the answer is {size} bytes, but registries refuse manifests over \
+                 {MANIFEST_SIZE_CAP} bytes (4 MiB): this is not a manifest (perhaps an HTML \
+                 page from a proxy or login portal)"
+            ),
+            RegistryError::Auth(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+/// distribution's `http.headers` setting that lets `origin` read manifests and blobs.
+pub fn distribution_cors_config(origin: &str) -> String {
+    format!(
+        "http:\n  headers:\n    Access-Control-Allow-Origin: ['{origin}']\n    \
+         Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']\n    \
+         Access-Control-Allow-Headers: ['Authorization', 'Accept']\n    \
+         Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate']\n"
+    )
+}
+
+/// zot's setting (`http.allowOrigin`, comma-separated origins) for the same.
+pub fn zot_cors_config(origin: &str) -> String {
+    format!("\"http\": {{ \"allowOrigin\": \"{origin}\" }}")
+}
+
+/// Commands that print the raw manifest bytes of `reference`, for pasting into this page.
+/// Pinned references use `name@digest` only: skopeo rejects a tag and digest together.
+pub fn ways_on(reference: &Reference) -> Vec<WayOn> {
+    let target = match reference.digest() {
+        Some(digest) => format!("{}@{digest}", reference.name()),
+        None => format!("{}:{}", reference.name(), reference.manifest_target()),
+    };
+    let r = shell_quote(&target);
+    let plain = reference.scheme() == Scheme::Http;
+    let host = shell_quote(reference.registry());
+    let insecure = |flag: &str| {
+        if plain {
+            format!(" {flag}")
+        } else {
+            String::new()
+        }
+    };
+    let regctl_tls = if plain {
+        format!("regctl registry set --tls disabled {host} && ")
+    } else {
+        String::new()
+    };
+    let url = shell_quote(&manifest_url(reference, None));
+    let accept = shell_quote(&format!("Accept: {MANIFEST_ACCEPT}"));
+    let curl = if reference.registry() == "docker.io" {
+        let token_url = shell_quote(&format!(
+            "https://auth.docker.io/token?service=registry.docker.io&scope=repository:{}:pull",
+            reference.repository()
+        ));
+        format!(
+            "TOKEN=$(curl -fsSL {token_url} | jq -r .token) && \
+             curl -fsSL -H \"Authorization: Bearer $TOKEN\" -H {accept} {url}"
+        )
+    } else {
+        format!("curl -fsSL -H {accept} {url}")
+    };
+    vec![
+        WayOn {
+            tool: "crane",
+            command: format!("crane manifest{} {r}", insecure("--insecure")),
+        },
+        WayOn {
+            tool: "regctl",
+            command: format!("{regctl_tls}regctl manifest get {r} --format raw-body"),
+        },
+        WayOn {
+            tool: "skopeo",
+            command: format!(
+                "skopeo inspect{} --raw {}",
+                insecure("--tls-verify=false"),
+                shell_quote(&format!("docker://{target}"))
+            ),
+        },
+        WayOn {
+            tool: "oras",
+            command: format!("oras manifest fetch{} {r}", insecure("--plain-http")),
+        },
+        WayOn {
+            tool: "curl",
+            command: curl,
+        },
+    ]
+}
+
+/// Commands that download blob `digest` of `reference`'s repository.
+pub fn blob_ways_on(reference: &Reference, digest: &Digest) -> Vec<WayOn> {
+    let r = shell_quote(&format!("{}@{digest}", reference.name()));
+    let plain = reference.scheme() == Scheme::Http;
+    let insecure = |flag: &str| {
+        if plain {
+            format!(" {flag}")
+        } else {
+            String::new()
+        }
+    };
+    vec![
+        WayOn {
+            tool: "crane",
+            command: format!("crane blob{} {r} > blob", insecure("--insecure")),
+        },
+        WayOn {
+            tool: "oras",
+            command: format!("oras blob fetch{} --output blob {r}", insecure("--plain-http")),
+        },
+    ]
+}
+
+/// Single-quote `s` for a POSIX shell unless it is made only of characters no shell treats
+/// specially. References are usually plain; IPv6 hosts (`[::1]`) and the Accept list are not.
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'.' | b'_' | b'-' | b':' | b'/' | b'@' | b'+' | b'=' | b',')
+        });
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(s: &str) -> Reference {
+        Reference::parse(s).unwrap()
+    }
+
+    // Bodies captured from distribution 2.8.2 (`docker-registry serve`, no auth) with curl.
+    const MANIFEST_UNKNOWN_TAG: &[u8] =
+        br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"latest"}}]}"#;
+    const MANIFEST_UNKNOWN_DIGEST: &[u8] = br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Name":"foo","Revision":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}]}"#;
+    const NAME_UNKNOWN: &[u8] = br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"foo"}}]}"#;
+    const BLOB_UNKNOWN: &[u8] = br#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#;
+    const UNAUTHORIZED: &[u8] = br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[{"Type":"repository","Class":"","Name":"foo","Action":"pull"}]}]}"#;
+    const OCI_NOT_ACCEPTED: &[u8] = br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"OCI manifest found, but accept header does not support OCI manifests"}]}"#;
+    const NO_ROUTE: &[u8] = b"404 page not found\n";
+    // Docker Hub's pull-limit message as docker prints it ("toomanyrequests: …"), quoted in
+    // aws-samples/sagemaker-studio-image-build-cli issue #26; code as the distribution error
+    // body spells it.
+    const DOCKER_HUB_429: &[u8] = br#"{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit"}]}"#;
+
+    #[test]
+    fn distribution_error_bodies_are_read() {
+        assert_eq!(
+            parse_error_body(MANIFEST_UNKNOWN_DIGEST),
+            [ErrorEntry {
+                code: "MANIFEST_UNKNOWN".into(),
+                message: "manifest unknown".into()
+            }]
+        );
+        assert!(parse_error_body(NO_ROUTE).is_empty());
+        assert!(parse_error_body(b"").is_empty());
+    }
+
+    #[test]
+    fn not_found_is_told_apart_by_error_code() {
+        let r = reference("localhost:5000/foo");
+        assert_eq!(
+            RegistryError::from_response(404, MANIFEST_UNKNOWN_TAG, None, &r, Resource::Manifest),
+            RegistryError::ManifestUnknown {
+                reference: "localhost:5000/foo:latest".into(),
+                message: Some("manifest unknown".into())
+            }
+        );
+        assert_eq!(
+            RegistryError::from_response(404, NAME_UNKNOWN, None, &r, Resource::Manifest),
+            RegistryError::NameUnknown {
+                registry: "localhost:5000".into(),
+                repository: "foo".into()
+            }
+        );
+        assert!(matches!(
+            RegistryError::from_response(404, BLOB_UNKNOWN, None, &r, Resource::Blob),
+            RegistryError::BlobUnknown { .. }
+        ));
+        assert!(matches!(
+            RegistryError::from_response(404, NO_ROUTE, None, &r, Resource::Manifest),
+            RegistryError::NotFound { message: None, .. }
+        ));
+        // distribution 2.8.2 has no referrers route: plain-text 404.
+        assert_eq!(
+            RegistryError::from_response(404, NO_ROUTE, None, &r, Resource::Referrers),
+            RegistryError::ReferrersUnsupported {
+                registry: "localhost:5000".into()
+            }
+        );
+    }
+
+    #[test]
+    fn oci_manifest_refused_for_its_accept_header_gets_a_hint() {
+        let r = reference("localhost:5000/demo/oci:v1");
+        let e = RegistryError::from_response(404, OCI_NOT_ACCEPTED, None, &r, Resource::Manifest);
+        assert!(
+            e.to_string().contains("a proxy in between probably dropped it"),
+            "{e}"
+        );
+        let plain = RegistryError::from_response(404, MANIFEST_UNKNOWN_TAG, None, &r, Resource::Manifest);
+        assert!(!plain.to_string().contains("proxy"), "{plain}");
+    }
+
+    #[test]
+    fn unauthorized_and_forbidden_explain_private_or_missing() {
+        let r = reference("foo/private");
+        let e = RegistryError::from_response(401, UNAUTHORIZED, None, &r, Resource::Manifest);
+        let text = e.to_string();
+        assert!(
+            text.starts_with("docker.io/foo/private:latest: the registry wants a login (401)"),
+            "{text}"
+        );
+        assert!(text.contains("\"authentication required\""), "{text}");
+        assert!(text.contains("Docker Hub answers 401, not 404"), "{text}");
+        assert!(matches!(
+            RegistryError::from_response(403, b"", None, &r, Resource::Manifest),
+            RegistryError::Forbidden { message: None, .. }
+        ));
+    }
+
+    #[test]
+    fn rate_limit_carries_retry_after() {
+        let r = reference("busybox");
+        let e = RegistryError::from_response(429, DOCKER_HUB_429, Some("3600"), &r, Resource::Manifest);
+        assert_eq!(
+            e,
+            RegistryError::TooManyRequests {
+                registry: "docker.io".into(),
+                retry_after: Some(RetryAfter::Seconds(3600)),
+                message: Some("You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit".into()),
+            }
+        );
+        assert!(e.to_string().ends_with("; try again in about 60 minutes"), "{e}");
+        let e = RegistryError::from_response(
+            429,
+            b"",
+            Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+            &r,
+            Resource::Manifest,
+        );
+        assert!(
+            e.to_string()
+                .ends_with("; try again after Wed, 21 Oct 2015 07:28:00 GMT"),
+            "{e}"
+        );
+        let e = RegistryError::from_response(429, b"", Some("30"), &r, Resource::Manifest);
+        assert!(e.to_string().ends_with("; try again in 30 seconds"), "{e}");
+        let e = RegistryError::from_response(429, b"", None, &r, Resource::Manifest);
+        assert!(e.to_string().ends_with("wait a while before trying again"), "{e}");
+    }
+
+    #[test]
+    fn server_and_unexpected_statuses_name_the_status() {
+        let r = reference("ghcr.io/org/app");
+        for (status, expected) in [
+            (500, "ghcr.io failed (HTTP 500)"),
+            (503, "ghcr.io failed (HTTP 503)"),
+            (418, "ghcr.io answered HTTP 418"),
+        ] {
+            let e = RegistryError::from_response(status, b"", None, &r, Resource::Manifest);
+            assert!(e.to_string().starts_with(expected), "{e}");
+        }
+    }
+
+    #[test]
+    fn cors_message_carries_configs_and_commands() {
+        let r = reference("registry.example.com/team/app:1.0");
+        let text = RegistryError::cors_blocked(&r, "https://lens.example").to_string();
+        for needle in [
+            "does not allow reads from web pages",
+            "Access-Control-Allow-Origin: ['https://lens.example']",
+            "Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']",
+            "Access-Control-Allow-Headers: ['Authorization', 'Accept']",
+            "Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate']",
+            "\"allowOrigin\": \"https://lens.example\"",
+            "CORS proxy prefix",
+            "\ncrane manifest registry.example.com/team/app:1.0",
+            "\nregctl manifest get registry.example.com/team/app:1.0 --format raw-body",
+            "\nskopeo inspect --raw docker://registry.example.com/team/app:1.0",
+            "\noras manifest fetch registry.example.com/team/app:1.0",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn ways_on_for_docker_hub_fetch_an_anonymous_token_first() {
+        let curl = ways_on(&reference("busybox"))
+            .into_iter()
+            .find(|w| w.tool == "curl")
+            .unwrap();
+        assert_eq!(
+            curl.command,
+            format!(
+                "TOKEN=$(curl -fsSL 'https://auth.docker.io/token?service=registry.docker.io&scope=repository:library/busybox:pull' | jq -r .token) && \
+                 curl -fsSL -H \"Authorization: Bearer $TOKEN\" -H 'Accept: {MANIFEST_ACCEPT}' \
+                 https://registry-1.docker.io/v2/library/busybox/manifests/latest"
+            )
+        );
+    }
+
+    #[test]
+    fn ways_on_for_plain_http_registries_turn_tls_off() {
+        let digest = "sha256:6043f6321434a632f01538716cd9fdeada04c11abf4575a1ecb6c4596454460e";
+        let r = reference(&format!("localhost:5000/demo/img:v1@{digest}"));
+        let commands: Vec<String> = ways_on(&r).into_iter().map(|w| w.command).collect();
+        let pinned = format!("localhost:5000/demo/img@{digest}");
+        assert_eq!(
+            commands,
+            [
+                format!("crane manifest --insecure {pinned}"),
+                format!("regctl registry set --tls disabled localhost:5000 && regctl manifest get {pinned} --format raw-body"),
+                format!("skopeo inspect --tls-verify=false --raw docker://{pinned}"),
+                format!("oras manifest fetch --plain-http {pinned}"),
+                format!("curl -fsSL -H 'Accept: {MANIFEST_ACCEPT}' http://localhost:5000/v2/demo/img/manifests/{digest}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ipv6_references_are_quoted_for_the_shell() {
+        let r = reference("[::1]:5000/repo:tag");
+        let crane = &ways_on(&r)[0];
+        assert_eq!(crane.command, "crane manifest --insecure '[::1]:5000/repo:tag'");
+    }
+
+    #[test]
+    fn blocked_redirect_offers_blob_commands() {
+        let digest: Digest = "sha256:9291ff31589929913d450e8f54ad31cc670cb2c34925c023a76512408cab241a"
+            .parse()
+            .unwrap();
+        let r = reference("ghcr.io/org/app:1.0");
+        let e = RegistryError::redirect_blocked(
+            &r,
+            &digest,
+            Some("https://pkg-containers.githubusercontent.com/ghcr1/blobs/sha256:9291"),
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("on to https://pkg-containers.githubusercontent.com/"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("\ncrane blob ghcr.io/org/app@{digest} > blob")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "\noras blob fetch --output blob ghcr.io/org/app@{digest}"
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn oversized_manifest_names_the_4_mib_limit() {
+        let e = RegistryError::ManifestTooLarge { size: 5_000_000 };
+        assert!(e.to_string().contains("over 4194304 bytes (4 MiB)"), "{e}");
+    }
+}

@@ -1,0 +1,99 @@
+//! The root component: wires the input panel to the workspace reducer and lists the documents.
+
+use super::components::document_card::DocumentCard;
+use super::components::input_panel::InputPanel;
+use super::state::{Action, NewDocument, Source, Workspace};
+use yew::prelude::*;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let workspace = use_reducer(Workspace::default);
+    let show_sha512 = use_state(|| false);
+    let error = use_state(|| None::<String>);
+
+    let on_paste = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |text: String| workspace.dispatch(Action::Paste(text)))
+    };
+    let on_files = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |files: Vec<(String, Vec<u8>)>| {
+            let documents = files
+                .into_iter()
+                .map(|(name, bytes)| NewDocument {
+                    source: Source::File { name },
+                    bytes,
+                    hint: None,
+                })
+                .collect();
+            workspace.dispatch(Action::Add(documents))
+        })
+    };
+    let on_clear = {
+        let workspace = workspace.dispatcher();
+        let error = error.clone();
+        Callback::from(move |()| {
+            error.set(None);
+            workspace.dispatch(Action::Clear)
+        })
+    };
+    let on_error = {
+        let error = error.clone();
+        Callback::from(move |message: String| error.set(Some(message)))
+    };
+    let on_remove = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |id| workspace.dispatch(Action::Remove(id)))
+    };
+    let toggle_sha512 = {
+        let show_sha512 = show_sha512.clone();
+        Callback::from(move |_| show_sha512.set(!*show_sha512))
+    };
+    let empty = workspace.documents().next().is_none();
+
+    html! {
+        <>
+            <header class="masthead">
+                <h1>{ "Digest Lens" }</h1>
+                <p class="tagline">
+                    { "Paste or drop an OCI / Docker manifest, index or config and see the digest of its exact bytes, \
+                       what it is, and where you meet each digest. Nothing leaves your browser." }
+                </p>
+            </header>
+            <main>
+                <InputPanel {on_paste} {on_files} {on_clear} {on_error} />
+                if let Some(message) = (*error).clone() {
+                    <p class="error" role="alert" data-testid="error">{ message }</p>
+                }
+                <div class="toolbar">
+                    <button type="button" data-testid="sha512-toggle" aria-pressed={(*show_sha512).to_string()}
+                        onclick={toggle_sha512}>
+                        { if *show_sha512 { "Hide sha512" } else { "Show sha512 too" } }
+                    </button>
+                </div>
+                if !workspace.skipped_duplicates.is_empty() {
+                    <ul class="notice" data-testid="duplicates">
+                        { for workspace.skipped_duplicates.iter().map(|(name, digest)| html! {
+                            <li>{ format!("{name} was not added again: the same bytes ({digest}) are already loaded.") }</li>
+                        }) }
+                    </ul>
+                }
+                if empty {
+                    <p class="hint" data-testid="empty-hint">
+                        { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
+                    </p>
+                }
+                <section class="documents" aria-label="Documents">
+                    { for workspace.documents().map(|doc| html! {
+                        <DocumentCard key={doc.id} doc={doc.clone()} show_sha512={*show_sha512}
+                            on_remove={on_remove.clone()} />
+                    }) }
+                </section>
+            </main>
+            <footer>
+                { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",
+                    env!("CARGO_PKG_VERSION")) }
+            </footer>
+        </>
+    }
+}

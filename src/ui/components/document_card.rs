@@ -1,0 +1,181 @@
+//! One document: its digest(s), size, kind, findings, descriptors and raw bytes.
+
+use super::descriptor_list::DescriptorList;
+use super::digest_value::DigestValue;
+use super::findings::Findings;
+use super::human_size;
+use crate::core::digest::Digest;
+use crate::core::document::{Analysis, Body, Kind, Schema1View};
+use crate::core::explain::DigestRole;
+use crate::core::image_config::ImageConfig;
+use crate::ui::state::{LoadedDocument, Source};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The raw view shows at most this much text; the digest always covers every byte.
+const RAW_PREVIEW_LIMIT: usize = 64 * 1024;
+
+#[derive(Properties, PartialEq)]
+pub struct DocumentCardProps {
+    pub doc: Rc<LoadedDocument>,
+    pub show_sha512: bool,
+    pub on_remove: Callback<u32>,
+}
+
+/// What the document's own digest is, by kind.
+fn own_role(analysis: &Analysis) -> DigestRole {
+    match analysis.kind {
+        Kind::OciManifest | Kind::DockerManifest | Kind::DockerSchema1 => DigestRole::Manifest,
+        Kind::OciIndex | Kind::DockerManifestList => DigestRole::Index,
+        Kind::DockerSchema1Signed if analysis.digest() != &analysis.bytes_digest => {
+            DigestRole::Schema1Payload
+        }
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => DigestRole::Config,
+        Kind::DockerSchema1Signed | Kind::UnknownJson | Kind::NotJson | Kind::Empty => DigestRole::Bytes,
+    }
+}
+
+#[function_component(DocumentCard)]
+pub fn document_card(props: &DocumentCardProps) -> Html {
+    let doc = &props.doc;
+    let analysis = &doc.analysis;
+    let sha512 = {
+        let bytes = doc.bytes.clone();
+        let show = props.show_sha512;
+        use_memo((doc.id, show), move |_| show.then(|| Digest::sha512(&bytes)))
+    };
+    let title = doc.source.title();
+    let remove = {
+        let on_remove = props.on_remove.clone();
+        let id = doc.id;
+        Callback::from(move |_: MouseEvent| on_remove.emit(id))
+    };
+    let schema1_signed_payload = analysis.digest() != &analysis.bytes_digest;
+    let media_type = analysis.media_type_field.clone();
+
+    html! {
+        <article class="document" data-testid="document" aria-label={title.clone()}>
+            <header>
+                <h2>{ title }</h2>
+                if !matches!(doc.source, Source::Pasted) {
+                    <button type="button" class="secondary" onclick={remove}>{ "Remove" }</button>
+                }
+            </header>
+            <dl class="facts">
+                <dt>{ "Kind" }</dt>
+                <dd><span data-testid="kind" data-kind={analysis.kind.slug()}>{ analysis.kind.name() }</span></dd>
+                <dt>{ "mediaType" }</dt>
+                <dd data-testid="media-type">
+                    { match media_type {
+                        Some(m) => html! { <code>{ m }</code> },
+                        None => html! { <span class="muted">{ "none in the document (OCI allows that; the kind comes from its shape)" }</span> },
+                    } }
+                </dd>
+                if let Some(artifact_type) = &analysis.artifact_type {
+                    <dt>{ "artifactType" }</dt>
+                    <dd><code data-testid="artifact-type">{ artifact_type.clone() }</code></dd>
+                }
+                <dt>{ "Size" }</dt>
+                <dd><span data-testid="size" data-bytes={analysis.size.to_string()}>{ human_size(analysis.size as u64) }</span></dd>
+            </dl>
+            <div class="own-digest">
+                <h3>{ if schema1_signed_payload { "Digest (of the signed payload)" } else { "Digest (sha256 of the exact bytes)" } }</h3>
+                <DigestValue digest={analysis.digest().clone()} testid="digest" role={Some(own_role(analysis))} />
+                if schema1_signed_payload {
+                    <h3>{ "sha256 of the bytes as given (signatures included)" }</h3>
+                    <DigestValue digest={analysis.bytes_digest.clone()} testid="bytes-digest" role={Some(DigestRole::Schema1Bytes)} />
+                }
+                if let Some(sha512) = (*sha512).clone() {
+                    <h3>{ "sha512 of the exact bytes" }</h3>
+                    <DigestValue digest={sha512} testid="sha512" />
+                }
+            </div>
+            <Findings findings={analysis.findings.clone()} />
+            { body_view(&analysis.body) }
+            if !analysis.annotations.is_empty() {
+                <h3>{ "Annotations" }</h3>
+                <dl class="annotations">
+                    { for analysis.annotations.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                </dl>
+            }
+            <details class="raw">
+                <summary>{ "Raw bytes as text" }</summary>
+                <pre data-testid="raw">{ raw_preview(&doc.bytes) }</pre>
+            </details>
+        </article>
+    }
+}
+
+fn raw_preview(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(RAW_PREVIEW_LIMIT)];
+    let mut text = String::from_utf8_lossy(shown).into_owned();
+    if bytes.len() > RAW_PREVIEW_LIMIT {
+        text.push_str(&format!(
+            "\n… {} more bytes not shown (all of them are in the digest)",
+            bytes.len() - RAW_PREVIEW_LIMIT
+        ));
+    }
+    text
+}
+
+fn body_view(body: &Body) -> Html {
+    match body {
+        Body::Manifest { .. } | Body::Index { .. } => html! {
+            <DescriptorList descriptors={body.descriptors().into_iter().cloned().collect::<Vec<_>>()} />
+        },
+        Body::Schema1(view) => schema1_view(view),
+        Body::Config(config) => config_view(config),
+        Body::Opaque => html! {},
+    }
+}
+
+fn schema1_view(view: &Schema1View) -> Html {
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+    html! {
+        <section class="schema1">
+            <h3>{ "Schema 1 manifest" }</h3>
+            <dl class="facts">
+                <dt>{ "name" }</dt><dd>{ text(&view.name) }</dd>
+                <dt>{ "tag" }</dt><dd>{ text(&view.tag) }</dd>
+                <dt>{ "architecture" }</dt><dd>{ text(&view.architecture) }</dd>
+                if let Some(Ok(payload)) = &view.payload {
+                    <dt>{ "Signed payload" }</dt>
+                    <dd>{ format!("{} bytes: the first {} bytes of the document plus the formatTail, signed by {} signature(s): {}",
+                        payload.length, payload.format_length, payload.signature_count, payload.signers.join(", ")) }</dd>
+                }
+            </dl>
+            <h4>{ format!("fsLayers ({}, newest first)", view.blob_sums.len()) }</h4>
+            <ol start="0" class="digest-list">
+                { for view.blob_sums.iter().map(|sum| html! { <li><code data-testid="blob-sum">{ sum.clone() }</code></li> }) }
+            </ol>
+        </section>
+    }
+}
+
+fn config_view(config: &ImageConfig) -> Html {
+    html! {
+        <section class="config">
+            <h3>{ "Image config" }</h3>
+            <dl class="facts">
+                <dt>{ "Platform" }</dt>
+                <dd data-testid="platform">{ config.platform.as_ref().map_or_else(|| "not stated".to_owned(), ToString::to_string) }</dd>
+                <dt>{ "Created" }</dt><dd>{ config.created.clone().unwrap_or_else(|| "—".to_owned()) }</dd>
+                <dt>{ "History" }</dt>
+                <dd data-testid="history-count">{ format!("{} entries ({} without a layer)", config.history_count, config.empty_layer_history_count) }</dd>
+            </dl>
+            <h4>{ format!("rootfs.diff_ids ({})", config.diff_ids.len()) }</h4>
+            <ol start="0" class="digest-list">
+                { for config.diff_ids.iter().enumerate().map(|(index, diff_id)| match diff_id {
+                    Ok(d) => html! { <li><DigestValue digest={d.clone()} testid="diff-id" role={Some(DigestRole::DiffId { index })} /></li> },
+                    Err((written, _)) => html! { <li><code data-testid="diff-id" class="invalid">{ written.clone() }</code></li> },
+                }) }
+            </ol>
+            <h4>{ format!("Chain IDs ({})", config.chain_ids.len()) }</h4>
+            <ol start="0" class="digest-list">
+                { for config.chain_ids.iter().enumerate().map(|(index, d)| html! {
+                    <li><DigestValue digest={d.clone()} testid="chain-id" role={Some(DigestRole::ChainId { index })} /></li>
+                }) }
+            </ol>
+        </section>
+    }
+}

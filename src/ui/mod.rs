@@ -1,0 +1,18 @@
+//! The Yew page (CSR). Components render what the core derived; `state` holds the reducer; IO
+//! (reading files, the clipboard) lives in callbacks and effects, never in `reduce`.
+mod app;
+mod components;
+pub mod files;
+mod panic;
+mod state;
+
+/// Mounts the page on `<body>`.
+pub fn start() {
+    panic::install_hook();
+    yew::Renderer::<app::App>::new().render();
+}
+
+/// Mounts the page inside `root` (the wasm-bindgen tests render it into a detached element).
+pub fn mount(root: web_sys::Element) {
+    yew::Renderer::<app::App>::with_root(root).render();
+}

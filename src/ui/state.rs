@@ -1,0 +1,123 @@
+//! The page's state: the documents loaded into one analysis. No `html!`, no IO.
+//!
+//! Each document keeps its exact bytes (`Rc<[u8]>`, never re-encoded) beside its analysis; the
+//! pasted text is one document, replaced as the user types; every file is a document of its own.
+
+use crate::core::digest::Digest;
+use crate::core::document::Analysis;
+use crate::core::media_type::MediaType;
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Text from the paste box, hashed as its UTF-8 bytes.
+    Pasted,
+    /// A dropped or opened file, hashed as its raw bytes.
+    File { name: String },
+}
+
+impl Source {
+    /// How the page names the document.
+    pub fn title(&self) -> String {
+        match self {
+            Source::Pasted => "Pasted text".to_owned(),
+            Source::File { name } => name.clone(),
+        }
+    }
+}
+
+/// A document to add: its exact bytes, where they came from, and the media type they arrived with.
+pub struct NewDocument {
+    pub source: Source,
+    pub bytes: Vec<u8>,
+    pub hint: Option<MediaType>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct LoadedDocument {
+    pub id: u32,
+    pub source: Source,
+    pub bytes: Rc<[u8]>,
+    pub analysis: Analysis,
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct Workspace {
+    /// The paste box's document; `None` while the box is empty.
+    pub pasted: Option<Rc<LoadedDocument>>,
+    /// Files and fetched documents, in the order they were added.
+    pub files: Vec<Rc<LoadedDocument>>,
+    /// Documents not added because the same bytes are already loaded (name, digest).
+    pub skipped_duplicates: Vec<(String, Digest)>,
+    pub next_id: u32,
+}
+
+pub enum Action {
+    Paste(String),
+    Add(Vec<NewDocument>),
+    Remove(u32),
+    Clear,
+}
+
+impl Workspace {
+    /// All documents, the pasted one first.
+    pub fn documents(&self) -> impl Iterator<Item = &Rc<LoadedDocument>> {
+        self.pasted.iter().chain(self.files.iter())
+    }
+
+    fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {
+        let analysis = Analysis::of(&bytes, hint);
+        self.next_id += 1;
+        Rc::new(LoadedDocument {
+            id: self.next_id,
+            source,
+            bytes: bytes.into(),
+            analysis,
+        })
+    }
+}
+
+impl Reducible for Workspace {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Workspace {
+            pasted: self.pasted.clone(),
+            files: self.files.clone(),
+            skipped_duplicates: Vec::new(),
+            next_id: self.next_id,
+        };
+        match action {
+            Action::Paste(text) => {
+                next.pasted = if text.is_empty() {
+                    None
+                } else {
+                    Some(next.load(Source::Pasted, text.into_bytes(), None))
+                };
+            }
+            Action::Add(documents) => {
+                for new in documents {
+                    let doc = next.load(new.source, new.bytes, new.hint.as_ref());
+                    let digest = &doc.analysis.bytes_digest;
+                    if next.files.iter().any(|f| &f.analysis.bytes_digest == digest) {
+                        next.skipped_duplicates.push((doc.source.title(), digest.clone()));
+                    } else {
+                        next.files.push(doc);
+                    }
+                }
+            }
+            Action::Remove(id) => {
+                next.files.retain(|f| f.id != id);
+                if next.pasted.as_ref().is_some_and(|p| p.id == id) {
+                    next.pasted = None;
+                }
+            }
+            Action::Clear => {
+                next.pasted = None;
+                next.files.clear();
+            }
+        }
+        Rc::new(next)
+    }
+}

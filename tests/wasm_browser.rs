@@ -1,0 +1,134 @@
+//! What only runs in WebAssembly, checked in headless Chromium (wasm-bindgen-test-runner):
+//! our sha256 compiled to WASM against the browser's own (SubtleCrypto), files read back as their
+//! exact bytes, and the mounted page showing the digest of pasted text.
+#![cfg(target_arch = "wasm32")]
+
+use digestlens::core::digest::Digest;
+use digestlens::core::document::{Analysis, Finding};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+/// sha256 by the browser's WebCrypto, as lowercase hex.
+async fn subtle_sha256(bytes: &[u8]) -> String {
+    let subtle = window().crypto().expect("crypto").subtle();
+    let data = js_sys::Uint8Array::from(bytes);
+    let promise = subtle
+        .digest_with_str_and_buffer_source("SHA-256", &data)
+        .expect("digest starts");
+    let buffer = JsFuture::from(promise).await.expect("digest finishes");
+    js_sys::Uint8Array::new(&buffer)
+        .to_vec()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timer");
+    });
+    JsFuture::from(promise).await.expect("timer fires");
+}
+
+/// Deterministic pseudo-random bytes (splitmix64), so a failure is reproducible.
+fn pseudo_random(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as u8
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn wasm_sha256_agrees_with_the_browsers_webcrypto_across_chunk_sizes() {
+    // Lengths around the 64 KiB chunk boundary and the 64-byte block boundary, and 5 MiB.
+    for len in [
+        0,
+        1,
+        55,
+        56,
+        63,
+        64,
+        65,
+        65_535,
+        65_536,
+        65_537,
+        5 * 1024 * 1024 + 3,
+    ] {
+        let bytes = pseudo_random(len);
+        assert_eq!(
+            Digest::sha256(&bytes).encoded(),
+            subtle_sha256(&bytes).await,
+            "length {len}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_file_is_read_back_as_its_exact_bytes() {
+    // A BOM, CRLF line endings and an invalid UTF-8 byte: all would be lost by reading as text.
+    let original: Vec<u8> = b"\xEF\xBB\xBF{\"a\":\r\n\"\xFF\"}\r\n".to_vec();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(original.as_slice()));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, "odd.json").expect("a File");
+    let read = digestlens::ui::files::read_bytes(&file).await.expect("readable");
+    assert_eq!(read, original);
+    let findings = Analysis::of(&read, None).findings;
+    assert!(findings.contains(&Finding::Utf8Bom));
+    assert!(findings.contains(&Finding::CrlfLineEndings));
+    assert!(findings.contains(&Finding::InvalidUtf8 { offset: 11 }));
+}
+
+#[wasm_bindgen_test]
+async fn the_mounted_page_shows_the_digest_of_pasted_text() {
+    let document = window().document().expect("a document");
+    let root = document.create_element("div").expect("a div");
+    document
+        .body()
+        .expect("a body")
+        .append_child(&root)
+        .expect("attached");
+    digestlens::ui::mount(root.clone());
+    sleep(50).await;
+
+    let area: web_sys::HtmlTextAreaElement = root
+        .query_selector("[data-testid=paste]")
+        .unwrap()
+        .expect("the paste box")
+        .dyn_into()
+        .unwrap();
+    // `{}` is the OCI empty descriptor's content; the image spec gives its digest.
+    area.set_value("{}");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    area.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    sleep(50).await;
+
+    let digest = root
+        .query_selector("[data-testid=digest]")
+        .unwrap()
+        .expect("a digest");
+    assert_eq!(
+        digest.text_content().unwrap_or_default(),
+        "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+    );
+    let size = root
+        .query_selector("[data-testid=size]")
+        .unwrap()
+        .expect("a size");
+    assert_eq!(size.get_attribute("data-bytes"), Some("2".to_owned()));
+}
