@@ -188,6 +188,33 @@ fn schema1_fetched_twice_is_one_payload_signed_twice() {
 }
 
 #[test]
+fn distribution_schema1_rewrites_are_one_payload_signed_twice() {
+    // tests/fixtures/distribution-2.8.2/README.md: both responses carried this Docker-Content-Digest.
+    let dir = fixtures().join("distribution-2.8.2");
+    let (Ok(first), Ok(second)) = (
+        std::fs::read(dir.join("schema1-rewritten-1.json")),
+        std::fs::read(dir.join("schema1-rewritten-2.json")),
+    ) else {
+        eprintln!("skipping: {} is not there", dir.display());
+        return;
+    };
+    let comparison = diagnose::compare(
+        &Analysis::of(&first, None),
+        &first,
+        &Analysis::of(&second, None),
+        &second,
+    );
+    assert_eq!(
+        comparison.verdict,
+        Verdict::Schema1Resigned {
+            payload: "sha256:2ce1d3dc07a74a4eaec77f34bb2aac583dcd776d01e0792cb1b4ec4aea8eb872"
+                .parse()
+                .unwrap()
+        }
+    );
+}
+
+#[test]
 fn schema1_against_schema2_of_the_same_image_shares_the_layers() {
     let Some([schema1, schema2]) = registry(["demo-docker/schema1-get1.json", "demo-docker/manifest.json"])
     else {

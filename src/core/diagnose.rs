@@ -999,7 +999,7 @@ fn verdict(
             ..
         } = &manifest.body
         {
-            if config.kind.is_config() && descriptor.digest.as_ref() == Some(&config.bytes_digest) {
+            if descriptor.digest.as_ref() == Some(&config.bytes_digest) {
                 return Verdict::ManifestAndConfig {
                     manifest: side,
                     config: config.bytes_digest.clone(),
