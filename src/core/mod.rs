@@ -12,4 +12,5 @@ pub mod image_config;
 pub mod media_type;
 pub mod permalink;
 pub mod reference;
+pub mod reserialize;
 pub mod schema1;
