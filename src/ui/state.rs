@@ -42,6 +42,9 @@ pub struct LoadedDocument {
     pub analysis: Analysis,
 }
 
+/// The id of the pasted document; files and fetched documents count up from 1.
+const PASTED_ID: u32 = 0;
+
 #[derive(Debug, Default, PartialEq)]
 pub struct Workspace {
     /// The paste box's document; `None` while the box is empty.
@@ -68,9 +71,16 @@ impl Workspace {
 
     fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {
         let analysis = Analysis::of(&bytes, hint);
-        self.next_id += 1;
+        // The pasted document keeps one id while the user types, so its card is updated in place
+        // rather than rebuilt on every keystroke.
+        let id = if source == Source::Pasted {
+            PASTED_ID
+        } else {
+            self.next_id += 1;
+            self.next_id
+        };
         Rc::new(LoadedDocument {
-            id: self.next_id,
+            id,
             source,
             bytes: bytes.into(),
             analysis,
