@@ -9,6 +9,7 @@
 use super::descriptor::{self, Descriptor, Role};
 use super::digest::Digest;
 use super::image_config::ImageConfig;
+use super::json::{self, DuplicateKey};
 use super::media_type::MediaType;
 use super::schema1::{self, Payload, PayloadError};
 use serde_json::Value;
@@ -121,6 +122,8 @@ pub enum Finding {
         column: usize,
         message: String,
     },
+    /// A key given twice in one object: parsers disagree on which value counts.
+    DuplicateKey(DuplicateKey),
     /// The bytes end in `\n` (or `\r\n`); terminals and editors add or drop one easily.
     TrailingNewline {
         without: Digest,
@@ -183,6 +186,7 @@ impl Finding {
             | Finding::OverManifestLimit { .. }
             | Finding::MediaTypeDisagreesWithShape { .. }
             | Finding::HintDisagrees { .. }
+            | Finding::DuplicateKey(_)
             | Finding::UnknownMediaType { .. }
             | Finding::Descriptor { .. } => Severity::Warning,
             Finding::JsonSyntax { .. } | Finding::Schema1Payload(_) | Finding::InvalidDiffId { .. } => {
@@ -204,6 +208,16 @@ impl fmt::Display for Finding {
                 f,
                 "The bytes end with a newline. Copying from a terminal often adds or drops one, and that changes the digest: without it the digest is {without}."
             ),
+            Finding::DuplicateKey(d) => {
+                let place = if d.path.is_empty() { "the top-level object".to_owned() } else { d.path.clone() };
+                write!(
+                    f,
+                    "Ambiguous: \"{}\" appears {} times in {place}, with the values {}. Go tools and this page take the last one; other parsers take the first, so two tools can read this document differently.",
+                    d.key,
+                    d.values.len(),
+                    d.values.join(", ")
+                )
+            }
             Finding::Utf8Bom => write!(
                 f,
                 "The bytes start with a UTF-8 byte order mark (EF BB BF). It is part of the digest, and Go tools (docker, containerd, registries) reject JSON that starts with it."
@@ -343,8 +357,11 @@ impl Analysis {
         }
         // A BOM is not JSON; Go rejects it, but show the view of what follows it.
         let json_bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-        let value: Value = match serde_json::from_slice(json_bytes) {
-            Ok(v) => v,
+        let value: Value = match json::parse(json_bytes) {
+            Ok(parsed) => {
+                findings.extend(parsed.duplicates.into_iter().map(Finding::DuplicateKey));
+                parsed.value
+            }
             Err(e) => {
                 findings.push(Finding::JsonSyntax {
                     line: e.line(),

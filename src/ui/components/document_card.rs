@@ -42,7 +42,9 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
     let sha512 = {
         let bytes = doc.bytes.clone();
         let show = props.show_sha512;
-        use_memo((analysis.bytes_digest.clone(), show), move |_| show.then(|| Digest::sha512(&bytes)))
+        use_memo((analysis.bytes_digest.clone(), show), move |_| {
+            show.then(|| Digest::sha512(&bytes))
+        })
     };
     let title = doc.source.title();
     let remove = {
