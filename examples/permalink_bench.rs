@@ -6,22 +6,11 @@
 use digestlens::core::permalink::{decode, encode, LinkLength, SharedDocument, Snapshot};
 use std::time::Instant;
 
-/// splitmix64: deterministic, so every run measures the same bytes.
-struct SplitMix(u64);
+#[path = "../tests/common/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix;
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
     fn digest(&mut self) -> String {
         let mut hex = String::from("sha256:");
         for _ in 0..4 {
@@ -111,7 +100,7 @@ fn big_config(rng: &mut SplitMix, size: usize) -> Vec<u8> {
             rng.below(60),
             rng.below(60),
             rng.below(1_000_000_000),
-            COMMANDS[rng.below(COMMANDS.len() as u64) as usize]
+            COMMANDS[rng.below(COMMANDS.len())]
         ));
         diff_ids.push_str(&format!("      \"{}\",\n", rng.digest()));
     }
@@ -161,8 +150,5 @@ fn main() {
     measure("1 KB manifest", manifest(&mut rng).into_bytes());
     measure("50-platform index", index(&mut rng, 50).into_bytes());
     measure("4 MiB image config (JSON)", big_config(&mut rng, 4 * 1024 * 1024));
-    let random: Vec<u8> = (0..4 * 1024 * 1024 / 8)
-        .flat_map(|_| rng.next().to_le_bytes())
-        .collect();
-    measure("4 MiB random bytes", random);
+    measure("4 MiB random bytes", rng.bytes(4 * 1024 * 1024));
 }

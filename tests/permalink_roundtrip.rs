@@ -17,26 +17,11 @@ use std::io::Write as _;
 
 const MIB: usize = 1024 * 1024;
 
-/// splitmix64: a fixed seed gives the same "random" cases on every run.
-struct SplitMix(u64);
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix;
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-
     /// Document-like bytes: random runs mixed with CRLF, a BOM, JSON text and invalid UTF-8.
     fn document(&mut self) -> Vec<u8> {
         const PIECES: [&[u8]; 6] = [

@@ -11,6 +11,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix;
+
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
@@ -39,20 +43,6 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.expect("timer fires");
 }
 
-/// Deterministic pseudo-random bytes (splitmix64), so a failure is reproducible.
-fn pseudo_random(len: usize) -> Vec<u8> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as u8
-        })
-        .collect()
-}
-
 #[wasm_bindgen_test]
 async fn wasm_sha256_agrees_with_the_browsers_webcrypto_across_chunk_sizes() {
     // Lengths around the 64 KiB chunk boundary and the 64-byte block boundary, and 5 MiB.
@@ -69,7 +59,7 @@ async fn wasm_sha256_agrees_with_the_browsers_webcrypto_across_chunk_sizes() {
         65_537,
         5 * 1024 * 1024 + 3,
     ] {
-        let bytes = pseudo_random(len);
+        let bytes = SplitMix(0x9E37_79B9_7F4A_7C15).bytes(len);
         assert_eq!(
             Digest::sha256(&bytes).encoded(),
             subtle_sha256(&bytes).await,
