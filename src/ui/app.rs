@@ -1,8 +1,12 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
 use super::components::document_card::DocumentCard;
+use super::components::examples_bar::ExamplesBar;
+use super::components::explainer::Explainer;
 use super::components::input_panel::InputPanel;
 use super::state::{Action, NewDocument, Source, Workspace};
+use crate::core::media_type::MediaType;
+use crate::examples::Example;
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -45,6 +49,24 @@ pub fn app() -> Html {
         let workspace = workspace.dispatcher();
         Callback::from(move |id| workspace.dispatch(Action::Remove(id)))
     };
+    let on_example = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |example: &'static Example| {
+            let documents = example
+                .files
+                .iter()
+                .map(|file| NewDocument {
+                    source: Source::File {
+                        name: file.name.to_owned(),
+                    },
+                    bytes: file.bytes.to_vec(),
+                    hint: Some(MediaType::parse(file.media_type)),
+                })
+                .collect();
+            workspace.dispatch(Action::Clear);
+            workspace.dispatch(Action::Add(documents));
+        })
+    };
     let toggle_sha512 = {
         let show_sha512 = show_sha512.clone();
         Callback::from(move |_| show_sha512.set(!*show_sha512))
@@ -61,7 +83,9 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
-                <InputPanel {on_paste} {on_files} {on_clear} {on_error} />
+                <Explainer />
+                <ExamplesBar on_choose={on_example} />
+                <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }

@@ -19,6 +19,9 @@ pub struct InputPanelProps {
     pub on_clear: Callback<()>,
     /// A message for the user, e.g. a file that could not be read.
     pub on_error: Callback<String>,
+    /// Whether the workspace holds a pasted document; when it stops holding one (cleared, an
+    /// example loaded), the box is emptied to match.
+    pub has_paste: bool,
 }
 
 /// Reads every file as bytes, then emits them together (in the order given).
@@ -88,15 +91,17 @@ pub fn input_panel(props: &InputPanelProps) -> Html {
             );
         })
     };
-    let onclear = {
-        let on_clear = props.on_clear.clone();
+    {
         let textarea = textarea.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(area) = textarea.cast::<HtmlTextAreaElement>() {
+        use_effect_with(props.has_paste, move |has_paste| {
+            if let (false, Some(area)) = (*has_paste, textarea.cast::<HtmlTextAreaElement>()) {
                 area.set_value("");
             }
-            on_clear.emit(());
-        })
+        });
+    }
+    let onclear = {
+        let on_clear = props.on_clear.clone();
+        Callback::from(move |_: MouseEvent| on_clear.emit(()))
     };
 
     html! {

@@ -2,6 +2,8 @@
 pub mod descriptor_list;
 pub mod digest_value;
 pub mod document_card;
+pub mod examples_bar;
+pub mod explainer;
 pub mod findings;
 pub mod input_panel;
 
