@@ -4,4 +4,6 @@
 //! WebAssembly build. See ARCHITECTURE.md.
 pub mod core;
 #[cfg(target_arch = "wasm32")]
+pub mod registry;
+#[cfg(target_arch = "wasm32")]
 pub mod ui;
