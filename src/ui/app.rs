@@ -1,8 +1,11 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
 use super::components::document_card::DocumentCard;
+use super::components::fetch_panel::FetchPanel;
 use super::components::input_panel::InputPanel;
 use super::state::{Action, NewDocument, Source, Workspace};
+use crate::core::reference::Reference;
+use crate::registry::Fetched;
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -24,6 +27,25 @@ pub fn app() -> Html {
                     source: Source::File { name },
                     bytes,
                     hint: None,
+                })
+                .collect();
+            workspace.dispatch(Action::Add(documents))
+        })
+    };
+    let on_fetched = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |(reference, fetched): (Reference, Vec<Fetched>)| {
+            let documents = fetched
+                .into_iter()
+                .map(|f| NewDocument {
+                    source: Source::Fetched {
+                        url: f.url,
+                        reference: reference.to_string(),
+                        label: f.label,
+                        verification: Box::new(f.verification),
+                    },
+                    bytes: f.bytes,
+                    hint: f.hint,
                 })
                 .collect();
             workspace.dispatch(Action::Add(documents))
@@ -62,6 +84,7 @@ pub fn app() -> Html {
             </header>
             <main>
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} />
+                <FetchPanel {on_fetched} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
