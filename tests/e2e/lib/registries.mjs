@@ -1,0 +1,154 @@
+// Real registries for the fetch tests, and two small servers that play the parts a registry cannot:
+//
+// - `startRegistry`: Debian's docker-registry (distribution 2.8.2) through scripts/registry, in one of its
+//   modes (cors, nocors, htpasswd), filled by scripts/make-images with umoci-built images pushed by skopeo
+//   and buildah. Its summary.json holds the Docker-Content-Digest the registry answered, read with curl.
+// - `startCorsProxy`: a CORS proxy in front of those registries (what a user sets as "CORS proxy prefix").
+//   Under `/tamper/` it appends one byte to every manifest it relays while keeping the registry's headers:
+//   a hostile proxy, the legitimate way to show what the page says when bytes do not match their digest.
+//   It is not a registry: every answer comes from the real one behind it.
+// - `startSilentServer`: accepts TCP connections and never answers, like a registry that hangs.
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './harness.mjs';
+import { REGISTRY_FIXTURES } from './fixtures.mjs';
+
+const run = promisify(execFile);
+
+/** The full manifest Accept list, as scripts/make-fixtures recorded it (not the page's constant). */
+export const MANIFEST_ACCEPT = JSON.parse(await readFile(REGISTRY_FIXTURES, 'utf8')).accept.all;
+
+/**
+ * Starts a registry on 127.0.0.1:`port` in `mode` and pushes the demo images to it.
+ * Returns `{ origin, host, images, summary, stop }`; `images` maps `repository:tag` to its summary entry.
+ */
+export async function startRegistry({ port, mode }) {
+  const dir = await mkdtemp(join(tmpdir(), `digestlens-e2e-registry-${port}-`));
+  const env = { ...process.env, PORT: String(port), STATE_DIR: join(dir, 'state'), MODE: mode };
+  const script = (name) => join(REPO_ROOT, 'scripts', name);
+  const stop = async () => {
+    await run(script('registry'), ['stop'], { env }).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await run(script('registry'), ['start'], { env });
+    const creds = mode === 'htpasswd' ? { REGISTRY_CREDS: 'digestlens:digestlens' } : {};
+    await run(script('make-images'), [`127.0.0.1:${port}`, join(dir, 'images')], {
+      env: { ...env, ...creds },
+      maxBuffer: 1 << 20,
+    });
+  } catch (err) {
+    await stop();
+    throw new Error(`registry ${mode} on ${port} did not start: ${err.stderr || err.message}`);
+  }
+  const summary = JSON.parse(await readFile(join(dir, 'images', 'summary.json'), 'utf8'));
+  const images = Object.fromEntries(summary.images.map((i) => [`${i.repository}:${i.tag}`, i]));
+  return { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, images, summary, stop };
+}
+
+/** Listens on a random 127.0.0.1 port; returns `{ origin, port, close }`. */
+async function listen(server, onClose = () => {}) {
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((ok) => {
+        onClose();
+        server.close(() => ok());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+/**
+ * A CORS proxy for the registries at `upstreams` (origins): `GET /<registry URL>` relays the request
+ * (Accept and Authorization only) and answers with the registry's status, Content-Type and
+ * Docker-Content-Digest plus CORS headers; `/tamper/<registry URL>` also appends "\n" to manifests.
+ * Anything not aimed at an upstream is refused, so the fixture cannot be used to reach elsewhere.
+ */
+export async function startCorsProxy(upstreams) {
+  const allowed = new Set(upstreams);
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': 'Accept, Authorization',
+    'Access-Control-Expose-Headers': 'Docker-Content-Digest, WWW-Authenticate',
+  };
+  const server = createServer(async (req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    let rest = req.url.slice(1);
+    const tamper = rest.startsWith('tamper/');
+    if (tamper) rest = rest.slice('tamper/'.length);
+    let target;
+    try {
+      target = new URL(rest);
+    } catch {
+      res.writeHead(400, cors).end('not a URL\n');
+      return;
+    }
+    if (!allowed.has(target.origin)) {
+      res.writeHead(403, cors).end('not an upstream of this proxy\n');
+      return;
+    }
+    try {
+      const headers = {};
+      for (const name of ['accept', 'authorization']) if (req.headers[name]) headers[name] = req.headers[name];
+      const upstream = await fetch(target, { headers, redirect: 'manual' });
+      let body = Buffer.from(await upstream.arrayBuffer());
+      if (tamper && upstream.ok && target.pathname.includes('/manifests/')) body = Buffer.concat([body, Buffer.from('\n')]);
+      const out = { ...cors, 'Content-Length': body.length };
+      for (const name of ['content-type', 'docker-content-digest', 'www-authenticate']) {
+        const value = upstream.headers.get(name);
+        if (value !== null) out[name] = value;
+      }
+      res.writeHead(upstream.status, out).end(body);
+    } catch (err) {
+      res.writeHead(502, cors).end(`${err}\n`);
+    }
+  });
+  return listen(server);
+}
+
+/** A TCP server that accepts connections and never says a word. */
+export async function startSilentServer() {
+  const sockets = new Set();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  });
+  return listen(server, () => {
+    for (const socket of sockets) socket.destroy();
+  });
+}
+
+/**
+ * What the registry itself says about an image, read with node's fetch (not the page): the top
+ * manifest's Docker-Content-Digest and, walking down, the digests of its platform manifests and configs.
+ */
+export async function registryView(origin, repository, tag) {
+  const get = async (path, accept) => {
+    const res = await fetch(`${origin}/v2/${repository}/${path}`, { headers: accept ? { accept } : {} });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+    return { digest: res.headers.get('docker-content-digest'), json: JSON.parse(await res.text()) };
+  };
+  const top = await get(`manifests/${tag}`, MANIFEST_ACCEPT);
+  const manifests = top.json.manifests
+    ? await Promise.all(top.json.manifests.map((d) => get(`manifests/${d.digest}`, MANIFEST_ACCEPT)))
+    : [];
+  const configs = (manifests.length ? manifests : [top]).map((m) => m.json.config.digest);
+  return { top: top.digest, manifests: manifests.map((m) => m.digest), configs };
+}
