@@ -44,7 +44,8 @@ pub struct Fetched {
 /// Something the page should say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    /// A document could not be fetched. `about` names it: the reference, or a label.
+    /// A document could not be fetched. `about` names it (a label and digest); it is empty for
+    /// the document the reference names, whose errors name the reference themselves.
     Failed { about: String, error: RegistryError },
     /// A descriptor the walk did not follow.
     Skipped(Skipped),
@@ -126,7 +127,7 @@ pub async fn walk(
         Err(Failure::Registry(error)) => {
             progress();
             on_event(Event::Problem(Problem::Failed {
-                about: reference.to_string(),
+                about: String::new(),
                 error,
             }));
             return Outcome::Finished;

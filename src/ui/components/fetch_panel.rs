@@ -407,24 +407,28 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
                     }
                 </p>
             }
-            { for state.messages.iter().map(|message| match message {
-                Message::Input(text) => html! {
-                    <p class="error" role="alert" data-testid="error" data-kind="input">{ text.clone() }</p>
-                },
-                Message::Failed { about, error } => html! {
-                    <RegistryErrorView about={about.clone()} error={error.clone()} on_show_proxy={show_proxy.clone()} />
-                },
-                Message::Mismatch { about, mismatches } => html! {
-                    <div class="error mismatch" role="alert" data-testid="error" data-kind="mismatch">
-                        <p><strong>{ format!("{about}: the registry served content that does not match.") }</strong>
-                            { " The bytes are shown below as received; do not trust them." }</p>
-                        <ul>{ for mismatches.iter().map(|m| html! { <li>{ m.to_string() }</li> }) }</ul>
-                    </div>
-                },
-                Message::Skipped(skipped) => html! {
-                    <p class="notice" data-testid="skipped">{ skipped.to_string() }</p>
-                },
-            }) }
+            // One element around the messages: a bare list among siblings would shift them, and
+            // Yew would rebuild the inputs above (losing what was typed).
+            <div class="messages">
+                { for state.messages.iter().map(|message| match message {
+                    Message::Input(text) => html! {
+                        <p class="error" role="alert" data-testid="error" data-kind="input">{ text.clone() }</p>
+                    },
+                    Message::Failed { about, error } => html! {
+                        <RegistryErrorView about={about.clone()} error={error.clone()} on_show_proxy={show_proxy.clone()} />
+                    },
+                    Message::Mismatch { about, mismatches } => html! {
+                        <div class="error mismatch" role="alert" data-testid="error" data-kind="mismatch">
+                            <p><strong>{ format!("{about}: the registry served content that does not match.") }</strong>
+                                { " The bytes are shown below as received; do not trust them." }</p>
+                            <ul>{ for mismatches.iter().map(|m| html! { <li>{ m.to_string() }</li> }) }</ul>
+                        </div>
+                    },
+                    Message::Skipped(skipped) => html! {
+                        <p class="notice" data-testid="skipped">{ skipped.to_string() }</p>
+                    },
+                }) }
+            </div>
         </section>
     }
 }

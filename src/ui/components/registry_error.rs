@@ -1,27 +1,18 @@
 //! A registry error as the page shows it: the message, and where the message offers ways on,
 //! the registry configuration, the proxy setting and copyable commands as blocks of their own.
 
+use super::digest_value::copy;
 use crate::core::distribution::error::{distribution_cors_config, zot_cors_config, RegistryError, WayOn};
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct RegistryErrorViewProps {
-    /// What failed: the reference, or e.g. `config of linux/arm64 (sha256:…)`.
+    /// What failed, e.g. `config of linux/arm64 (sha256:…)`; empty for the document the
+    /// reference names (the message names the reference).
     pub about: AttrValue,
     pub error: RegistryError,
     /// Opens the CORS proxy setting.
     pub on_show_proxy: Callback<()>,
-}
-
-/// Copies `text` to the clipboard; a refusal (no permission, insecure context) is harmless.
-fn copy(text: String) {
-    if let Some(window) = web_sys::window() {
-        let promise = window.navigator().clipboard().write_text(&text);
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = JsFuture::from(promise).await;
-        });
-    }
 }
 
 fn copyable(text: String, testid: &'static str) -> Html {
@@ -109,7 +100,12 @@ pub fn registry_error_view(props: &RegistryErrorViewProps) -> Html {
     };
     html! {
         <div class="error registry-error" role="alert" data-testid="error" data-kind={error.slug()}>
-            <p><strong class="about">{ props.about.clone() }</strong>{ ": " }<span data-testid="error-message">{ error.headline() }</span></p>
+            <p>
+                if !props.about.is_empty() {
+                    <strong class="about">{ props.about.clone() }</strong>{ ": " }
+                }
+                <span data-testid="error-message">{ error.headline() }</span>
+            </p>
             { details }
         </div>
     }
