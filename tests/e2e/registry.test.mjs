@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { useApp, WAIT_MS } from './lib/harness.mjs';
-import { registryView, startCorsProxy, startRegistry, startSilentServer } from './lib/registries.mjs';
+import { registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
 
 const PORTS = { cors: Number(process.env.E2E_FETCH_PORT ?? 5601) };
 PORTS.nocors = PORTS.cors + 1;
@@ -16,11 +16,13 @@ const started = await Promise.allSettled(
   ['cors', 'nocors', 'htpasswd'].map((mode) => startRegistry({ port: PORTS[mode], mode })),
 );
 const [cors, nocors, auth] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
-const unavailable = started.find((s) => s.status === 'rejected')?.reason?.message;
-const proxy = await startCorsProxy([cors?.origin, nocors?.origin].filter(Boolean));
+const token = cors && (await startTokenRegistry({ storage: cors.storage }).catch((err) => ({ failed: err.message })));
+const unavailable = started.find((s) => s.status === 'rejected')?.reason?.message ?? token?.failed;
+const proxy = await startCorsProxy([cors?.origin, nocors?.origin, token?.origin, token?.tokenOrigin].filter(Boolean));
 const silent = await startSilentServer();
 
 after(async () => {
+  await token?.stop?.();
   await Promise.all([cors, nocors, auth].map((r) => r?.stop()));
   await proxy.close();
   await silent.close();
@@ -36,14 +38,16 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     realPreflights: true,
   });
 
-  /** Opens the settings and sets the proxy prefix (empty: none) and the timeout, as a user types them. */
-  async function settings({ proxyPrefix = '', timeout = 30 } = {}) {
+  /** Opens the settings and fills them (proxy prefix, timeout, credentials) as a user types them. */
+  async function settings({ proxyPrefix = '', timeout = 30, username = '', password = '' } = {}) {
     const page = app().page;
     await page.locator('.fetch-settings').evaluate((d) => {
       d.open = true;
     });
     await page.fill('[data-testid="proxy"]', proxyPrefix);
     await page.fill('[data-testid="timeout"]', String(timeout));
+    await page.fill('[data-testid="username"]', username);
+    await page.fill('[data-testid="password"]', password);
   }
 
   /** Types `reference`, presses Enter and waits until the fetch has settled; returns the progress shown. */
@@ -51,12 +55,13 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     const page = app().page;
     await settings(options);
     await page.fill('[data-testid="reference"]', reference);
+    const enter = performance.now();
     await page.press('[data-testid="reference"]', 'Enter');
     await app().until(
       () => page.locator('[data-testid="progress"]:not([data-state="running"])').waitFor(),
       `the fetch of ${reference} to settle`,
     );
-    return progress();
+    return { ...(await progress()), wallMs: performance.now() - enter };
   }
 
   async function progress() {
@@ -133,9 +138,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
       const entry = registryGets(r) && requests.find((q) => q.url === r.url() && q.end === null);
       if (entry) entry.end = performance.now();
     });
-    const t0 = performance.now();
     const shown = await fetchReference(`${cors.host}/demo/multi:1`);
-    const wall = performance.now() - t0;
     assert.equal(shown.state, 'finished');
     assert.match(shown.text, /^7 of 7 fetched in \d+ ms$/);
     const docs = await fetchedDocuments();
@@ -157,7 +160,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     }
     const rounds = Math.max(...depth.values());
     assert.equal(rounds, 3, 'index, then the 3 manifests together, then the 3 configs together');
-    console.log(`# demo/multi walk: ${requests.length} GETs in ${rounds} sequential rounds, ${wall.toFixed(0)} ms from Enter to finished (page says: ${shown.text})`);
+    console.log(`# demo/multi walk: ${requests.length} GETs in ${rounds} sequential rounds, ${shown.wallMs.toFixed(0)} ms from Enter to finished as seen by the test (page says: ${shown.text})`);
   });
 
   test('fetching by @digest checks the bytes against the digest asked for', async () => {
@@ -174,6 +177,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
   test('a wrong @digest is a manifest the registry does not have', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
     await fetchReference(`${cors.host}/demo/oci@${wrong}`);
+    assert.equal(await app().page.inputValue('[data-testid="reference"]'), `${cors.host}/demo/oci@${wrong}`, 'the typed reference stays');
     const [error] = await errors();
     assert.equal(error.kind, 'manifest-unknown');
     assert.match(error.text, /no such tag or digest \(404 MANIFEST_UNKNOWN\)/);
@@ -255,6 +259,51 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     assert.match(error.text, /wants a login/);
     assert.match(error.text, /\(the CORS preflight, an OPTIONS request\) with 401/);
     assert.ok(error.text.includes(`crane manifest --insecure ${reference}`), error.text);
+  });
+
+  test('a token registry behind a CORS proxy: one anonymous token, reused by every parallel request', async () => {
+    const requested = [];
+    app().page.on('request', (r) => requested.push(r.url()));
+    const before = token.tokensIssued.length;
+    const shown = await fetchReference(`${token.host}/demo/multi:1`, { proxyPrefix: `${proxy.origin}/` });
+    assert.deepEqual(await errors(), []);
+    assert.equal(shown.text.startsWith('7 of 7 fetched'), true, shown.text);
+    const docs = await fetchedDocuments();
+    assert.equal(docs[0].digest, cors.images['demo/multi:1'].digest);
+    assert.ok(docs.every((d) => d.state === 'verified'));
+    assert.deepEqual(token.tokensIssued.slice(before), [{ user: 'anonymous', scopes: ['repository:demo/multi:pull'] }]);
+    assert.ok(requested.some((u) => u.startsWith(`${proxy.origin}/${token.tokenOrigin}/token?`)), 'the token request went through the proxy');
+    assert.ok(requested.every((u) => !/token=|eyJ/.test(u)), 'no token in any URL');
+    await settings();
+  });
+
+  test('typed credentials go to the token server; a wrong password gets its own message; nothing is stored', async () => {
+    const requested = [];
+    app().page.on('request', (r) => requested.push(r.url()));
+    const before = token.tokensIssued.length;
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'wrong-password' });
+    const [error] = await errors();
+    assert.equal(error.kind, 'auth');
+    assert.match(error.text, /the token server refused a token for the credentials given \(HTTP 401\)/);
+    assert.equal(token.tokensIssued.length, before);
+
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'digestlens' });
+    assert.deepEqual(await errors(), []);
+    assert.ok((await fetchedDocuments()).every((d) => d.state === 'verified'));
+    assert.equal(token.tokensIssued.at(-1).user, 'digestlens');
+
+    const page = app().page;
+    const stored = await page.evaluate(() => ({
+      local: Object.keys(localStorage),
+      session: Object.keys(sessionStorage),
+      values: Object.values(localStorage).join(' '),
+    }));
+    assert.deepEqual(stored.local, ['digestlens.corsProxy']);
+    assert.deepEqual(stored.session, []);
+    assert.ok(!stored.values.includes('digestlens:') && !stored.values.includes('wrong-password'));
+    assert.ok(requested.every((u) => !u.includes('wrong-password') && !u.includes('ZGlnZXN0bGVuczp')), 'no credentials in any URL');
+    assert.ok(!page.url().includes('digestlens@') && !page.url().includes('password'));
+    await settings();
   });
 
   test('a registry that never answers times out with a message', async () => {

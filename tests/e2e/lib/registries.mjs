@@ -7,11 +7,16 @@
 //   Under `/tamper/` it appends one byte to every manifest it relays while keeping the registry's headers:
 //   a hostile proxy, the legitimate way to show what the page says when bytes do not match their digest.
 //   It is not a registry: every answer comes from the real one behind it.
+// - `startTokenRegistry`: another docker-registry process, with token authentication (distribution's
+//   `auth.token`), serving the storage of a running registry, and a small token server for it that issues
+//   RS256 JWTs signed with a throwaway openssl key (anonymous pull; `digestlens`/`digestlens` also pull).
+//   The registry checks every token itself, as it would with a real token service.
 // - `startSilentServer`: accepts TCP connections and never answers, like a registry that hangs.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,7 +53,8 @@ export async function startRegistry({ port, mode }) {
   }
   const summary = JSON.parse(await readFile(join(dir, 'images', 'summary.json'), 'utf8'));
   const images = Object.fromEntries(summary.images.map((i) => [`${i.repository}:${i.tag}`, i]));
-  return { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, images, summary, stop };
+  const storage = join(dir, 'state', 'storage');
+  return { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, images, summary, storage, stop };
 }
 
 /** Listens on a random 127.0.0.1 port; returns `{ origin, port, close }`. */
@@ -120,6 +126,113 @@ export async function startCorsProxy(upstreams) {
     }
   });
   return listen(server);
+}
+
+const TOKEN_SERVICE = 'digestlens-test';
+const TOKEN_ISSUER = 'digestlens-test-issuer';
+
+/** A port nothing listens on right now (for a process that needs its port in a config file). */
+async function freePort() {
+  const server = createTcpServer();
+  const { port, close } = await listen(server);
+  await close();
+  return port;
+}
+
+const base64url = (data) => Buffer.from(data).toString('base64url');
+
+/**
+ * A registry with token authentication over `storage` (the storage directory of a running registry),
+ * and its token server. Returns `{ origin, host, tokenOrigin, tokensIssued, stop }`; `tokensIssued`
+ * lists `{ user, scopes }` per token handed out.
+ */
+export async function startTokenRegistry({ storage }) {
+  const dir = await mkdtemp(join(tmpdir(), 'digestlens-e2e-token-registry-'));
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=digestlens-test-token',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+  const key = createPrivateKey(await readFile(join(dir, 'key.pem')));
+  const certDer = new X509Certificate(await readFile(join(dir, 'cert.pem'))).raw;
+  const tokensIssued = [];
+
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+    'Access-Control-Allow-Headers': 'Authorization',
+  };
+  const tokenServer = createServer((req, res) => {
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    const url = new URL(req.url, 'http://token');
+    const auth = req.headers.authorization;
+    let user = 'anonymous';
+    if (auth) {
+      const [user_, password] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':');
+      if (!auth.startsWith('Basic ') || user_ !== 'digestlens' || password !== 'digestlens') {
+        res.writeHead(401, { ...cors, 'Content-Type': 'application/json' }).end('{"details":"wrong user name or password"}');
+        return;
+      }
+      user = user_;
+    }
+    const scopes = url.searchParams.getAll('scope');
+    const access = scopes
+      .map((scope) => scope.split(':'))
+      .filter(([type]) => type === 'repository')
+      .map(([type, name]) => ({ type, name, actions: ['pull'] }));
+    const now = Math.floor(Date.now() / 1000);
+    const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer.toString('base64')] };
+    const claims = { iss: TOKEN_ISSUER, sub: user, aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 1, iat: now, jti: randomUUID(), access };
+    const signed = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    const token = `${signed}.${base64url(sign('sha256', Buffer.from(signed), key))}`;
+    tokensIssued.push({ user, scopes });
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300 }));
+  });
+  const tokens = await listen(tokenServer);
+
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  await writeFile(join(dir, 'config.yml'), `version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: ${storage}
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:${port}
+  secret: digestlens-test-only-not-a-secret
+  headers:
+    Access-Control-Allow-Origin: ["*"]
+    Access-Control-Allow-Methods: [HEAD, GET, OPTIONS]
+    Access-Control-Allow-Headers: [Authorization, Accept]
+    Access-Control-Expose-Headers: [Docker-Content-Digest, WWW-Authenticate, Content-Length]
+auth:
+  token:
+    realm: ${tokens.origin}/token
+    service: ${TOKEN_SERVICE}
+    issuer: ${TOKEN_ISSUER}
+    rootcertbundle: ${join(dir, 'cert.pem')}
+`);
+  const registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  registry.stderr.on('data', (d) => {
+    log += d;
+  });
+  const stop = async () => {
+    registry.kill();
+    await tokens.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    const status = await fetch(`${origin}/v2/`).then((r) => r.status, () => 0);
+    if (status === 401) break;
+    if (i > 100 || registry.exitCode !== null) {
+      await stop();
+      throw new Error(`token registry did not start (GET /v2/ -> ${status}): ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { origin, host: `127.0.0.1:${port}`, tokenOrigin: tokens.origin, tokensIssued, stop };
 }
 
 /** A TCP server that accepts connections and never says a word. */
