@@ -18,7 +18,9 @@ const started = await Promise.allSettled(
 const [cors, nocors, auth] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
 const token = cors && (await startTokenRegistry({ storage: cors.storage }).catch((err) => ({ failed: err.message })));
 const unavailable = started.find((s) => s.status === 'rejected')?.reason?.message ?? token?.failed;
-const proxy = await startCorsProxy([cors?.origin, nocors?.origin, token?.origin, token?.tokenOrigin].filter(Boolean));
+const proxy = await startCorsProxy([cors?.origin, nocors?.origin, token?.origin, token?.tokenOrigin].filter(Boolean), {
+  redirectTo: nocors?.origin,
+});
 const silent = await startSilentServer();
 
 after(async () => {
@@ -248,6 +250,21 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     const stored = await app().page.evaluate(() => localStorage.getItem('digestlens.corsProxy'));
     assert.equal(stored, `${proxy.origin}/`, 'the proxy setting is kept in local storage');
     assert.ok(!app().page.url().includes('127.0.0.1:' + proxy.port), 'and not in the page URL');
+    await settings();
+  });
+
+  test('a blob sent on to storage that does not allow web pages is told apart from CORS', async () => {
+    const name = 'demo/oci:1';
+    await fetchReference(`${cors.host}/${name}`, { proxyPrefix: `${proxy.origin}/redirect/` });
+    const shownErrors = await errors();
+    assert.equal(shownErrors.length, 1, JSON.stringify(shownErrors));
+    assert.equal(shownErrors[0].kind, 'redirect-blocked');
+    assert.match(shownErrors[0].text, /^config \(sha256:[0-9a-f]{64}\): The registry sent the download on to another server/);
+    const commands = await app().page.locator('[data-testid="error"] [data-testid="command"]').allTextContents();
+    assert.match(commands[0], new RegExp(`^crane blob --insecure ${cors.host}/demo/oci@sha256:[0-9a-f]{64} > blob$`));
+    const docs = await fetchedDocuments();
+    assert.equal(docs.length, 1, 'the manifest itself arrived');
+    assert.equal(docs[0].digest, cors.images[name].digest);
     await settings();
   });
 

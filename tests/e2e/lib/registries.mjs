@@ -6,7 +6,9 @@
 // - `startCorsProxy`: a CORS proxy in front of those registries (what a user sets as "CORS proxy prefix").
 //   Under `/tamper/` it appends one byte to every manifest it relays while keeping the registry's headers:
 //   a hostile proxy, the legitimate way to show what the page says when bytes do not match their digest.
-//   It is not a registry: every answer comes from the real one behind it.
+//   It is not a registry: every answer comes from the real one behind it. Under `/redirect/` it sends blob
+//   downloads on to `redirectTo` (another registry without CORS holding the same blobs) with a 307, the way
+//   ghcr.io and Docker Hub send them on to storage that does not allow web pages.
 // - `startTokenRegistry`: another docker-registry process, with token authentication (distribution's
 //   `auth.token`), serving the storage of a running registry, and a small token server for it that issues
 //   RS256 JWTs signed with a throwaway openssl key (anonymous pull; `digestlens`/`digestlens` also pull).
@@ -79,10 +81,11 @@ async function listen(server, onClose = () => {}) {
 /**
  * A CORS proxy for the registries at `upstreams` (origins): `GET /<registry URL>` relays the request
  * (Accept and Authorization only) and answers with the registry's status, Content-Type and
- * Docker-Content-Digest plus CORS headers; `/tamper/<registry URL>` also appends "\n" to manifests.
+ * Docker-Content-Digest plus CORS headers; `/tamper/<registry URL>` also appends "\n" to manifests;
+ * `/redirect/<registry URL>` answers blob requests with a 307 to the same path on `redirectTo`.
  * Anything not aimed at an upstream is refused, so the fixture cannot be used to reach elsewhere.
  */
-export async function startCorsProxy(upstreams) {
+export async function startCorsProxy(upstreams, { redirectTo } = {}) {
   const allowed = new Set(upstreams);
   const cors = {
     'Access-Control-Allow-Origin': '*',
@@ -96,8 +99,9 @@ export async function startCorsProxy(upstreams) {
       return;
     }
     let rest = req.url.slice(1);
-    const tamper = rest.startsWith('tamper/');
-    if (tamper) rest = rest.slice('tamper/'.length);
+    const mode = /^(tamper|redirect)\//.exec(rest)?.[1];
+    if (mode) rest = rest.slice(mode.length + 1);
+    const tamper = mode === 'tamper';
     let target;
     try {
       target = new URL(rest);
@@ -107,6 +111,10 @@ export async function startCorsProxy(upstreams) {
     }
     if (!allowed.has(target.origin)) {
       res.writeHead(403, cors).end('not an upstream of this proxy\n');
+      return;
+    }
+    if (mode === 'redirect' && redirectTo && target.pathname.includes('/blobs/')) {
+      res.writeHead(307, { ...cors, Location: `${redirectTo}${target.pathname}` }).end();
       return;
     }
     try {
