@@ -5,4 +5,6 @@
 pub mod core;
 pub mod examples;
 #[cfg(target_arch = "wasm32")]
+pub mod registry;
+#[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -6,13 +6,16 @@
 //! - [`verify`]: digest and size checks of a fetched manifest or blob.
 //! - [`error`]: HTTP statuses and fetch failures as [`error::RegistryError`], and the
 //!   command-line ways to fetch the same manifest when the browser cannot.
+//! - [`walk`]: which documents to fetch, round by round, from an index down to the configs.
 
 pub mod auth;
 pub mod error;
 pub mod verify;
+pub mod walk;
 
 use crate::core::digest::Digest;
 use crate::core::reference::Reference;
+use error::RegistryError;
 
 /// The `Accept` header for manifest requests: every manifest media type, newest first.
 ///
@@ -41,6 +44,44 @@ pub const MANIFEST_SIZE_CAP: u64 = 4 << 20;
 /// times that so it can still show a config a tool refuses — and say why — while staying far
 /// from what a browser tab can hold and render.
 pub const CONFIG_SIZE_CAP: u64 = 16 << 20;
+
+/// `https://host/v2/`, the version check (OCI distribution spec end-1). Asked without custom
+/// headers it is a CORS "simple" request, sent without a preflight: the page uses it to learn
+/// whether a registry whose preflight failed answers web pages at all.
+pub fn version_check_url(reference: &Reference, proxy: Option<&str>) -> String {
+    with_proxy(format!("{}/v2/", reference.api_base_url()), proxy)
+}
+
+/// `https://host/v2/<name>/tags/list` (end-8a). distribution 2.8.2 answers a manifest GET in a
+/// repository it does not know with `MANIFEST_UNKNOWN`, like an unknown tag; the tag list
+/// answers `NAME_UNKNOWN`, so the page asks it to tell the two apart.
+pub fn tags_list_url(reference: &Reference, proxy: Option<&str>) -> String {
+    with_proxy(
+        format!(
+            "{}/v2/{}/tags/list",
+            reference.api_base_url(),
+            reference.repository()
+        ),
+        proxy,
+    )
+}
+
+/// The user's CORS proxy setting, checked: blank means none; otherwise it must start with
+/// `http://` or `https://`, or the registry URL appended to it would be a path on this page's
+/// own server.
+pub fn proxy_prefix(setting: &str) -> Result<Option<&str>, RegistryError> {
+    let prefix = setting.trim();
+    let lowered = prefix.to_ascii_lowercase();
+    if prefix.is_empty() {
+        Ok(None)
+    } else if (lowered.starts_with("https://") || lowered.starts_with("http://")) && prefix.len() > 8 {
+        Ok(Some(prefix))
+    } else {
+        Err(RegistryError::BadProxyPrefix {
+            prefix: prefix.to_owned(),
+        })
+    }
+}
 
 /// `https://host/v2/<name>/manifests/<tag-or-digest>`: by digest when the reference has one.
 pub fn manifest_url(reference: &Reference, proxy: Option<&str>) -> String {
@@ -154,5 +195,46 @@ mod tests {
                 "application/vnd.docker.distribution.manifest.v1+json",
             ]
         );
+    }
+
+    #[test]
+    fn tags_list_follows_the_spec_endpoint() {
+        let r = Reference::parse("busybox:1.36").unwrap();
+        assert_eq!(
+            tags_list_url(&r, None),
+            "https://registry-1.docker.io/v2/library/busybox/tags/list"
+        );
+    }
+
+    #[test]
+    fn version_check_is_the_v2_root_through_the_proxy() {
+        let r = Reference::parse("127.0.0.1:5000/demo/oci:1").unwrap();
+        assert_eq!(version_check_url(&r, None), "http://127.0.0.1:5000/v2/");
+        assert_eq!(
+            version_check_url(&r, Some("https://cors.example/")),
+            "https://cors.example/http://127.0.0.1:5000/v2/"
+        );
+    }
+
+    #[test]
+    fn proxy_prefix_must_be_an_http_url() {
+        assert_eq!(proxy_prefix("  "), Ok(None));
+        assert_eq!(
+            proxy_prefix(" https://cors.example/ "),
+            Ok(Some("https://cors.example/"))
+        );
+        assert_eq!(
+            proxy_prefix("HTTP://127.0.0.1:9/"),
+            Ok(Some("HTTP://127.0.0.1:9/"))
+        );
+        for bad in ["cors.example/", "/proxy/", "javascript:alert(1)//", "https://"] {
+            assert_eq!(
+                proxy_prefix(bad),
+                Err(RegistryError::BadProxyPrefix {
+                    prefix: bad.to_owned()
+                }),
+                "{bad}"
+            );
+        }
     }
 }

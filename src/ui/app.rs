@@ -3,10 +3,13 @@
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
+use super::components::fetch_panel::FetchPanel;
 use super::components::input_panel::InputPanel;
 use super::state::{Action, NewDocument, Source, Workspace};
 use crate::core::media_type::MediaType;
+use crate::core::reference::Reference;
 use crate::examples::Example;
+use crate::registry::Fetched;
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -28,6 +31,25 @@ pub fn app() -> Html {
                     source: Source::File { name },
                     bytes,
                     hint: None,
+                })
+                .collect();
+            workspace.dispatch(Action::Add(documents))
+        })
+    };
+    let on_fetched = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |(reference, fetched): (Reference, Vec<Fetched>)| {
+            let documents = fetched
+                .into_iter()
+                .map(|f| NewDocument {
+                    source: Source::Fetched {
+                        url: f.url,
+                        reference: reference.to_string(),
+                        label: f.label,
+                        verification: Box::new(f.verification),
+                    },
+                    bytes: f.bytes,
+                    hint: f.hint,
                 })
                 .collect();
             workspace.dispatch(Action::Add(documents))
@@ -86,6 +108,7 @@ pub fn app() -> Html {
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()} />
+                <FetchPanel {on_fetched} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }

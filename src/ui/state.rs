@@ -4,6 +4,7 @@
 //! pasted text is one document, replaced as the user types; every file is a document of its own.
 
 use crate::core::digest::Digest;
+use crate::core::distribution::verify::Verification;
 use crate::core::document::Analysis;
 use crate::core::media_type::MediaType;
 use std::rc::Rc;
@@ -15,6 +16,18 @@ pub enum Source {
     Pasted,
     /// A dropped or opened file, hashed as its raw bytes.
     File { name: String },
+    /// Fetched from a registry, with how its bytes fared against the registry's and the
+    /// reference's claims.
+    Fetched {
+        /// The registry URL (without any CORS proxy prefix).
+        url: String,
+        /// The normalized reference the user asked for.
+        reference: String,
+        /// What the document is to that image: empty for the one the reference names, else
+        /// e.g. `linux/arm64` or `config of linux/arm64`.
+        label: String,
+        verification: Box<Verification>,
+    },
 }
 
 impl Source {
@@ -23,6 +36,8 @@ impl Source {
         match self {
             Source::Pasted => "Pasted text".to_owned(),
             Source::File { name } => name.clone(),
+            Source::Fetched { reference, label, .. } if label.is_empty() => reference.clone(),
+            Source::Fetched { reference, label, .. } => format!("{reference} · {label}"),
         }
     }
 }

@@ -6,9 +6,15 @@
 //! `realm?service=…&scope=…` (one `scope` parameter per space-separated entry of the challenge's
 //! `scope`); the token server answers `{"token": "…", "expires_in": 300}`; the client repeats
 //! the request with `Authorization: Bearer <token>`.
+//!
+//! A user may also type credentials for a private registry ([`Credentials`]); they go to the
+//! token server as Basic auth (as `docker login` does), or straight to a registry that asks for
+//! Basic. [`answer_challenge`] decides which, so the browser client only performs the requests.
 
 use super::with_proxy;
 use crate::core::reference::Reference;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::Deserialize;
 use std::fmt;
 
@@ -75,6 +81,21 @@ pub enum AuthError {
     TokenResponseTooLarge {
         size: u64,
     },
+    /// The token server answered with an error status.
+    TokenRefused {
+        status: u16,
+        with_credentials: bool,
+    },
+    /// The browser could not read the token server's answer (CORS, or it is unreachable).
+    TokenServerUnreachable {
+        realm: String,
+    },
+    /// The registry still answered 401 to the credentials or token the user typed.
+    CredentialsRejected,
+    /// The typed token has spaces, line breaks or non-ASCII characters.
+    UnsendableToken,
+    /// RFC 7617: a user-id containing a colon cannot be sent as Basic credentials.
+    ColonInUsername,
 }
 
 impl fmt::Display for AuthError {
@@ -86,8 +107,8 @@ impl fmt::Display for AuthError {
             ),
             AuthError::NoBearerChallenge { schemes } if schemes.iter().any(|s| s == "basic") => write!(
                 f,
-                "the registry asks for a user name and password (Basic authentication); \
-                 this page only fetches anonymous bearer tokens"
+                "the registry asks for a user name and password (Basic authentication): type them \
+                 under Credentials and fetch again"
             ),
             AuthError::NoBearerChallenge { schemes } => write!(
                 f,
@@ -112,6 +133,41 @@ impl fmt::Display for AuthError {
             AuthError::TokenResponseTooLarge { size } => write!(
                 f,
                 "the token server sent {size} bytes; a token response is never more than {TOKEN_SIZE_CAP}"
+            ),
+            AuthError::TokenRefused {
+                status,
+                with_credentials: true,
+            } => write!(
+                f,
+                "the token server refused a token for the credentials given (HTTP {status}): \
+                 check the user name and password, and that the account may pull this repository"
+            ),
+            AuthError::TokenRefused {
+                status,
+                with_credentials: false,
+            } => write!(
+                f,
+                "the token server refused an anonymous token (HTTP {status}): the repository is \
+                 private or does not exist; type credentials to fetch it"
+            ),
+            AuthError::TokenServerUnreachable { realm } => write!(
+                f,
+                "this page could not read the answer of the token server {realm}: it does not \
+                 allow reads from web pages (CORS), or it cannot be reached"
+            ),
+            AuthError::UnsendableToken => write!(
+                f,
+                "the token has spaces, line breaks or non-ASCII characters, which an HTTP header \
+                 cannot carry: paste the token alone"
+            ),
+            AuthError::ColonInUsername => write!(
+                f,
+                "the user name contains ':', which Basic authentication cannot carry (RFC 7617)"
+            ),
+            AuthError::CredentialsRejected => write!(
+                f,
+                "the registry refused the credentials given (401 again after logging in): check \
+                 the user name and password or token"
             ),
         }
     }
@@ -267,6 +323,131 @@ impl BearerChallenge {
             separator = '&';
         }
         with_proxy(url, proxy)
+    }
+}
+
+/// What a user typed to read a private registry. Lives in memory for one fetch: never in a URL,
+/// a permalink, storage or a log, and its `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A user name and a password (or a personal access token used as one, as ghcr.io wants).
+    Password { username: String, password: String },
+    /// A bearer token obtained elsewhere (e.g. `gcloud auth print-access-token`), sent as is.
+    Token(String),
+}
+
+impl Credentials {
+    /// From the page's fields, trimmed of surrounding whitespace (which a paste often adds and no
+    /// registry login uses); a token wins over a password; nothing typed means anonymous. A
+    /// token goes into a header as is, so it must be printable ASCII (RFC 6750 `b64token` is
+    /// narrower still); a user name and password travel base64-encoded and may hold anything
+    /// but the `:` that separates them in the user name.
+    pub fn from_fields(
+        username: &str,
+        password: &str,
+        token: &str,
+    ) -> Result<Option<Credentials>, AuthError> {
+        let (username, password, token) = (username.trim(), password.trim(), token.trim());
+        if !token.is_empty() {
+            if !token.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(AuthError::UnsendableToken);
+            }
+            Ok(Some(Credentials::Token(token.to_owned())))
+        } else if username.contains(':') {
+            Err(AuthError::ColonInUsername)
+        } else if !username.is_empty() || !password.is_empty() {
+            Ok(Some(Credentials::Password {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            }))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The `Authorization` value to send before any challenge: only a ready-made token, which
+    /// saves the 401 round trip. A password waits until the registry says where it goes.
+    pub fn upfront_authorization(&self) -> Option<String> {
+        match self {
+            Credentials::Token(token) => Some(format!("Bearer {token}")),
+            Credentials::Password { .. } => None,
+        }
+    }
+
+    /// RFC 7617 Basic credentials, for the token server or a Basic registry.
+    fn basic(&self) -> Option<String> {
+        match self {
+            Credentials::Password { username, password } => Some(format!(
+                "Basic {}",
+                STANDARD.encode(format!("{username}:{password}"))
+            )),
+            Credentials::Token(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Password { username, .. } => f
+                .debug_struct("Password")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
+            Credentials::Token(_) => f.debug_tuple("Token").field(&"<redacted>").finish(),
+        }
+    }
+}
+
+/// What to do after a 401. Its `Debug` hides the credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub enum AuthStep {
+    /// GET this token URL, with `authorization` (the user's Basic credentials) when given, then
+    /// repeat the request with the token.
+    FetchToken {
+        url: String,
+        authorization: Option<String>,
+    },
+    /// Repeat the request with this `Authorization` value.
+    Retry { authorization: String },
+}
+
+impl fmt::Debug for AuthStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthStep::FetchToken { url, .. } => f.debug_struct("FetchToken").field("url", url).finish(),
+            AuthStep::Retry { .. } => f.write_str("Retry"),
+        }
+    }
+}
+
+/// Answer a 401's `WWW-Authenticate` header. A bearer challenge is preferred (it is what registries
+/// with a token server send); Basic is answered only with a typed password. A ready-made token
+/// was already sent up front, so a 401 to it means it was refused.
+pub fn answer_challenge(
+    header: &str,
+    reference: &Reference,
+    credentials: Option<&Credentials>,
+    proxy: Option<&str>,
+) -> Result<AuthStep, AuthError> {
+    if matches!(credentials, Some(Credentials::Token(_))) {
+        return Err(AuthError::CredentialsRejected);
+    }
+    let challenges = parse_www_authenticate(header)?;
+    if challenges.iter().any(|c| c.scheme == "bearer") {
+        let bearer = BearerChallenge::from_header(header)?;
+        return Ok(AuthStep::FetchToken {
+            url: bearer.token_url(reference, proxy),
+            authorization: credentials.and_then(Credentials::basic),
+        });
+    }
+    match credentials.and_then(Credentials::basic) {
+        Some(authorization) if challenges.iter().any(|c| c.scheme == "basic") => {
+            Ok(AuthStep::Retry { authorization })
+        }
+        _ => Err(AuthError::NoBearerChallenge {
+            schemes: challenges.into_iter().map(|c| c.scheme).collect(),
+        }),
     }
 }
 
@@ -643,5 +824,142 @@ mod tests {
                 size: TOKEN_SIZE_CAP + 1
             })
         );
+    }
+
+    /// Captured from distribution 2.8.2 with `auth.htpasswd.realm: digestlens-test`
+    /// (`scripts/registry --mode htpasswd`, `curl -si …/v2/demo/oci/manifests/1`).
+    const HTPASSWD_CHALLENGE: &str = r#"Basic realm="digestlens-test""#;
+
+    fn password(username: &str, password: &str) -> Credentials {
+        Credentials::Password {
+            username: username.into(),
+            password: password.into(),
+        }
+    }
+
+    #[test]
+    fn typed_fields_become_credentials_or_none() {
+        assert_eq!(Credentials::from_fields(" ", "", "\t"), Ok(None));
+        assert_eq!(
+            Credentials::from_fields(" me ", "secret\n", ""),
+            Ok(Some(password("me", "secret")))
+        );
+        assert_eq!(
+            Credentials::from_fields("me", "pässwörd", ""),
+            Ok(Some(password("me", "pässwörd")))
+        );
+        assert_eq!(
+            Credentials::from_fields("me", "secret", " tok "),
+            Ok(Some(Credentials::Token("tok".into())))
+        );
+    }
+
+    #[test]
+    fn typed_fields_that_cannot_be_sent_are_refused() {
+        assert_eq!(
+            Credentials::from_fields("", "", "two words"),
+            Err(AuthError::UnsendableToken)
+        );
+        assert_eq!(
+            Credentials::from_fields("", "", "tök"),
+            Err(AuthError::UnsendableToken)
+        );
+        assert_eq!(
+            Credentials::from_fields("a:b", "c", ""),
+            Err(AuthError::ColonInUsername)
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let shown = format!("{:?}", password("me", "hunter2"));
+        assert!(shown.contains("me") && !shown.contains("hunter2"), "{shown}");
+        let shown = format!("{:?}", Credentials::Token("tok-123".into()));
+        assert!(!shown.contains("tok-123"), "{shown}");
+        let step = answer_challenge(
+            r#"Bearer realm="https://auth.example/token""#,
+            &busybox(),
+            Some(&password("me", "hunter2")),
+            None,
+        )
+        .unwrap();
+        let shown = format!("{step:?}");
+        assert!(
+            !shown.contains("aHVudGVyMg") && !shown.contains("Basic"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn anonymous_bearer_challenge_asks_the_token_server_without_credentials() {
+        let header = r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull""#;
+        assert_eq!(
+            answer_challenge(header, &busybox(), None, None),
+            Ok(AuthStep::FetchToken {
+                url: "https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Fbusybox%3Apull".into(),
+                authorization: None,
+            })
+        );
+    }
+
+    // RFC 7617 section 2: user-id "Aladdin", password "open sesame" give
+    // `Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==`.
+    #[test]
+    fn typed_password_goes_to_the_token_server_as_basic_auth() {
+        let header =
+            r#"Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:user/image:pull""#;
+        let step = answer_challenge(
+            header,
+            &busybox(),
+            Some(&password("Aladdin", "open sesame")),
+            None,
+        );
+        assert_eq!(
+            step,
+            Ok(AuthStep::FetchToken {
+                url: "https://ghcr.io/token?service=ghcr.io&scope=repository%3Auser%2Fimage%3Apull".into(),
+                authorization: Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn basic_challenge_is_answered_only_with_a_typed_password() {
+        assert_eq!(
+            answer_challenge(
+                HTPASSWD_CHALLENGE,
+                &busybox(),
+                Some(&password("Aladdin", "open sesame")),
+                None
+            ),
+            Ok(AuthStep::Retry {
+                authorization: "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".into()
+            })
+        );
+        let anonymous = answer_challenge(HTPASSWD_CHALLENGE, &busybox(), None, None).unwrap_err();
+        assert_eq!(
+            anonymous,
+            AuthError::NoBearerChallenge {
+                schemes: vec!["basic".into()]
+            }
+        );
+        assert!(
+            anonymous.to_string().contains("type them under Credentials"),
+            "{anonymous}"
+        );
+    }
+
+    #[test]
+    fn a_refused_ready_made_token_is_not_retried() {
+        let header = r#"Bearer realm="https://ghcr.io/token",service="ghcr.io""#;
+        assert_eq!(
+            answer_challenge(header, &busybox(), Some(&Credentials::Token("t".into())), None),
+            Err(AuthError::CredentialsRejected)
+        );
+        assert_eq!(
+            Credentials::Token("t".into()).upfront_authorization().as_deref(),
+            Some("Bearer t")
+        );
+        assert_eq!(password("a", "b").upfront_authorization(), None);
     }
 }

@@ -2,7 +2,7 @@
 //! ways to fetch the same manifest when the browser cannot.
 
 use super::auth::AuthError;
-use super::{manifest_url, MANIFEST_ACCEPT, MANIFEST_SIZE_CAP};
+use super::{manifest_url, CONFIG_SIZE_CAP, MANIFEST_ACCEPT, MANIFEST_SIZE_CAP};
 use crate::core::digest::Digest;
 use crate::core::reference::{Reference, Scheme};
 use serde::Deserialize;
@@ -134,6 +134,22 @@ pub enum RegistryError {
         page_origin: String,
         ways_on: Vec<WayOn>,
     },
+    /// The registry answers a plain `GET /v2/` (a CORS "simple" request) readably, but the
+    /// browser's preflight for the real request failed. With 401 on `/v2/`: distribution with
+    /// authentication on, which answers every OPTIONS with 401.
+    PreflightRefused {
+        reference: String,
+        registry: String,
+        page_origin: String,
+        /// The status of the plain `GET /v2/`.
+        status: u16,
+        ways_on: Vec<WayOn>,
+    },
+    /// A request through the user's CORS proxy prefix failed in the browser.
+    ProxyFailed {
+        proxy: String,
+        registry: String,
+    },
     /// A blob download was redirected to storage (S3, a CDN) that does not allow web pages.
     RedirectBlocked {
         location: Option<String>,
@@ -145,11 +161,37 @@ pub enum RegistryError {
     },
     /// The browser reports being offline.
     NetworkDown,
+    /// The answer started arriving, then the connection broke.
+    Interrupted {
+        registry: String,
+    },
+    /// The CORS proxy setting is not an http(s) URL prefix.
+    BadProxyPrefix {
+        prefix: String,
+    },
     /// `Content-Length` (or the body) exceeds [`MANIFEST_SIZE_CAP`].
     ManifestTooLarge {
         size: u64,
     },
+    /// `Content-Length` (or the body) of a config exceeds [`CONFIG_SIZE_CAP`].
+    ConfigTooLarge {
+        size: u64,
+    },
     Auth(AuthError),
+}
+
+/// What the page could learn after `fetch` failed without a response (a `TypeError`): the
+/// browser says nothing about why, so these are asked separately.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureFacts<'a> {
+    /// `navigator.onLine`.
+    pub online: bool,
+    /// The CORS proxy prefix the request went through, if any.
+    pub proxy: Option<&'a str>,
+    /// For a blob: whether the same request with `redirect: "manual"` came back as a redirect.
+    pub redirected: bool,
+    /// The status of a plain `GET /v2/` (no custom headers, hence no preflight), if readable.
+    pub probe_status: Option<u16>,
 }
 
 impl From<AuthError> for RegistryError {
@@ -229,6 +271,119 @@ impl RegistryError {
             registry: reference.registry().to_owned(),
             page_origin: page_origin.to_owned(),
             ways_on: ways_on(reference),
+        }
+    }
+
+    /// Why a request failed without a response. Offline first (nothing else can be known), then
+    /// a redirect, then a registry that is readable without a preflight, then the proxy, then
+    /// CORS — which is also what an unreachable host looks like to a page.
+    pub fn from_failure(
+        facts: &FailureFacts<'_>,
+        reference: &Reference,
+        blob: Option<&Digest>,
+        page_origin: &str,
+    ) -> RegistryError {
+        if !facts.online {
+            return RegistryError::NetworkDown;
+        }
+        if let (true, Some(digest)) = (facts.redirected, blob) {
+            return RegistryError::redirect_blocked(reference, digest, None);
+        }
+        if let Some(status) = facts.probe_status {
+            return RegistryError::PreflightRefused {
+                reference: reference.to_string(),
+                registry: reference.registry().to_owned(),
+                page_origin: page_origin.to_owned(),
+                status,
+                ways_on: ways_on(reference),
+            };
+        }
+        match facts.proxy.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(proxy) => RegistryError::ProxyFailed {
+                proxy: proxy.to_owned(),
+                registry: reference.registry().to_owned(),
+            },
+            None => RegistryError::cors_blocked(reference, page_origin),
+        }
+    }
+
+    /// Stable short name, used as `data-kind` in the page.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            RegistryError::Unauthorized { .. } => "unauthorized",
+            RegistryError::Forbidden { .. } => "forbidden",
+            RegistryError::ManifestUnknown { .. } => "manifest-unknown",
+            RegistryError::NameUnknown { .. } => "name-unknown",
+            RegistryError::BlobUnknown { .. } => "blob-unknown",
+            RegistryError::ReferrersUnsupported { .. } => "referrers-unsupported",
+            RegistryError::NotFound { .. } => "not-found",
+            RegistryError::TooManyRequests { .. } => "rate-limited",
+            RegistryError::ServerError { .. } => "server-error",
+            RegistryError::UnexpectedStatus { .. } => "unexpected-status",
+            RegistryError::CorsBlocked { .. } => "cors-blocked",
+            RegistryError::PreflightRefused { .. } => "preflight-refused",
+            RegistryError::ProxyFailed { .. } => "proxy-failed",
+            RegistryError::RedirectBlocked { .. } => "redirect-blocked",
+            RegistryError::Timeout { .. } => "timeout",
+            RegistryError::NetworkDown => "network-down",
+            RegistryError::Interrupted { .. } => "interrupted",
+            RegistryError::BadProxyPrefix { .. } => "bad-proxy-prefix",
+            RegistryError::ManifestTooLarge { .. } => "manifest-too-large",
+            RegistryError::ConfigTooLarge { .. } => "config-too-large",
+            RegistryError::Auth(_) => "auth",
+        }
+    }
+
+    /// The commands that fetch the same thing from a terminal, when the message offers them.
+    pub fn ways_on(&self) -> &[WayOn] {
+        match self {
+            RegistryError::CorsBlocked { ways_on, .. }
+            | RegistryError::PreflightRefused { ways_on, .. }
+            | RegistryError::RedirectBlocked { ways_on, .. } => ways_on,
+            _ => &[],
+        }
+    }
+
+    /// The first paragraph of the message: all of it, except for the messages that go on with
+    /// registry configuration and commands (the page shows those as blocks of their own).
+    pub fn headline(&self) -> String {
+        match self {
+            RegistryError::CorsBlocked {
+                reference, registry, ..
+            } => format!(
+                "The browser did not let this page read {reference}: {registry} does not allow \
+                 reads from web pages (CORS), or it cannot be reached at all (a browser reports \
+                 both the same way). Nothing is wrong with the image."
+            ),
+            RegistryError::PreflightRefused {
+                reference,
+                registry,
+                status: 401,
+                ..
+            } => format!(
+                "{registry} wants a login, and it answers the browser's permission check for \
+                 {reference} (the CORS preflight, an OPTIONS request) with 401 instead of \
+                 allowing it, so no web page can read it, with or without credentials. \
+                 distribution 2.8 does this whenever authentication is enabled."
+            ),
+            RegistryError::PreflightRefused {
+                reference,
+                registry,
+                status,
+                ..
+            } => format!(
+                "{registry} lets web pages make plain requests (GET /v2/ answered {status}), but \
+                 refused the browser's permission check (the CORS preflight) for {reference}, \
+                 which sends the Accept header: its CORS settings must allow the Accept and \
+                 Authorization headers and the OPTIONS method."
+            ),
+            RegistryError::RedirectBlocked { location, .. } => format!(
+                "The registry sent the download on to {} (blob storage or a CDN), which does not \
+                 allow reads from web pages. Set a CORS proxy prefix in this page's settings, or \
+                 fetch the blob yourself:",
+                location.as_deref().unwrap_or("another server")
+            ),
+            other => other.to_string(),
         }
     }
 
@@ -334,15 +489,11 @@ impl fmt::Display for RegistryError {
                 said(message)
             ),
             RegistryError::CorsBlocked {
-                reference,
-                registry,
-                page_origin,
-                ways_on,
+                page_origin, ways_on, ..
             } => {
                 write!(
                     f,
-                    "The browser did not let this page read {reference}: {registry} does not \
-                     allow reads from web pages (CORS). Nothing is wrong with the image. Ways on:\n\
+                    "{} Ways on:\n\
                      \n1. If you run the registry, allow this page. distribution (registry:2), \
                      in config.yml:\n\n{}\n\
                      distribution 2.8 answers the browser's OPTIONS preflight with 401 when \
@@ -351,26 +502,37 @@ impl fmt::Display for RegistryError {
                      \n2. Set a CORS proxy prefix in this page's settings; requests (and any \
                      token) then pass through that proxy.\n\
                      \n3. Fetch the manifest yourself and paste its bytes here:\n",
+                    self.headline(),
                     distribution_cors_config(page_origin),
                     zot_cors_config(page_origin),
                 )?;
-                for way in ways_on {
-                    write!(f, "\n{}", way.command)?;
-                }
-                Ok(())
+                write_commands(f, ways_on)
             }
-            RegistryError::RedirectBlocked { location, ways_on } => {
-                let target = location.as_deref().unwrap_or("another server");
+            RegistryError::PreflightRefused { status, ways_on, .. } => {
+                write!(f, "{} Ways on: ", self.headline())?;
+                if *status == 401 {
+                    write!(
+                        f,
+                        "put a reverse proxy in front of the registry that answers OPTIONS \
+                         itself; "
+                    )?;
+                }
                 writeln!(
                     f,
-                    "The registry sent the download on to {target} (blob storage or a CDN), \
-                     which does not allow reads from web pages. Set a CORS proxy prefix in this \
-                     page's settings, or fetch the blob yourself:"
+                    "set a CORS proxy prefix in this page's settings; or log in from a terminal \
+                     and fetch the manifest with one of these commands, then paste its bytes here:"
                 )?;
-                for way in ways_on {
-                    write!(f, "\n{}", way.command)?;
-                }
-                Ok(())
+                write_commands(f, ways_on)
+            }
+            RegistryError::ProxyFailed { proxy, registry } => write!(
+                f,
+                "The request to {registry} through the CORS proxy {proxy} failed: the proxy cannot \
+                 be reached, or it does not allow reads from this page. Check the proxy prefix in \
+                 the settings, or clear it to ask the registry directly."
+            ),
+            RegistryError::RedirectBlocked { ways_on, .. } => {
+                writeln!(f, "{}", self.headline())?;
+                write_commands(f, ways_on)
             }
             RegistryError::Timeout { registry, seconds } => {
                 write!(f, "{registry} did not answer within {seconds} seconds")
@@ -379,11 +541,25 @@ impl fmt::Display for RegistryError {
                 f,
                 "this computer seems to be offline; no request reached the registry"
             ),
+            RegistryError::Interrupted { registry } => write!(
+                f,
+                "the connection to {registry} broke off while the answer was arriving; try again"
+            ),
+            RegistryError::BadProxyPrefix { prefix } => write!(
+                f,
+                "the CORS proxy prefix `{prefix}` is not an http:// or https:// URL; the registry \
+                 URL is appended to it, e.g. `https://proxy.example/` + `https://ghcr.io/v2/…`"
+            ),
             RegistryError::ManifestTooLarge { size } => write!(
                 f,
                 "the answer is {size} bytes, but registries refuse manifests over \
                  {MANIFEST_SIZE_CAP} bytes (4 MiB): this is not a manifest (perhaps an HTML \
                  page from a proxy or login portal)"
+            ),
+            RegistryError::ConfigTooLarge { size } => write!(
+                f,
+                "the image config is {size} bytes; this page reads at most {CONFIG_SIZE_CAP} \
+                 bytes (16 MiB), and skopeo and podman stop at 4 MiB"
             ),
             RegistryError::Auth(e) => e.fmt(f),
         }
@@ -391,6 +567,13 @@ impl fmt::Display for RegistryError {
 }
 
 impl std::error::Error for RegistryError {}
+
+fn write_commands(f: &mut fmt::Formatter<'_>, ways_on: &[WayOn]) -> fmt::Result {
+    for way in ways_on {
+        write!(f, "\n{}", way.command)?;
+    }
+    Ok(())
+}
 
 /// distribution's `http.headers` setting that lets `origin` read manifests and blobs.
 pub fn distribution_cors_config(origin: &str) -> String {
@@ -745,5 +928,134 @@ mod tests {
     fn oversized_manifest_names_the_4_mib_limit() {
         let e = RegistryError::ManifestTooLarge { size: 5_000_000 };
         assert!(e.to_string().contains("over 4194304 bytes (4 MiB)"), "{e}");
+    }
+
+    fn facts(online: bool) -> FailureFacts<'static> {
+        FailureFacts {
+            online,
+            proxy: None,
+            redirected: false,
+            probe_status: None,
+        }
+    }
+
+    #[test]
+    fn a_failed_fetch_while_offline_is_network_down() {
+        let r = reference("ghcr.io/org/app:1.0");
+        let e = RegistryError::from_failure(
+            &FailureFacts {
+                probe_status: Some(401),
+                ..facts(false)
+            },
+            &r,
+            None,
+            "https://lens.example",
+        );
+        assert_eq!(e, RegistryError::NetworkDown);
+    }
+
+    #[test]
+    fn a_failed_fetch_with_nothing_readable_is_cors_blocked() {
+        let r = reference("127.0.0.1:5000/demo/oci:1");
+        let e = RegistryError::from_failure(&facts(true), &r, None, "http://127.0.0.1:8080");
+        assert_eq!(e, RegistryError::cors_blocked(&r, "http://127.0.0.1:8080"));
+        let headline = e.headline();
+        assert!(
+            headline.contains("does not allow reads from web pages (CORS), or it cannot be reached"),
+            "{headline}"
+        );
+        assert!(e.to_string().starts_with(&headline));
+        assert_eq!(e.ways_on().len(), 5);
+    }
+
+    // distribution 2.8.2 with htpasswd auth (`scripts/registry --mode htpasswd`): `curl -X OPTIONS`
+    // with a preflight's headers answers 401; a plain `GET /v2/` answers 401 with the CORS headers.
+    #[test]
+    fn a_registry_readable_without_preflight_but_wanting_a_login_refuses_the_preflight() {
+        let r = reference("127.0.0.1:5000/demo/oci:1");
+        let e = RegistryError::from_failure(
+            &FailureFacts {
+                probe_status: Some(401),
+                ..facts(true)
+            },
+            &r,
+            None,
+            "http://127.0.0.1:8080",
+        );
+        assert!(
+            matches!(e, RegistryError::PreflightRefused { status: 401, .. }),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        for needle in [
+            "wants a login",
+            "(the CORS preflight, an OPTIONS request) with 401",
+            "distribution 2.8 does this whenever authentication is enabled",
+            "reverse proxy in front of the registry that answers OPTIONS",
+            "\ncrane manifest --insecure 127.0.0.1:5000/demo/oci:1",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        let other = RegistryError::from_failure(
+            &FailureFacts {
+                probe_status: Some(200),
+                ..facts(true)
+            },
+            &r,
+            None,
+            "http://127.0.0.1:8080",
+        );
+        assert!(
+            other
+                .to_string()
+                .contains("must allow the Accept and Authorization headers"),
+            "{other}"
+        );
+    }
+
+    #[test]
+    fn a_failed_fetch_through_a_proxy_blames_the_proxy() {
+        let r = reference("ghcr.io/org/app:1.0");
+        let e = RegistryError::from_failure(
+            &FailureFacts {
+                proxy: Some(" https://cors.example/ "),
+                ..facts(true)
+            },
+            &r,
+            None,
+            "https://lens.example",
+        );
+        assert_eq!(
+            e,
+            RegistryError::ProxyFailed {
+                proxy: "https://cors.example/".into(),
+                registry: "ghcr.io".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_blob_redirect_is_told_apart_from_cors() {
+        let r = reference("ghcr.io/org/app:1.0");
+        let digest: Digest = "sha256:9291ff31589929913d450e8f54ad31cc670cb2c34925c023a76512408cab241a"
+            .parse()
+            .unwrap();
+        let redirected = FailureFacts {
+            redirected: true,
+            ..facts(true)
+        };
+        let e = RegistryError::from_failure(&redirected, &r, Some(&digest), "https://lens.example");
+        assert!(
+            matches!(e, RegistryError::RedirectBlocked { location: None, .. }),
+            "{e:?}"
+        );
+        assert!(e.headline().contains("on to another server"), "{}", e.headline());
+        assert_eq!(e.ways_on().len(), 2);
+    }
+
+    #[test]
+    fn oversized_config_names_both_caps() {
+        let e = RegistryError::ConfigTooLarge { size: 20_000_000 };
+        assert!(e.to_string().contains("at most 16777216 bytes (16 MiB)"), "{e}");
     }
 }

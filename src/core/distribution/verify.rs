@@ -20,6 +20,19 @@ pub enum DigestHeader<'a> {
     NotExposed,
 }
 
+impl<'a> DigestHeader<'a> {
+    /// The header as a browser reports it. `value` is what `Headers.get` returned; a
+    /// cross-origin (CORS) response hides every header the registry does not list in
+    /// `Access-Control-Expose-Headers`, so there a missing value says nothing about the registry.
+    pub fn observed(value: Option<&'a str>, cross_origin: bool) -> DigestHeader<'a> {
+        match value {
+            Some(value) => DigestHeader::Present(value),
+            None if cross_origin => DigestHeader::NotExposed,
+            None => DigestHeader::Absent,
+        }
+    }
+}
+
 /// Everything known about one fetched body.
 #[derive(Debug, Clone, Copy)]
 pub struct Received<'a> {
@@ -117,7 +130,88 @@ pub struct Verification {
     pub cap: Outcome,
 }
 
+impl Outcome {
+    /// Stable short name, used as `data-outcome` in the page.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Outcome::Matches => "matches",
+            Outcome::Mismatch(_) => "mismatch",
+            Outcome::Unverifiable { .. } => "unverifiable",
+        }
+    }
+
+    /// The outcome as a sentence part, after the claim's name.
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Matches => "matches the bytes".to_owned(),
+            Outcome::Mismatch(m) => format!("DOES NOT MATCH: {m}"),
+            Outcome::Unverifiable { claimed } => {
+                format!("{claimed} uses an algorithm this page cannot compute, so it was not checked")
+            }
+        }
+    }
+}
+
+impl HeaderOutcome {
+    /// Stable short name, used as `data-outcome` in the page.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            HeaderOutcome::Checked(outcome) => outcome.slug(),
+            HeaderOutcome::Absent => "absent",
+            HeaderOutcome::NotExposed => "not-exposed",
+            HeaderOutcome::Malformed { .. } => "malformed",
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            HeaderOutcome::Checked(outcome) => outcome.describe(),
+            HeaderOutcome::Absent => "not sent by the registry".to_owned(),
+            HeaderOutcome::NotExposed => "not readable: the registry does not expose it to web \
+                pages (its Access-Control-Expose-Headers does not list Docker-Content-Digest)"
+                .to_owned(),
+            HeaderOutcome::Malformed { value, reason } => {
+                format!("`{value}` is not a digest ({reason}), so it says nothing")
+            }
+        }
+    }
+}
+
+/// The verdict on one fetched body, as the page labels it (`data-state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// At least one digest claim was checked and every claim holds.
+    Verified,
+    /// A claim is contradicted by the bytes.
+    Mismatch,
+    /// No claim contradicts the bytes, but no digest claim could be checked either (fetched by
+    /// tag from a registry that hides `Docker-Content-Digest`): only the hash of the bytes is known.
+    Unverifiable,
+}
+
+impl Trust {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Trust::Verified => "verified",
+            Trust::Mismatch => "mismatch",
+            Trust::Unverifiable => "unverifiable",
+        }
+    }
+}
+
 impl Verification {
+    pub fn trust(&self) -> Trust {
+        if !self.mismatches().is_empty() {
+            return Trust::Mismatch;
+        }
+        let header_matches = self.header == HeaderOutcome::Checked(Outcome::Matches);
+        if header_matches || self.requested == Some(Outcome::Matches) {
+            Trust::Verified
+        } else {
+            Trust::Unverifiable
+        }
+    }
+
     /// Every contradicted claim, header first.
     pub fn mismatches(&self) -> Vec<&Mismatch> {
         let header = match &self.header {
@@ -391,5 +485,72 @@ mod tests {
             ..received(b"abc")
         });
         assert_eq!(v.requested, Some(Outcome::Unverifiable { claimed: blake3 }));
+    }
+
+    #[test]
+    fn a_hidden_header_is_only_reported_hidden_on_cross_origin_responses() {
+        assert_eq!(
+            DigestHeader::observed(Some(SCHEMA2_DIGEST), true),
+            DigestHeader::Present(SCHEMA2_DIGEST)
+        );
+        assert_eq!(DigestHeader::observed(None, true), DigestHeader::NotExposed);
+        assert_eq!(DigestHeader::observed(None, false), DigestHeader::Absent);
+    }
+
+    #[test]
+    fn trust_needs_a_checked_digest_claim_and_no_contradiction() {
+        let requested = digest(SCHEMA2_DIGEST);
+        let by_header = verify(&Received {
+            header: DigestHeader::Present(SCHEMA2_DIGEST),
+            ..received(SCHEMA2)
+        });
+        assert_eq!(by_header.trust(), Trust::Verified);
+        let by_reference = verify(&Received {
+            header: DigestHeader::NotExposed,
+            requested: Some(&requested),
+            ..received(SCHEMA2)
+        });
+        assert_eq!(by_reference.trust(), Trust::Verified);
+        let by_tag_hidden = verify(&Received {
+            header: DigestHeader::NotExposed,
+            ..received(SCHEMA2)
+        });
+        assert_eq!(by_tag_hidden.trust(), Trust::Unverifiable);
+        let size_only = verify(&Received {
+            declared_size: Some(264),
+            ..received(SCHEMA2)
+        });
+        assert_eq!(size_only.trust(), Trust::Unverifiable);
+        let other = digest(SCHEMA1_HEADER);
+        let contradicted = verify(&Received {
+            header: DigestHeader::Present(SCHEMA2_DIGEST),
+            requested: Some(&other),
+            ..received(SCHEMA2)
+        });
+        assert_eq!(contradicted.trust(), Trust::Mismatch);
+        assert_eq!(contradicted.trust().slug(), "mismatch");
+    }
+
+    #[test]
+    fn outcomes_are_named_for_the_page() {
+        let hidden = verify(&Received {
+            header: DigestHeader::NotExposed,
+            ..received(SCHEMA2)
+        });
+        assert_eq!(hidden.header.slug(), "not-exposed");
+        assert!(hidden.header.describe().contains("Access-Control-Expose-Headers"));
+        let wrong = verify(&Received {
+            header: DigestHeader::Present(SCHEMA1_HEADER),
+            ..received(SCHEMA2)
+        });
+        assert_eq!(wrong.header.slug(), "mismatch");
+        assert!(
+            wrong.header.describe().starts_with(&format!(
+                "DOES NOT MATCH: the registry says these bytes are {SCHEMA1_HEADER}, but they hash to {SCHEMA2_DIGEST}"
+            )),
+            "{}",
+            wrong.header.describe()
+        );
+        assert_eq!(Outcome::Matches.describe(), "matches the bytes");
     }
 }

@@ -19,7 +19,7 @@ pub struct DigestValueProps {
 }
 
 /// Copies `text` to the clipboard; a refusal (no permission, insecure context) is harmless.
-fn copy(text: String) {
+pub(crate) fn copy(text: String) {
     if let Some(window) = web_sys::window() {
         let promise = window.navigator().clipboard().write_text(&text);
         wasm_bindgen_futures::spawn_local(async move {

@@ -4,6 +4,7 @@ use super::descriptor_list::DescriptorList;
 use super::digest_value::DigestValue;
 use super::findings::Findings;
 use super::human_size;
+use super::verification::VerificationView;
 use crate::core::digest::Digest;
 use crate::core::document::{Analysis, Body, Kind, Schema1View};
 use crate::core::explain::DigestRole;
@@ -80,6 +81,9 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                 <dt>{ "Size" }</dt>
                 <dd><span data-testid="size" data-bytes={analysis.size.to_string()}>{ human_size(analysis.size as u64) }</span></dd>
             </dl>
+            if let Source::Fetched { url, verification, .. } = &doc.source {
+                <VerificationView url={url.clone()} verification={(**verification).clone()} />
+            }
             <div class="own-digest">
                 <h3>{ if schema1_signed_payload { "Digest (of the signed payload)" } else { "Digest (sha256 of the exact bytes)" } }</h3>
                 <DigestValue digest={analysis.digest().clone()} testid="digest" role={Some(own_role(analysis))} />

@@ -98,8 +98,15 @@ export class AppPage {
   /**
    * Opens `path` on `origin` in a new page of `context` and waits until the app has mounted (its
    * paste box exists). `allowedOrigins` lists extra origins the page may contact (a test registry).
+   * `realPreflights`: watch requests instead of routing them. While a route is set, Playwright answers
+   * every CORS preflight (OPTIONS) itself and the server never sees it, so a test of how a registry
+   * answers preflights must not route; a request to another origin still fails the test, but is sent.
    */
-  static async open(context, origin, { path = '/', allowedOrigins = [], ready = '[data-testid="paste"]' } = {}) {
+  static async open(
+    context,
+    origin,
+    { path = '/', allowedOrigins = [], ready = '[data-testid="paste"]', realPreflights = false } = {},
+  ) {
     const page = await context.newPage();
     const app = new AppPage(page, origin);
     page.setDefaultTimeout(WAIT_MS);
@@ -121,12 +128,19 @@ export class AppPage {
     });
     await page.exposeFunction('__e2eReportCsp', (v) => app.problem(`CSP violation: ${JSON.stringify(v)}`));
     await page.addInitScript(CSP_LISTENER);
-    await page.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (allowed.has(url.origin)) return route.continue();
-      app.problem(`request left the page's origin: ${route.request().method()} ${url.href}`);
-      return route.abort('blockedbyclient');
-    });
+    if (realPreflights) {
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (!allowed.has(url.origin)) app.problem(`request left the page's origin: ${request.method()} ${url.href}`);
+      });
+    } else {
+      await page.route('**/*', (route) => {
+        const url = new URL(route.request().url());
+        if (allowed.has(url.origin)) return route.continue();
+        app.problem(`request left the page's origin: ${route.request().method()} ${url.href}`);
+        return route.abort('blockedbyclient');
+      });
+    }
 
     await page.goto(new URL(path, origin).href);
     await app.until(() => page.locator(ready).first().waitFor({ state: 'attached' }), `the app to mount (${ready})`);

@@ -1,0 +1,221 @@
+//! The walk: the document the reference names, then round after round of what it points at,
+//! each round's requests in parallel (core `walk` plans the rounds, this performs them).
+
+use super::client::{Answer, Client, Failure};
+use super::time::Cancel;
+use crate::core::digest::Digest;
+use crate::core::distribution::auth::Credentials;
+use crate::core::distribution::error::RegistryError;
+use crate::core::distribution::manifest_url;
+use crate::core::distribution::verify::{DigestHeader, Verification};
+use crate::core::distribution::walk::{check, media_type_hint, Skipped, Step, Target, Walk};
+use crate::core::document::Analysis;
+use crate::core::media_type::MediaType;
+use crate::core::reference::Reference;
+use futures::future::join_all;
+use std::cell::Cell;
+use std::time::Duration;
+
+/// How to reach the registry, for one walk.
+pub struct Settings {
+    /// A checked CORS proxy prefix (core `proxy_prefix`).
+    pub proxy: Option<String>,
+    pub credentials: Option<Credentials>,
+    /// Per request, from sending it to the last byte of its answer.
+    pub timeout: Duration,
+    /// This page's origin, for the registry configuration the CORS message offers.
+    pub page_origin: String,
+}
+
+/// A fetched document: its exact bytes and how they fared against every claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The registry URL (without any proxy prefix).
+    pub url: String,
+    /// What the document is to the image: empty for the one the reference names, else e.g.
+    /// `linux/arm64` or `config of linux/arm64`.
+    pub label: String,
+    pub bytes: Vec<u8>,
+    /// The media type to analyse the bytes with: the served `Content-Type`, or the descriptor's.
+    pub hint: Option<MediaType>,
+    pub verification: Verification,
+}
+
+/// Something the page should say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A document could not be fetched. `about` names it (a label and digest); it is empty for
+    /// the document the reference names, whose errors name the reference themselves.
+    Failed { about: String, error: RegistryError },
+    /// A descriptor the walk did not follow.
+    Skipped(Skipped),
+}
+
+/// What the walk tells the page as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// `done` of `total` documents known so far are settled (fetched or failed).
+    Progress {
+        done: usize,
+        total: usize,
+    },
+    /// One round's documents, in the order their descriptors appear.
+    Documents(Vec<Fetched>),
+    Problem(Problem),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Finished,
+    Cancelled,
+}
+
+/// Fetch what `reference` names and everything it points at down to the configs, reporting
+/// through `on_event`. Returns [`Outcome::Cancelled`] as soon as `cancel` fires; no event
+/// follows a cancellation.
+pub async fn walk(
+    reference: &Reference,
+    settings: &Settings,
+    cancel: Cancel,
+    on_event: &dyn Fn(Event),
+) -> Outcome {
+    let client = Client::new(
+        reference,
+        settings.proxy.as_deref(),
+        settings.credentials.as_ref(),
+        settings.timeout,
+        &settings.page_origin,
+        cancel,
+    );
+    let done = Cell::new(0);
+    let total = Cell::new(1);
+    let progress = || {
+        on_event(Event::Progress {
+            done: done.get(),
+            total: total.get(),
+        })
+    };
+    progress();
+
+    let top_url = manifest_url(reference, settings.proxy.as_deref());
+    let top = match client.get(&top_url, Target::Manifest, reference, None).await {
+        Err(Failure::Registry(RegistryError::ManifestUnknown {
+            reference: shown,
+            message,
+        })) => match client.repository_unknown().await {
+            Ok(Some(name_unknown)) => Err(Failure::Registry(name_unknown)),
+            Ok(None) => Err(Failure::Registry(RegistryError::ManifestUnknown {
+                reference: shown,
+                message,
+            })),
+            Err(failure) => Err(failure),
+        },
+        other => other,
+    };
+    done.set(1);
+    let (top, analysis) = match top {
+        Ok(answer) => received(
+            answer,
+            manifest_url(reference, None),
+            String::new(),
+            None,
+            reference.digest(),
+            None,
+            Target::Manifest,
+        ),
+        Err(Failure::Cancelled) => return Outcome::Cancelled,
+        Err(Failure::Registry(error)) => {
+            progress();
+            on_event(Event::Problem(Problem::Failed {
+                about: String::new(),
+                error,
+            }));
+            return Outcome::Finished;
+        }
+    };
+    progress();
+    let mut plan = Walk::started_with(analysis.digest());
+    let mut fetched = vec![(top, analysis)];
+
+    loop {
+        if !fetched.is_empty() {
+            on_event(Event::Documents(fetched.iter().map(|(f, _)| f.clone()).collect()));
+        }
+        let parents: Vec<(&Analysis, &str)> = fetched.iter().map(|(f, a)| (a, f.label.as_str())).collect();
+        let round = plan.next_round(&parents);
+        for skipped in round.skipped {
+            on_event(Event::Problem(Problem::Skipped(skipped)));
+        }
+        if round.steps.is_empty() {
+            return Outcome::Finished;
+        }
+        total.set(total.get() + round.steps.len());
+        progress();
+        let results = join_all(round.steps.iter().map(|step| async {
+            let result = fetch_step(&client, reference, settings, step).await;
+            done.set(done.get() + 1);
+            progress();
+            result
+        }))
+        .await;
+        let mut next = Vec::with_capacity(results.len());
+        for (step, result) in round.steps.iter().zip(results) {
+            match result {
+                Ok(document) => next.push(document),
+                Err(Failure::Cancelled) => return Outcome::Cancelled,
+                Err(Failure::Registry(error)) => on_event(Event::Problem(Problem::Failed {
+                    about: format!("{} ({})", step.label, step.digest),
+                    error,
+                })),
+            }
+        }
+        fetched = next;
+    }
+}
+
+async fn fetch_step(
+    client: &Client<'_>,
+    reference: &Reference,
+    settings: &Settings,
+    step: &Step,
+) -> Result<(Fetched, Analysis), Failure> {
+    let url = step.url(reference, settings.proxy.as_deref());
+    let pinned = reference.pinned(&step.digest);
+    let blob = (step.target == Target::Blob).then_some(&step.digest);
+    let answer = client.get(&url, step.target, &pinned, blob).await?;
+    Ok(received(
+        answer,
+        step.url(reference, None),
+        step.label.clone(),
+        step.media_type.as_ref(),
+        Some(&step.digest),
+        step.declared_size,
+        step.target,
+    ))
+}
+
+/// Analyse and verify an answer's bytes.
+fn received(
+    answer: Answer,
+    url: String,
+    label: String,
+    descriptor_type: Option<&MediaType>,
+    requested: Option<&Digest>,
+    declared_size: Option<u64>,
+    target: Target,
+) -> (Fetched, Analysis) {
+    let hint = media_type_hint(answer.content_type.as_deref(), descriptor_type);
+    let analysis = Analysis::of(&answer.bytes, hint.as_ref());
+    let header = DigestHeader::observed(answer.digest_header.as_deref(), answer.cross_origin);
+    let verification = check(&answer.bytes, &analysis, header, requested, declared_size, target);
+    (
+        Fetched {
+            url,
+            label,
+            bytes: answer.bytes,
+            hint,
+            verification,
+        },
+        analysis,
+    )
+}

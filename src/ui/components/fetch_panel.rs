@@ -1,0 +1,434 @@
+//! The reference box: names an image, fetches it from its registry (through `registry::walk`),
+//! shows progress with a cancel button and every problem as its own message, and hands the
+//! fetched documents to the workspace.
+//!
+//! Credentials are read from their fields when a fetch starts and live only in that fetch; the
+//! CORS proxy prefix is the one setting kept in local storage (never in a permalink).
+
+use super::registry_error::RegistryErrorView;
+use crate::core::distribution::auth::Credentials;
+use crate::core::distribution::error::RegistryError;
+use crate::core::distribution::proxy_prefix;
+use crate::core::distribution::verify::{Mismatch, Trust};
+use crate::core::distribution::walk::Skipped;
+use crate::core::reference::Reference;
+use crate::registry::{cancellation, walk, CancelHandle, Event, Fetched, Outcome, Problem, Settings};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlDetailsElement, HtmlInputElement};
+use yew::prelude::*;
+
+/// Local storage key of the CORS proxy prefix.
+const PROXY_KEY: &str = "digestlens.corsProxy";
+/// Per request; a registry that says nothing for this long is reported as not answering.
+const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
+const MAX_TIMEOUT_SECONDS: u64 = 600;
+
+#[derive(Properties, PartialEq)]
+pub struct FetchPanelProps {
+    /// One round of fetched documents, with the reference they belong to.
+    pub on_fetched: Callback<(Reference, Vec<Fetched>)>,
+}
+
+/// Something to tell the user, each shown as its own message.
+#[derive(Debug, Clone, PartialEq)]
+enum Message {
+    /// The reference, proxy or credentials as typed cannot be used.
+    Input(String),
+    Failed {
+        about: String,
+        error: RegistryError,
+    },
+    Mismatch {
+        about: String,
+        mismatches: Vec<Mismatch>,
+    },
+    Skipped(Skipped),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Status {
+    Idle,
+    Running { done: usize, total: usize },
+    Finished { done: usize, total: usize, millis: f64 },
+    Cancelled { done: usize, total: usize },
+}
+
+/// The panel's state. Every action carries the generation of the fetch it belongs to; actions
+/// of an earlier fetch (a late answer after cancel or a new fetch) are dropped.
+#[derive(Debug, PartialEq)]
+struct FetchState {
+    generation: u64,
+    status: Status,
+    failed: usize,
+    messages: Vec<Message>,
+}
+
+enum FetchAction {
+    Start(u64),
+    Progress {
+        generation: u64,
+        done: usize,
+        total: usize,
+    },
+    Say {
+        generation: u64,
+        message: Message,
+    },
+    Finish {
+        generation: u64,
+        millis: f64,
+    },
+    Cancel(u64),
+    /// A fetch that could not start; does not touch a running one.
+    Refuse(String),
+}
+
+impl Reducible for FetchState {
+    type Action = FetchAction;
+
+    fn reduce(self: Rc<Self>, action: FetchAction) -> Rc<Self> {
+        let current = |generation: u64| generation == self.generation;
+        let mut next = FetchState {
+            generation: self.generation,
+            status: self.status,
+            failed: self.failed,
+            messages: self.messages.clone(),
+        };
+        match action {
+            FetchAction::Start(generation) => {
+                next = FetchState {
+                    generation,
+                    status: Status::Running { done: 0, total: 1 },
+                    failed: 0,
+                    messages: Vec::new(),
+                };
+            }
+            FetchAction::Progress {
+                generation,
+                done,
+                total,
+            } if current(generation) && matches!(self.status, Status::Running { .. }) => {
+                next.status = Status::Running { done, total };
+            }
+            FetchAction::Say { generation, message } if current(generation) => {
+                if matches!(message, Message::Failed { .. }) {
+                    next.failed += 1;
+                }
+                next.messages.push(message);
+            }
+            FetchAction::Finish { generation, millis } if current(generation) => {
+                if let Status::Running { done, total } = self.status {
+                    next.status = Status::Finished { done, total, millis };
+                }
+            }
+            FetchAction::Cancel(generation) if current(generation) => {
+                if let Status::Running { done, total } = self.status {
+                    next.status = Status::Cancelled { done, total };
+                }
+            }
+            FetchAction::Refuse(text) => next.messages = vec![Message::Input(text)],
+            FetchAction::Progress { .. }
+            | FetchAction::Say { .. }
+            | FetchAction::Finish { .. }
+            | FetchAction::Cancel(_) => return self,
+        }
+        Rc::new(next)
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn now_millis() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn input_value(node: &NodeRef) -> String {
+    node.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The walk's events, turned into actions for the panel and documents for the workspace.
+fn on_event(
+    event: Event,
+    generation: u64,
+    current: &Rc<RefCell<u64>>,
+    reference: &Reference,
+    dispatch: &UseReducerDispatcher<FetchState>,
+    on_fetched: &Callback<(Reference, Vec<Fetched>)>,
+) {
+    if *current.borrow() != generation {
+        return;
+    }
+    let say = |message| dispatch.dispatch(FetchAction::Say { generation, message });
+    match event {
+        Event::Progress { done, total } => dispatch.dispatch(FetchAction::Progress {
+            generation,
+            done,
+            total,
+        }),
+        Event::Documents(documents) => {
+            for doc in &documents {
+                if doc.verification.trust() == Trust::Mismatch {
+                    say(Message::Mismatch {
+                        about: if doc.label.is_empty() {
+                            reference.to_string()
+                        } else {
+                            doc.label.clone()
+                        },
+                        mismatches: doc.verification.mismatches().into_iter().cloned().collect(),
+                    });
+                }
+            }
+            on_fetched.emit((reference.clone(), documents));
+        }
+        Event::Problem(Problem::Failed { about, error }) => say(Message::Failed { about, error }),
+        Event::Problem(Problem::Skipped(skipped)) => say(Message::Skipped(skipped)),
+    }
+}
+
+#[function_component(FetchPanel)]
+pub fn fetch_panel(props: &FetchPanelProps) -> Html {
+    let state = use_reducer(|| FetchState {
+        generation: 0,
+        status: Status::Idle,
+        failed: 0,
+        messages: Vec::new(),
+    });
+    let reference_input = use_node_ref();
+    let username = use_node_ref();
+    let password = use_node_ref();
+    let token = use_node_ref();
+    let timeout = use_node_ref();
+    let settings = use_node_ref();
+    let proxy_input = use_node_ref();
+    let proxy = use_state(|| {
+        storage()
+            .and_then(|s| s.get_item(PROXY_KEY).ok().flatten())
+            .unwrap_or_default()
+    });
+    // The generation of the fetch whose results are wanted, and its cancel handle: replacing
+    // the handle (a new fetch) or taking it (cancel) ends the old walk.
+    let current = use_mut_ref(|| 0u64);
+    let running = use_mut_ref(|| None::<CancelHandle>);
+
+    let start = {
+        let dispatch = state.dispatcher();
+        let on_fetched = props.on_fetched.clone();
+        let (reference_input, username, password, token, timeout) = (
+            reference_input.clone(),
+            username.clone(),
+            password.clone(),
+            token.clone(),
+            timeout.clone(),
+        );
+        let proxy = proxy.clone();
+        let (current, running) = (current.clone(), running.clone());
+        Callback::from(move |()| {
+            let reference = match Reference::parse(&input_value(&reference_input)) {
+                Ok(reference) => reference,
+                Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
+            };
+            let proxy = match proxy_prefix(&proxy) {
+                Ok(proxy) => proxy.map(str::to_owned),
+                Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
+            };
+            let credentials = match Credentials::from_fields(
+                &input_value(&username),
+                &input_value(&password),
+                &input_value(&token),
+            ) {
+                Ok(credentials) => credentials,
+                Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
+            };
+            let seconds = input_value(&timeout)
+                .trim()
+                .parse::<u64>()
+                .map_or(DEFAULT_TIMEOUT_SECONDS, |s| s.clamp(1, MAX_TIMEOUT_SECONDS));
+            let settings = Settings {
+                proxy,
+                credentials,
+                timeout: Duration::from_secs(seconds),
+                page_origin: page_origin(),
+            };
+            let generation = *current.borrow() + 1;
+            *current.borrow_mut() = generation;
+            let (handle, cancel) = cancellation();
+            *running.borrow_mut() = Some(handle);
+            dispatch.dispatch(FetchAction::Start(generation));
+
+            let (dispatch, on_fetched, current, running) = (
+                dispatch.clone(),
+                on_fetched.clone(),
+                current.clone(),
+                running.clone(),
+            );
+            spawn_local(async move {
+                let started = now_millis();
+                let report =
+                    |event| on_event(event, generation, &current, &reference, &dispatch, &on_fetched);
+                let outcome = walk(&reference, &settings, cancel, &report).await;
+                if *current.borrow() == generation {
+                    running.borrow_mut().take();
+                }
+                match outcome {
+                    Outcome::Finished => dispatch.dispatch(FetchAction::Finish {
+                        generation,
+                        millis: now_millis() - started,
+                    }),
+                    Outcome::Cancelled => dispatch.dispatch(FetchAction::Cancel(generation)),
+                }
+            });
+        })
+    };
+
+    let onsubmit = {
+        let start = start.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            start.emit(());
+        })
+    };
+    let oncancel = {
+        let dispatch = state.dispatcher();
+        let (current, running) = (current.clone(), running.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(handle) = running.borrow_mut().take() {
+                handle.cancel();
+            }
+            dispatch.dispatch(FetchAction::Cancel(*current.borrow()));
+        })
+    };
+    let onproxy = {
+        let proxy = proxy.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                let value = input.value();
+                if let Some(storage) = storage() {
+                    let _ = if value.trim().is_empty() {
+                        storage.remove_item(PROXY_KEY)
+                    } else {
+                        storage.set_item(PROXY_KEY, &value)
+                    };
+                }
+                proxy.set(value);
+            }
+        })
+    };
+    let show_proxy = {
+        let (settings, proxy_input) = (settings.clone(), proxy_input.clone());
+        Callback::from(move |()| {
+            if let Some(details) = settings.cast::<HtmlDetailsElement>() {
+                details.set_open(true);
+            }
+            if let Some(input) = proxy_input.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+            }
+        })
+    };
+
+    let progress = match state.status {
+        Status::Idle => None,
+        Status::Running { done, total } => {
+            Some(("running", done, total, format!("{done} of {total} fetched…")))
+        }
+        Status::Finished { done, total, millis } => {
+            let fetched = done.saturating_sub(state.failed);
+            let failed = match state.failed {
+                0 => String::new(),
+                n => format!(", {n} failed,"),
+            };
+            Some((
+                "finished",
+                done,
+                total,
+                format!("{fetched} of {total} fetched{failed} in {millis:.0} ms"),
+            ))
+        }
+        Status::Cancelled { done, total } => Some((
+            "cancelled",
+            done,
+            total,
+            format!("Cancelled after {done} of {total}"),
+        )),
+    };
+    let is_running = matches!(state.status, Status::Running { .. });
+
+    html! {
+        <section class="fetch-panel" aria-label="Fetch from a registry">
+            <form class="reference-row" {onsubmit}>
+                <label for="reference" class="label">{ "Or fetch from a registry" }</label>
+                <input id="reference" ref={reference_input} data-testid="reference" type="text" spellcheck="false"
+                    autocomplete="off" autocapitalize="off"
+                    placeholder="ghcr.io/org/app:1.2, busybox, 127.0.0.1:5000/team/app@sha256:…" />
+                <button type="submit" data-testid="fetch">{ "Fetch" }</button>
+            </form>
+            <details class="fetch-settings" ref={settings}>
+                <summary>{ "Credentials and connection" }</summary>
+                <fieldset>
+                    <legend>{ "Credentials for a private registry (kept in memory for this fetch only, never stored)" }</legend>
+                    <label>{ "User name " }<input ref={username} data-testid="username" type="text" autocomplete="off" /></label>
+                    <label>{ "Password " }<input ref={password} data-testid="password" type="password" autocomplete="off" /></label>
+                    <label>{ "or token " }<input ref={token} data-testid="token" type="password" autocomplete="off" /></label>
+                </fieldset>
+                <label>
+                    { "CORS proxy prefix " }
+                    <input ref={proxy_input} data-testid="proxy" type="url" value={(*proxy).clone()} oninput={onproxy}
+                        placeholder="https://proxy.example/" autocomplete="off" />
+                    <span class="muted">{ " The registry URL is appended to it; every request (and any token) then passes through that proxy. Kept in this browser's storage." }</span>
+                </label>
+                <label>
+                    { "Give up on a request after " }
+                    <input ref={timeout} data-testid="timeout" type="number" min="1" max={MAX_TIMEOUT_SECONDS.to_string()}
+                        value={DEFAULT_TIMEOUT_SECONDS.to_string()} />
+                    { " seconds" }
+                </label>
+            </details>
+            if let Some((phase, done, total, text)) = progress {
+                <p class="progress" data-testid="progress" data-state={phase} data-done={done.to_string()}
+                    data-total={total.to_string()} aria-live="polite">
+                    <progress max={total.to_string()} value={done.to_string()} />
+                    <span>{ text }</span>
+                    if is_running {
+                        <button type="button" class="secondary" data-testid="cancel" onclick={oncancel}>{ "Cancel" }</button>
+                    }
+                </p>
+            }
+            // One element around the messages: a bare list among siblings would shift them, and
+            // Yew would rebuild the inputs above (losing what was typed).
+            <div class="messages">
+                { for state.messages.iter().map(|message| match message {
+                    Message::Input(text) => html! {
+                        <p class="error" role="alert" data-testid="error" data-kind="input">{ text.clone() }</p>
+                    },
+                    Message::Failed { about, error } => html! {
+                        <RegistryErrorView about={about.clone()} error={error.clone()} on_show_proxy={show_proxy.clone()} />
+                    },
+                    Message::Mismatch { about, mismatches } => html! {
+                        <div class="error mismatch" role="alert" data-testid="error" data-kind="mismatch">
+                            <p><strong>{ format!("{about}: the registry served content that does not match.") }</strong>
+                                { " The bytes are shown below as received; do not trust them." }</p>
+                            <ul>{ for mismatches.iter().map(|m| html! { <li>{ m.to_string() }</li> }) }</ul>
+                        </div>
+                    },
+                    Message::Skipped(skipped) => html! {
+                        <p class="notice" data-testid="skipped">{ skipped.to_string() }</p>
+                    },
+                }) }
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,275 @@
+// Real registries for the fetch tests, and two small servers that play the parts a registry cannot:
+//
+// - `startRegistry`: Debian's docker-registry (distribution 2.8.2) through scripts/registry, in one of its
+//   modes (cors, nocors, htpasswd), filled by scripts/make-images with umoci-built images pushed by skopeo
+//   and buildah. Its summary.json holds the Docker-Content-Digest the registry answered, read with curl.
+// - `startCorsProxy`: a CORS proxy in front of those registries (what a user sets as "CORS proxy prefix").
+//   Under `/tamper/` it appends one byte to every manifest it relays while keeping the registry's headers:
+//   a hostile proxy, the legitimate way to show what the page says when bytes do not match their digest.
+//   It is not a registry: every answer comes from the real one behind it. Under `/redirect/` it sends blob
+//   downloads on to `redirectTo` (another registry without CORS holding the same blobs) with a 307, the way
+//   ghcr.io and Docker Hub send them on to storage that does not allow web pages.
+// - `startTokenRegistry`: another docker-registry process, with token authentication (distribution's
+//   `auth.token`), serving the storage of a running registry, and a small token server for it that issues
+//   RS256 JWTs signed with a throwaway openssl key (anonymous pull; `digestlens`/`digestlens` also pull).
+//   The registry checks every token itself, as it would with a real token service.
+// - `startSilentServer`: accepts TCP connections and never answers, like a registry that hangs.
+import { execFile, spawn } from 'node:child_process';
+import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './harness.mjs';
+import { REGISTRY_FIXTURES } from './fixtures.mjs';
+
+const run = promisify(execFile);
+
+/** The full manifest Accept list, as scripts/make-fixtures recorded it (not the page's constant). */
+export const MANIFEST_ACCEPT = JSON.parse(await readFile(REGISTRY_FIXTURES, 'utf8')).accept.all;
+
+/**
+ * Starts a registry on 127.0.0.1:`port` in `mode` and pushes the demo images to it.
+ * Returns `{ origin, host, images, summary, stop }`; `images` maps `repository:tag` to its summary entry.
+ */
+export async function startRegistry({ port, mode }) {
+  const dir = await mkdtemp(join(tmpdir(), `digestlens-e2e-registry-${port}-`));
+  const env = { ...process.env, PORT: String(port), STATE_DIR: join(dir, 'state'), MODE: mode };
+  const script = (name) => join(REPO_ROOT, 'scripts', name);
+  const stop = async () => {
+    await run(script('registry'), ['stop'], { env }).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await run(script('registry'), ['start'], { env });
+    const creds = mode === 'htpasswd' ? { REGISTRY_CREDS: 'digestlens:digestlens' } : {};
+    await run(script('make-images'), [`127.0.0.1:${port}`, join(dir, 'images')], {
+      env: { ...env, ...creds },
+      maxBuffer: 1 << 20,
+    });
+  } catch (err) {
+    await stop();
+    throw new Error(`registry ${mode} on ${port} did not start: ${err.stderr || err.message}`);
+  }
+  const summary = JSON.parse(await readFile(join(dir, 'images', 'summary.json'), 'utf8'));
+  const images = Object.fromEntries(summary.images.map((i) => [`${i.repository}:${i.tag}`, i]));
+  const storage = join(dir, 'state', 'storage');
+  return { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, images, summary, storage, stop };
+}
+
+/** Listens on a random 127.0.0.1 port; returns `{ origin, port, close }`. */
+async function listen(server, onClose = () => {}) {
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((ok) => {
+        onClose();
+        server.close(() => ok());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+/**
+ * A CORS proxy for the registries at `upstreams` (origins): `GET /<registry URL>` relays the request
+ * (Accept and Authorization only) and answers with the registry's status, Content-Type and
+ * Docker-Content-Digest plus CORS headers; `/tamper/<registry URL>` also appends "\n" to manifests;
+ * `/redirect/<registry URL>` answers blob requests with a 307 to the same path on `redirectTo`.
+ * Anything not aimed at an upstream is refused, so the fixture cannot be used to reach elsewhere.
+ */
+export async function startCorsProxy(upstreams, { redirectTo } = {}) {
+  const allowed = new Set(upstreams);
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': 'Accept, Authorization',
+    'Access-Control-Expose-Headers': 'Docker-Content-Digest, WWW-Authenticate',
+  };
+  const server = createServer(async (req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    let rest = req.url.slice(1);
+    const mode = /^(tamper|redirect)\//.exec(rest)?.[1];
+    if (mode) rest = rest.slice(mode.length + 1);
+    const tamper = mode === 'tamper';
+    let target;
+    try {
+      target = new URL(rest);
+    } catch {
+      res.writeHead(400, cors).end('not a URL\n');
+      return;
+    }
+    if (!allowed.has(target.origin)) {
+      res.writeHead(403, cors).end('not an upstream of this proxy\n');
+      return;
+    }
+    if (mode === 'redirect' && redirectTo && target.pathname.includes('/blobs/')) {
+      res.writeHead(307, { ...cors, Location: `${redirectTo}${target.pathname}` }).end();
+      return;
+    }
+    try {
+      const headers = {};
+      for (const name of ['accept', 'authorization']) if (req.headers[name]) headers[name] = req.headers[name];
+      const upstream = await fetch(target, { headers, redirect: 'manual' });
+      let body = Buffer.from(await upstream.arrayBuffer());
+      if (tamper && upstream.ok && target.pathname.includes('/manifests/')) body = Buffer.concat([body, Buffer.from('\n')]);
+      const out = { ...cors, 'Content-Length': body.length };
+      for (const name of ['content-type', 'docker-content-digest', 'www-authenticate']) {
+        const value = upstream.headers.get(name);
+        if (value !== null) out[name] = value;
+      }
+      res.writeHead(upstream.status, out).end(body);
+    } catch (err) {
+      res.writeHead(502, cors).end(`${err}\n`);
+    }
+  });
+  return listen(server);
+}
+
+const TOKEN_SERVICE = 'digestlens-test';
+const TOKEN_ISSUER = 'digestlens-test-issuer';
+
+/** A port nothing listens on right now (for a process that needs its port in a config file). */
+async function freePort() {
+  const server = createTcpServer();
+  const { port, close } = await listen(server);
+  await close();
+  return port;
+}
+
+const base64url = (data) => Buffer.from(data).toString('base64url');
+
+/**
+ * A registry with token authentication over `storage` (the storage directory of a running registry),
+ * and its token server. Returns `{ origin, host, tokenOrigin, tokensIssued, stop }`; `tokensIssued`
+ * lists `{ user, scopes }` per token handed out.
+ */
+export async function startTokenRegistry({ storage }) {
+  const dir = await mkdtemp(join(tmpdir(), 'digestlens-e2e-token-registry-'));
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=digestlens-test-token',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+  const key = createPrivateKey(await readFile(join(dir, 'key.pem')));
+  const certDer = new X509Certificate(await readFile(join(dir, 'cert.pem'))).raw;
+  const tokensIssued = [];
+
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+    'Access-Control-Allow-Headers': 'Authorization',
+  };
+  const tokenServer = createServer((req, res) => {
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    const url = new URL(req.url, 'http://token');
+    const auth = req.headers.authorization;
+    let user = 'anonymous';
+    if (auth) {
+      const [user_, password] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':');
+      if (!auth.startsWith('Basic ') || user_ !== 'digestlens' || password !== 'digestlens') {
+        res.writeHead(401, { ...cors, 'Content-Type': 'application/json' }).end('{"details":"wrong user name or password"}');
+        return;
+      }
+      user = user_;
+    }
+    const scopes = url.searchParams.getAll('scope');
+    const access = scopes
+      .map((scope) => scope.split(':'))
+      .filter(([type]) => type === 'repository')
+      .map(([type, name]) => ({ type, name, actions: ['pull'] }));
+    const now = Math.floor(Date.now() / 1000);
+    const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer.toString('base64')] };
+    const claims = { iss: TOKEN_ISSUER, sub: user, aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 1, iat: now, jti: randomUUID(), access };
+    const signed = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    const token = `${signed}.${base64url(sign('sha256', Buffer.from(signed), key))}`;
+    tokensIssued.push({ user, scopes });
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300 }));
+  });
+  const tokens = await listen(tokenServer);
+
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  await writeFile(join(dir, 'config.yml'), `version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: ${storage}
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:${port}
+  secret: digestlens-test-only-not-a-secret
+  headers:
+    Access-Control-Allow-Origin: ["*"]
+    Access-Control-Allow-Methods: [HEAD, GET, OPTIONS]
+    Access-Control-Allow-Headers: [Authorization, Accept]
+    Access-Control-Expose-Headers: [Docker-Content-Digest, WWW-Authenticate, Content-Length]
+auth:
+  token:
+    realm: ${tokens.origin}/token
+    service: ${TOKEN_SERVICE}
+    issuer: ${TOKEN_ISSUER}
+    rootcertbundle: ${join(dir, 'cert.pem')}
+`);
+  const registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  registry.stderr.on('data', (d) => {
+    log += d;
+  });
+  const stop = async () => {
+    registry.kill();
+    await tokens.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    const status = await fetch(`${origin}/v2/`).then((r) => r.status, () => 0);
+    if (status === 401) break;
+    if (i > 100 || registry.exitCode !== null) {
+      await stop();
+      throw new Error(`token registry did not start (GET /v2/ -> ${status}): ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { origin, host: `127.0.0.1:${port}`, tokenOrigin: tokens.origin, tokensIssued, stop };
+}
+
+/** A TCP server that accepts connections and never says a word. */
+export async function startSilentServer() {
+  const sockets = new Set();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  });
+  return listen(server, () => {
+    for (const socket of sockets) socket.destroy();
+  });
+}
+
+/**
+ * What the registry itself says about an image, read with node's fetch (not the page): the top
+ * manifest's Docker-Content-Digest and, walking down, the digests of its platform manifests and configs.
+ */
+export async function registryView(origin, repository, tag) {
+  const get = async (path, accept) => {
+    const res = await fetch(`${origin}/v2/${repository}/${path}`, { headers: accept ? { accept } : {} });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+    return { digest: res.headers.get('docker-content-digest'), json: JSON.parse(await res.text()) };
+  };
+  const top = await get(`manifests/${tag}`, MANIFEST_ACCEPT);
+  const manifests = top.json.manifests
+    ? await Promise.all(top.json.manifests.map((d) => get(`manifests/${d.digest}`, MANIFEST_ACCEPT)))
+    : [];
+  const configs = (manifests.length ? manifests : [top]).map((m) => m.json.config.digest);
+  return { top: top.digest, manifests: manifests.map((m) => m.digest), configs };
+}

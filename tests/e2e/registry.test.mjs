@@ -1,0 +1,373 @@
+// End-to-end: a person types an image reference and the built page fetches it from a real registry
+// (Debian's docker-registry, distribution 2.8.2, started here on 127.0.0.1:5601-5603 and filled by
+// scripts/make-images), walks it down to the configs, and checks every body against the registry's
+// Docker-Content-Digest. Expected digests come from the registry (make-images' summary.json, read with
+// curl; node's fetch for the walk), never from the page. Each failure a user can meet gets its message.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { useApp, WAIT_MS } from './lib/harness.mjs';
+import { registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
+
+const PORTS = { cors: Number(process.env.E2E_FETCH_PORT ?? 5601) };
+PORTS.nocors = PORTS.cors + 1;
+PORTS.htpasswd = PORTS.cors + 2;
+
+const started = await Promise.allSettled(
+  ['cors', 'nocors', 'htpasswd'].map((mode) => startRegistry({ port: PORTS[mode], mode })),
+);
+const [cors, nocors, auth] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
+const token = cors && (await startTokenRegistry({ storage: cors.storage }).catch((err) => ({ failed: err.message })));
+const unavailable = started.find((s) => s.status === 'rejected')?.reason?.message ?? token?.failed;
+const proxy = await startCorsProxy([cors?.origin, nocors?.origin, token?.origin, token?.tokenOrigin].filter(Boolean), {
+  redirectTo: nocors?.origin,
+});
+const silent = await startSilentServer();
+
+after(async () => {
+  await token?.stop?.();
+  await Promise.all([cors, nocors, auth].map((r) => r?.stop()));
+  await proxy.close();
+  await silent.close();
+});
+
+const IMAGES = ['demo/oci:1', 'demo/docker:1', 'demo/zstd:1', 'demo/multi:1', 'demo/multi-docker:1'];
+
+describe('fetching from a registry', { skip: unavailable }, () => {
+  // Real preflights: with routing on, Playwright would answer every OPTIONS itself, hiding how a
+  // registry answers them (distribution with a login answers 401).
+  const app = useApp({
+    allowedOrigins: [cors?.origin, nocors?.origin, auth?.origin, proxy.origin, silent.origin].filter(Boolean),
+    realPreflights: true,
+  });
+
+  /** Opens the settings and fills them (proxy prefix, timeout, credentials) as a user types them. */
+  async function settings({ proxyPrefix = '', timeout = 30, username = '', password = '' } = {}) {
+    const page = app().page;
+    await page.locator('.fetch-settings').evaluate((d) => {
+      d.open = true;
+    });
+    await page.fill('[data-testid="proxy"]', proxyPrefix);
+    await page.fill('[data-testid="timeout"]', String(timeout));
+    await page.fill('[data-testid="username"]', username);
+    await page.fill('[data-testid="password"]', password);
+  }
+
+  /** Types `reference`, presses Enter and waits until the fetch has settled; returns the progress shown. */
+  async function fetchReference(reference, options) {
+    const page = app().page;
+    await settings(options);
+    await page.fill('[data-testid="reference"]', reference);
+    const enter = performance.now();
+    await page.press('[data-testid="reference"]', 'Enter');
+    await app().until(
+      () => page.locator('[data-testid="progress"]:not([data-state="running"])').waitFor(),
+      `the fetch of ${reference} to settle`,
+    );
+    return { ...(await progress()), wallMs: performance.now() - enter };
+  }
+
+  async function progress() {
+    return app().page.evaluate(() => {
+      const p = document.querySelector('[data-testid="progress"]');
+      return p && { state: p.dataset.state, done: Number(p.dataset.done), total: Number(p.dataset.total), text: p.textContent.trim() };
+    });
+  }
+
+  /** Every error message shown: its kind and text. */
+  async function errors() {
+    return app().page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="error"]')].map((e) => ({ kind: e.dataset.kind, text: e.textContent.trim() })),
+    );
+  }
+
+  /** The shown documents with their verification. */
+  async function fetchedDocuments() {
+    const docs = await app().documents();
+    const checks = await app().page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="document"]')].map((doc) => {
+        const v = doc.querySelector('[data-testid="verification"]');
+        const outcome = (id) => v?.querySelector(`[data-testid="${id}"]`)?.dataset.outcome ?? null;
+        return {
+          title: doc.querySelector('h2')?.textContent.trim(),
+          state: v?.dataset.state ?? null,
+          header: outcome('header-check'),
+          requested: outcome('requested-check'),
+          size: outcome('size-check'),
+          verificationText: v?.textContent ?? '',
+        };
+      }),
+    );
+    return docs.map((d, i) => ({ ...d, ...checks[i] }));
+  }
+
+  for (const name of IMAGES) {
+    test(`${name} by tag: the top digest is the registry's, and every document is verified`, async () => {
+      const [repository, tag] = name.split(':');
+      const view = await registryView(cors.origin, repository, tag);
+      assert.equal(view.top, cors.images[name].digest, 'node and curl read the same digest');
+      const shown = await fetchReference(`${cors.host}/${name}`);
+      assert.equal(shown.state, 'finished', shown.text);
+      assert.deepEqual(await errors(), []);
+      const docs = await fetchedDocuments();
+      assert.equal(docs[0].digest, cors.images[name].digest);
+      assert.equal(docs[0].title, `${cors.host}/${name}`);
+      assert.deepEqual(
+        docs.map((d) => d.digest).sort(),
+        [view.top, ...view.manifests, ...view.configs].sort(),
+      );
+      for (const doc of docs) {
+        assert.equal(doc.state, 'verified', `${doc.title}: ${doc.verificationText}`);
+        assert.equal(doc.header, 'matches', doc.title);
+      }
+      assert.equal(docs[0].requested, 'none', 'fetched by tag: no digest was asked for');
+      assert.ok(docs.slice(1).every((d) => d.requested === 'matches' && d.size === 'matches'));
+    });
+  }
+
+  test('the walk of an OCI index fetches index, 3 manifests and 3 configs in 3 rounds, with progress', async () => {
+    const page = app().page;
+    await page.evaluate(() => {
+      window.__progressSeen = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('[data-testid="progress"]');
+        if (p) window.__progressSeen.push(`${p.dataset.done}/${p.dataset.total}`);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    const requests = [];
+    const registryGets = (r) => r.method() === 'GET' && new URL(r.url()).origin === cors.origin;
+    page.on('request', (r) => registryGets(r) && requests.push({ url: r.url(), start: performance.now(), end: null }));
+    page.on('requestfinished', (r) => {
+      const entry = registryGets(r) && requests.find((q) => q.url === r.url() && q.end === null);
+      if (entry) entry.end = performance.now();
+    });
+    const shown = await fetchReference(`${cors.host}/demo/multi:1`);
+    assert.equal(shown.state, 'finished');
+    assert.match(shown.text, /^7 of 7 fetched in \d+ ms$/);
+    const docs = await fetchedDocuments();
+    assert.deepEqual(docs.map((d) => d.kind), ['oci-index', 'oci-manifest', 'oci-manifest', 'oci-manifest', 'oci-config', 'oci-config', 'oci-config']);
+    assert.deepEqual(docs.map((d) => d.title), [
+      `${cors.host}/demo/multi:1`,
+      ...['linux/amd64', 'linux/arm64', 'linux/arm/v7'].map((p) => `${cors.host}/demo/multi:1 · ${p}`),
+      ...['linux/amd64', 'linux/arm64', 'linux/arm/v7'].map((p) => `${cors.host}/demo/multi:1 · config of ${p}`),
+    ]);
+    const seen = await page.evaluate(() => window.__progressSeen);
+    assert.ok(seen.includes('1/4') && seen.includes('4/7') && seen.at(-1) === '7/7', `progress seen: ${seen.join(' ')}`);
+
+    // Sequential depth of the GETs: a request depends on those that finished before it started.
+    assert.equal(requests.length, 7, JSON.stringify(requests));
+    const depth = new Map();
+    for (const r of requests) {
+      const before = requests.filter((q) => q !== r && q.end !== null && q.end <= r.start);
+      depth.set(r, 1 + Math.max(0, ...before.map((q) => depth.get(q) ?? 1)));
+    }
+    const rounds = Math.max(...depth.values());
+    assert.equal(rounds, 3, 'index, then the 3 manifests together, then the 3 configs together');
+    console.log(`# demo/multi walk: ${requests.length} GETs in ${rounds} sequential rounds, ${shown.wallMs.toFixed(0)} ms from Enter to finished as seen by the test (page says: ${shown.text})`);
+  });
+
+  test('fetching by @digest checks the bytes against the digest asked for', async () => {
+    const digest = cors.images['demo/docker:1'].digest;
+    const shown = await fetchReference(`${cors.host}/demo/docker@${digest}`);
+    assert.equal(shown.state, 'finished');
+    const [top] = await fetchedDocuments();
+    assert.equal(top.digest, digest);
+    assert.equal(top.state, 'verified');
+    assert.equal(top.requested, 'matches');
+    assert.equal(top.header, 'matches');
+  });
+
+  test('a wrong @digest is a manifest the registry does not have', async () => {
+    const wrong = `sha256:${'0'.repeat(64)}`;
+    await fetchReference(`${cors.host}/demo/oci@${wrong}`);
+    assert.equal(await app().page.inputValue('[data-testid="reference"]'), `${cors.host}/demo/oci@${wrong}`, 'the typed reference stays');
+    const [error] = await errors();
+    assert.equal(error.kind, 'manifest-unknown');
+    assert.match(error.text, /no such tag or digest \(404 MANIFEST_UNKNOWN\)/);
+    assert.equal((await app().documents()).length, 0);
+  });
+
+  test('bytes altered on the way are shown loudly as content that does not match', async () => {
+    const digest = cors.images['demo/oci:1'].digest;
+    await fetchReference(`${cors.host}/demo/oci@${digest}`, { proxyPrefix: `${proxy.origin}/tamper/` });
+    const shownErrors = await errors();
+    assert.equal(shownErrors[0]?.kind, 'mismatch', JSON.stringify(shownErrors));
+    assert.match(shownErrors[0].text, /the registry served content that does not match/);
+    assert.ok(shownErrors[0].text.includes(`${digest} was asked for, but the bytes received hash to`), shownErrors[0].text);
+    const [top, config] = await fetchedDocuments();
+    assert.notEqual(top.digest, digest);
+    assert.equal(top.state, 'mismatch');
+    assert.equal(top.header, 'mismatch', 'the registry header names the original bytes');
+    assert.equal(top.requested, 'mismatch');
+    assert.equal(config.state, 'verified', 'the config blob passed the proxy untouched');
+    await settings();
+  });
+
+  test('an unknown repository is named as such', async () => {
+    await fetchReference(`${cors.host}/demo/nothing-here:1`);
+    const [error] = await errors();
+    assert.equal(error.kind, 'name-unknown');
+    assert.match(error.text, /there is no repository `demo\/nothing-here` on 127\.0\.0\.1:\d+ \(404 NAME_UNKNOWN\)/);
+  });
+
+  test('an unknown tag is named as such', async () => {
+    await fetchReference(`${cors.host}/demo/oci:nope`);
+    const [error] = await errors();
+    assert.equal(error.kind, 'manifest-unknown');
+    assert.ok(error.text.includes(`${cors.host}/demo/oci:nope`), error.text);
+  });
+
+  test('a registry without CORS headers gets the CORS message with config, proxy and commands', async () => {
+    const reference = `${nocors.host}/demo/oci:1`;
+    await fetchReference(reference);
+    const [error, ...more] = await errors();
+    assert.deepEqual(more, []);
+    assert.equal(error.kind, 'cors-blocked');
+    assert.match(error.text, /does not allow reads from web pages \(CORS\)/);
+    const page = app().page;
+    const configs = await page.locator('[data-testid="error"] [data-testid="registry-config"]').allTextContents();
+    assert.ok(configs[0].includes(`Access-Control-Allow-Origin: ['${app().origin}']`), configs[0]);
+    assert.ok(configs[0].includes("Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate']"));
+    assert.ok(configs[1].includes(`"allowOrigin": "${app().origin}"`), configs[1]);
+    const commands = await page.locator('[data-testid="error"] [data-testid="command"]').allTextContents();
+    assert.deepEqual(commands.slice(0, 4), [
+      `crane manifest --insecure ${reference}`,
+      `regctl registry set --tls disabled ${nocors.host} && regctl manifest get ${reference} --format raw-body`,
+      `skopeo inspect --tls-verify=false --raw docker://${reference}`,
+      `oras manifest fetch --plain-http ${reference}`,
+    ]);
+    assert.match(commands[4], /^curl -fsSL -H 'Accept: application\/vnd\.oci\.image\.index\.v1\+json, .*' http:\/\/127\.0\.0\.1:\d+\/v2\/demo\/oci\/manifests\/1$/);
+    await page.getByRole('button', { name: 'Set a CORS proxy prefix…' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'proxy');
+  });
+
+  test('the same registry read through a CORS proxy prefix is verified', async () => {
+    const name = 'demo/oci:1';
+    await fetchReference(`${nocors.host}/${name}`, { proxyPrefix: `${proxy.origin}/` });
+    assert.deepEqual(await errors(), []);
+    const docs = await fetchedDocuments();
+    assert.equal(docs[0].digest, nocors.images[name].digest);
+    assert.ok(docs.every((d) => d.state === 'verified'));
+    const stored = await app().page.evaluate(() => localStorage.getItem('digestlens.corsProxy'));
+    assert.equal(stored, `${proxy.origin}/`, 'the proxy setting is kept in local storage');
+    assert.ok(!app().page.url().includes('127.0.0.1:' + proxy.port), 'and not in the page URL');
+    await settings();
+  });
+
+  test('a blob sent on to storage that does not allow web pages is told apart from CORS', async () => {
+    const name = 'demo/oci:1';
+    await fetchReference(`${cors.host}/${name}`, { proxyPrefix: `${proxy.origin}/redirect/` });
+    const shownErrors = await errors();
+    assert.equal(shownErrors.length, 1, JSON.stringify(shownErrors));
+    assert.equal(shownErrors[0].kind, 'redirect-blocked');
+    assert.match(shownErrors[0].text, /^config \(sha256:[0-9a-f]{64}\): The registry sent the download on to another server/);
+    const commands = await app().page.locator('[data-testid="error"] [data-testid="command"]').allTextContents();
+    assert.match(commands[0], new RegExp(`^crane blob --insecure ${cors.host}/demo/oci@sha256:[0-9a-f]{64} > blob$`));
+    const docs = await fetchedDocuments();
+    assert.equal(docs.length, 1, 'the manifest itself arrived');
+    assert.equal(docs[0].digest, cors.images[name].digest);
+    await settings();
+  });
+
+  test('a registry with a login refuses the preflight, and the page says so', async () => {
+    const reference = `${auth.host}/demo/oci:1`;
+    await fetchReference(reference);
+    const [error] = await errors();
+    assert.equal(error.kind, 'preflight-refused', error.text);
+    assert.match(error.text, /wants a login/);
+    assert.match(error.text, /\(the CORS preflight, an OPTIONS request\) with 401/);
+    assert.ok(error.text.includes(`crane manifest --insecure ${reference}`), error.text);
+  });
+
+  test('a token registry behind a CORS proxy: one anonymous token, reused by every parallel request', async () => {
+    const requested = [];
+    app().page.on('request', (r) => requested.push(r.url()));
+    const before = token.tokensIssued.length;
+    const shown = await fetchReference(`${token.host}/demo/multi:1`, { proxyPrefix: `${proxy.origin}/` });
+    assert.deepEqual(await errors(), []);
+    assert.equal(shown.text.startsWith('7 of 7 fetched'), true, shown.text);
+    const docs = await fetchedDocuments();
+    assert.equal(docs[0].digest, cors.images['demo/multi:1'].digest);
+    assert.ok(docs.every((d) => d.state === 'verified'));
+    assert.deepEqual(token.tokensIssued.slice(before), [{ user: 'anonymous', scopes: ['repository:demo/multi:pull'] }]);
+    assert.ok(requested.some((u) => u.startsWith(`${proxy.origin}/${token.tokenOrigin}/token?`)), 'the token request went through the proxy');
+    assert.ok(requested.every((u) => !/token=|eyJ/.test(u)), 'no token in any URL');
+    await settings();
+  });
+
+  test('typed credentials go to the token server; a wrong password gets its own message; nothing is stored', async () => {
+    const requested = [];
+    app().page.on('request', (r) => requested.push(r.url()));
+    const before = token.tokensIssued.length;
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'wrong-password' });
+    const [error] = await errors();
+    assert.equal(error.kind, 'auth');
+    assert.match(error.text, /the token server refused a token for the credentials given \(HTTP 401\)/);
+    assert.equal(token.tokensIssued.length, before);
+
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'digestlens' });
+    assert.deepEqual(await errors(), []);
+    assert.ok((await fetchedDocuments()).every((d) => d.state === 'verified'));
+    assert.equal(token.tokensIssued.at(-1).user, 'digestlens');
+
+    const page = app().page;
+    const stored = await page.evaluate(() => ({
+      local: Object.keys(localStorage),
+      session: Object.keys(sessionStorage),
+      values: Object.values(localStorage).join(' '),
+    }));
+    assert.deepEqual(stored.local, ['digestlens.corsProxy']);
+    assert.deepEqual(stored.session, []);
+    assert.ok(!stored.values.includes('digestlens:') && !stored.values.includes('wrong-password'));
+    assert.ok(requested.every((u) => !u.includes('wrong-password') && !u.includes('ZGlnZXN0bGVuczp')), 'no credentials in any URL');
+    assert.ok(!page.url().includes('digestlens@') && !page.url().includes('password'));
+    await settings();
+  });
+
+  test('a registry that never answers times out with a message', async () => {
+    const t0 = Date.now();
+    await fetchReference(`${silent.origin.replace('http://', '')}/demo/oci:1`, { timeout: 2 });
+    const [error] = await errors();
+    assert.equal(error.kind, 'timeout');
+    assert.match(error.text, /did not answer within 2 seconds/);
+    assert.ok(Date.now() - t0 < 2000 + WAIT_MS / 2);
+  });
+
+  test('a fetch can be cancelled, and nothing arrives after it', async () => {
+    const page = app().page;
+    await settings();
+    await page.fill('[data-testid="reference"]', `${silent.origin.replace('http://', '')}/demo/oci:1`);
+    await page.press('[data-testid="reference"]', 'Enter');
+    await page.locator('[data-testid="progress"][data-state="running"]').waitFor();
+    assert.match((await progress()).text, /^0 of 1 fetched…\s*Cancel$/);
+    await app().click('cancel');
+    await page.locator('[data-testid="progress"][data-state="cancelled"]').waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(await errors(), []);
+    assert.equal((await app().documents()).length, 0);
+    assert.equal((await progress()).state, 'cancelled');
+  });
+
+  test('being offline is told apart from CORS', async () => {
+    const context = app().page.context();
+    await context.setOffline(true);
+    try {
+      await fetchReference(`${cors.host}/demo/oci:1`);
+    } finally {
+      await context.setOffline(false);
+    }
+    const [error] = await errors();
+    assert.equal(error.kind, 'network-down');
+    assert.match(error.text, /offline/);
+  });
+
+  test('a reference the grammar refuses is explained before anything is sent', async () => {
+    await settings();
+    const page = app().page;
+    await page.fill('[data-testid="reference"]', `${cors.host}/Demo/OCI:1`);
+    await page.click('[data-testid="fetch"]');
+    await page.locator('[data-testid="error"]').waitFor();
+    const [error] = await errors();
+    assert.equal(error.kind, 'input');
+    assert.match(error.text, /repository names must be lowercase/);
+  });
+});
