@@ -9,10 +9,10 @@
 use super::graph::{EdgeLabel, Family, Node, NodeId, NodeKey, NodeKind};
 use std::collections::HashSet;
 
-pub const NODE_W: u32 = 168;
+pub const NODE_W: u32 = 160;
 pub const NODE_H: u32 = 40;
 pub const ROW_H: u32 = 52;
-pub const COL_GAP: u32 = 56;
+pub const COL_GAP: u32 = 44;
 /// Room left of the first column for edges between boxes of the same column.
 pub const MARGIN: u32 = 20;
 /// Room above the first row for the column titles.
@@ -20,6 +20,8 @@ pub const TOP: u32 = 28;
 /// How far diff_ids sit right of their config, so the config's edges run down beside them.
 pub const INDENT: u32 = 20;
 const COLUMNS: u32 = 5;
+/// How far left of its target's column an edge turns.
+const BUS: u32 = 12;
 /// Nested indexes deeper than this start a new walk instead of recursing further.
 const MAX_DEPTH: usize = 32;
 
@@ -454,7 +456,7 @@ impl Placer<'_> {
     }
 }
 
-/// Right-angled edges: into the gap left of the target's column, then along it. A config's
+/// Right-angled edges: through the gap left of the target's column, then along it. A config's
 /// diff_id edges run down beside the indented diff_ids; consecutive chain IDs join vertically;
 /// an edge to the same or an earlier column runs through the margin on the left.
 fn route(a: &PlacedBox, b: &PlacedBox, label: EdgeLabel) -> (Vec<(u32, u32)>, LabelAt) {
@@ -478,12 +480,10 @@ fn route(a: &PlacedBox, b: &PlacedBox, label: EdgeLabel) -> (Vec<(u32, u32)>, La
                 at((a_right + b.x) / 2, ay.saturating_sub(4), Anchor::Middle),
             );
         }
-        let mid = b.x.saturating_sub(COL_GAP / 2);
+        // The turn sits close to the target, leaving room under the first stretch for the word.
+        let mid = b.x.saturating_sub(BUS);
         let points = vec![(a_right, ay), (mid, ay), (mid, by), (b.x, by)];
-        return (
-            points,
-            at(b.x.saturating_sub(4), by.saturating_sub(4), Anchor::End),
-        );
+        return (points, at(a_right + 3, ay + 12, Anchor::Start));
     }
     let left = a.x.min(b.x).saturating_sub(MARGIN / 2);
     let points = vec![(a.x, ay), (left, ay), (left, by), (b.x, by)];

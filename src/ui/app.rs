@@ -1,6 +1,7 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
 use super::components::document_card::DocumentCard;
+use super::components::family_map::{Documents, FamilyMap};
 use super::components::input_panel::InputPanel;
 use super::state::{Action, NewDocument, Source, Workspace};
 use yew::prelude::*;
@@ -82,6 +83,9 @@ pub fn app() -> Html {
                     <p class="hint" data-testid="empty-hint">
                         { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
                     </p>
+                }
+                if !empty {
+                    <FamilyMap documents={Documents(workspace.documents().cloned().collect())} />
                 }
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {

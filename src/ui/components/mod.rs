@@ -2,8 +2,11 @@
 pub mod descriptor_list;
 pub mod digest_value;
 pub mod document_card;
+pub mod family_map;
 pub mod findings;
 pub mod input_panel;
+pub mod map_details;
+pub mod which_digest;
 
 /// Bytes in both forms: the exact count (what descriptors declare) and a human unit.
 pub fn human_size(bytes: u64) -> String {
