@@ -53,6 +53,7 @@ fn generate(platforms: usize, layers: usize) -> Vec<(String, Vec<u8>)> {
     docs
 }
 
+/// The median run: the machine may be shared, so single runs vary.
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs.get(runs.len() / 2).copied().unwrap_or_default()

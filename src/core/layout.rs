@@ -227,7 +227,13 @@ impl Placer<'_> {
         self.family.node(id).map(|n| n.kind)
     }
 
+    /// Puts a box in the grid; a node already drawn keeps its first box.
     fn put(&mut self, slot: Slot, column: u32, row: u32, indent: u32, span: u32) -> usize {
+        if let Slot::Node(id) = slot {
+            if let Some(&Some(placed)) = self.at.get(id) {
+                return placed;
+            }
+        }
         let x = column_x(column) + indent;
         let w = column_x(column + span - 1) + NODE_W - x;
         let y = TOP + row * ROW_H + (ROW_H - NODE_H) / 2;
@@ -264,14 +270,14 @@ impl Placer<'_> {
         }
     }
 
-    /// The free children of `id` along edges labelled `labels`, in document order, deduplicated.
+    /// The free children of `id` along edges labelled `labels`, in document order. The family
+    /// holds one edge per (parent, child, label); a child listed under two labels is placed once
+    /// because every placement checks [`Placer::is_free`] again.
     fn free_children(&self, id: NodeId, labels: &[EdgeLabel]) -> Vec<NodeId> {
-        let mut seen = HashSet::new();
         self.family
             .children(id)
-            .filter(|e| labels.contains(&e.label))
+            .filter(|e| labels.contains(&e.label) && self.is_free(e.to))
             .map(|e| e.to)
-            .filter(|&to| self.is_free(to) && seen.insert(to))
             .collect()
     }
 
@@ -405,7 +411,8 @@ impl Placer<'_> {
 
     fn finish(self) -> Layout {
         let mut edges = Vec::new();
-        let mut labelled = HashSet::new();
+        // Per box, a bit per label already written on an edge leaving it.
+        let mut labelled = vec![0u8; self.boxes.len()];
         let drawn = self.family.edges.iter().filter_map(|e| {
             let from = self.at.get(e.from).copied().flatten()?;
             let to = self.at.get(e.to).copied().flatten()?;
@@ -420,7 +427,12 @@ impl Placer<'_> {
             // the first diff_id → chain ID edge of an image.
             let first = match label {
                 EdgeLabel::Chain => a.x < b.x && self.node_in(to).and_then(Node::layer_index) == Some(0),
-                _ => labelled.insert((from, label)),
+                _ => labelled.get_mut(from).is_some_and(|bits| {
+                    let bit = 1 << (label as u8);
+                    let first = *bits & bit == 0;
+                    *bits |= bit;
+                    first
+                }),
             };
             edges.push(PlacedEdge {
                 from,

@@ -168,6 +168,14 @@ fn picture(
             _ => String::new(),
         }
     };
+    // Keys let Yew move the boxes that stay when a group opens instead of redrawing them all.
+    let box_key = |placed: usize| -> String {
+        match drawn.boxes.get(placed).map(|b| &b.slot) {
+            Some(Slot::Node(id)) => format!("n{id}"),
+            Some(Slot::More(more)) => format!("m{:?}{:?}", family.node_id(&more.key.parent), more.key.fold),
+            None => String::new(),
+        }
+    };
     let view_box = format!("0 0 {} {}", drawn.width, drawn.height);
     html! {
         <svg data-testid="map" class="map" role="group" aria-label="Relationship map of the loaded documents"
@@ -186,7 +194,8 @@ fn picture(
                         format!("{}{x},{y}", if i == 0 { "M" } else { " L" })
                     }).collect::<String>();
                     html! {
-                        <g data-testid="map-edge" data-label={e.label.slug()} data-from={digest_at(e.from)}
+                        <g key={format!("{}-{}-{}", box_key(e.from), box_key(e.to), e.label.slug())}
+                            data-testid="map-edge" data-label={e.label.slug()} data-from={digest_at(e.from)}
                             data-to={digest_at(e.to)} class={classes!("edge", e.label.slug())}>
                             <path d={d} marker-end="url(#map-arrow)" />
                             if let Some(at) = e.label_at {
@@ -196,12 +205,17 @@ fn picture(
                     }
                 }) }
             </g>
-            { for drawn.boxes.iter().map(|b| match &b.slot {
-                Slot::Node(id) => family.node(*id).map_or_else(|| html! {}, |node| {
-                    node_box(node, b, selected == Some(&node.key), on_select)
-                }),
-                Slot::More(more) => more_box(more, b, on_toggle),
-            }) }
+            <g class="nodes">
+                { for drawn.boxes.iter().enumerate().map(|(i, b)| {
+                    let drawn_box = match &b.slot {
+                        Slot::Node(id) => family.node(*id).map_or_else(|| html! {}, |node| {
+                            node_box(node, b, selected == Some(&node.key), on_select)
+                        }),
+                        Slot::More(more) => more_box(more, b, on_toggle),
+                    };
+                    html! { <g key={box_key(i)}>{ drawn_box }</g> }
+                }) }
+            </g>
         </svg>
     }
 }
