@@ -173,6 +173,7 @@ describe('the relationship map', () => {
     await app().page.locator('[data-testid="which-match"] button').first().click();
     assert.equal(await app().page.locator('[data-testid="map-detail-digest"]').textContent(), arm64);
     assert.equal(await app().page.locator('[data-testid="map-details"] button.copy').first().getAttribute('aria-label'), `Copy ${arm64}`);
+    assert.deepEqual(await app().texts('which-digest'), [arm64], 'the answer shows the digest whole, copyable');
   });
 
   test('which digest is this: other bytes of a loaded document, or nothing loaded', async () => {
@@ -207,6 +208,18 @@ describe('the relationship map', () => {
     assert.equal(await app().page.locator('[data-testid="pair-blob"]').textContent(), layer.registryDigest);
     assert.equal(await app().page.locator('[data-testid="pair-diff-id"]').textContent(), layer.diffId);
     assert.match(await app().page.locator('[data-testid="layer-pair"]').textContent(), /Recompressing a layer .* never the diff_id/);
+  });
+
+  test('a manifest whose layers and its config\'s diff_ids differ in number is warned about', async () => {
+    const manifest = JSON.parse(fixture('demo-oci/manifest.json').bytes.toString('utf8'));
+    manifest.layers.pop();
+    await app().chooseFiles([
+      { name: 'one-layer.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
+      asFile(fixture('demo-oci/config.json')),
+    ]);
+    await waitForMap((m) => m.nodes.length > 0, 'the map');
+    const warning = await app().page.locator('[data-testid="map-warnings"]').textContent();
+    assert.match(warning, /lists 1 layer\(s\) but its config lists 2 diff_id\(s\)/);
   });
 
   test('the same file twice is one box', async () => {

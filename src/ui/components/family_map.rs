@@ -255,7 +255,7 @@ fn node_box(node: &Node, b: &PlacedBox, selected: bool, on_select: &Callback<Nod
         })
     };
     // About 6.5 px per character at the sizes style.css sets.
-    let chars = (b.w.saturating_sub(16) * 2 / 13) as usize;
+    let chars = ((b.w.saturating_sub(16) * 2 / 13) as usize).max(4);
     html! {
         <g data-testid="map-node" data-digest={digest.clone()} data-kind={node.kind.slug()} data-state={state.slug()}
             class={classes!("map-node", state.slug(), selected.then_some("selected"))}
@@ -263,7 +263,7 @@ fn node_box(node: &Node, b: &PlacedBox, selected: bool, on_select: &Callback<Nod
             aria-label={label.clone()} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
             <title>{ label }</title>
             <rect width={b.w.to_string()} height={b.h.to_string()} rx="6" />
-            <text class="title" x="8" y="16">{ fit(&title, chars) }</text>
+            <text class="title" x="8" y="16">{ fit(&title, if state == NodeState::Mismatch { chars - 2 } else { chars }) }</text>
             <text class="sub" x="8" y="32">{ fit(&sub, chars) }</text>
             if state == NodeState::Mismatch {
                 <text class="badge" x={b.w.saturating_sub(8).to_string()} y="16" text-anchor="end">{ "≠" }</text>

@@ -1,6 +1,7 @@
 //! "Which digest is this?": the user pastes a digest (or a 12-hex short ID) and the page names it
 //! in the loaded family, or says what it might be. The answering is [`Family::which`], in the core.
 
+use super::digest_value::DigestValue;
 use super::family_map::Documents;
 use crate::core::graph::{Family, NodeKey};
 use web_sys::HtmlInputElement;
@@ -67,7 +68,7 @@ pub fn which_digest(props: &WhichDigestProps) -> Html {
                                     <li data-testid="which-match" data-kind={kind} data-digest={m.digest.to_string()}>
                                         <button type="button" class="link" {onclick}
                                             title="Show it on the map">{ m.what.clone() }</button>
-                                        <code class="digest">{ m.digest.to_string() }</code>
+                                        <DigestValue digest={m.digest.clone()} testid="which-digest" />
                                     </li>
                                 }
                             }) }
