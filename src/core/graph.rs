@@ -621,6 +621,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             self.walk(i);
         }
         self.inherit_platforms();
+        self.check_references();
         self.check_layer_counts();
         self.family
     }
@@ -719,15 +720,38 @@ impl<'m, 'a> Builder<'m, 'a> {
             media_type: d.media_type.clone(),
             platform: d.platform.clone(),
         };
-        let mismatches = analysis.map(|a| self.check(&reference, a)).unwrap_or_default();
         if let Some(node) = self.family.nodes.get_mut(id) {
             if node.size.is_none() {
                 node.size = d.size;
             }
             node.references.push(reference);
-            node.mismatches.extend(mismatches);
         }
         (id, document)
+    }
+
+    /// Checks every descriptor that names a loaded document. Runs after the platforms are known,
+    /// so a message names "the linux/arm64 manifest" rather than just "the manifest".
+    fn check_references(&mut self) {
+        let found: Vec<(NodeId, Vec<Mismatch>)> = self
+            .family
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(id, node)| {
+                let target = self.members.get(node.document?)?.analysis;
+                let mismatches: Vec<Mismatch> = node
+                    .references
+                    .iter()
+                    .flat_map(|r| self.check(r, target))
+                    .collect();
+                Some((id, mismatches))
+            })
+            .collect();
+        for (id, mismatches) in found {
+            if let Some(node) = self.family.nodes.get_mut(id) {
+                node.mismatches = mismatches;
+            }
+        }
     }
 
     /// Compares what a descriptor declares with the loaded document it names.
