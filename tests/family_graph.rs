@@ -793,3 +793,22 @@ fn layer_blob_i_pairs_with_diff_id_i_of_the_same_image() {
     );
     assert_eq!(family.layer_pair(blob), Some((Some(blob), None, 1)));
 }
+
+#[test]
+fn a_prefix_shared_by_two_digests_is_ambiguous_and_lists_both() {
+    // Two entries whose digests share their first 12 hex characters (crafted: not real documents).
+    let (a, b) = (
+        "sha256:0123456789ab00000000000000000000000000000000000000000000000000aa",
+        "sha256:0123456789ab00000000000000000000000000000000000000000000000000bb",
+    );
+    let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": a, "size": 1},
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": b, "size": 1}]});
+    let docs = vec![Doc::json("index.json", &index)];
+    let family = build(&docs);
+    let answer = family.which(&members(&docs), "0123456789ab").unwrap();
+    assert!(answer.is_ambiguous());
+    let found: Vec<String> = answer.matches.iter().map(|m| m.digest.to_string()).collect();
+    assert_eq!(found, vec![a, b]);
+    assert!(!family.which(&members(&docs), a).unwrap().is_ambiguous());
+}

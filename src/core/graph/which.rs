@@ -112,9 +112,10 @@ pub struct Answer {
 impl Answer {
     /// True when a prefix names more than one digest.
     pub fn is_ambiguous(&self) -> bool {
-        self.matches
-            .iter()
-            .any(|m| self.matches.first().is_some_and(|first| first.digest != m.digest))
+        match self.matches.split_first() {
+            Some((first, rest)) => rest.iter().any(|m| m.digest != first.digest),
+            None => false,
+        }
     }
 }
 
@@ -185,12 +186,10 @@ impl Family {
             }
             NodeKind::ChainId => format!("the chain ID of layers 0..{index}{of}"),
         };
-        let parents: Vec<NodeId> = node.references.iter().map(|r| r.parent).collect();
-        let distinct = parents
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| !parents.get(..*i).is_some_and(|before| before.contains(p)))
-            .count();
+        let mut parents: Vec<NodeId> = node.references.iter().map(|r| r.parent).collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let distinct = parents.len();
         let shared = if distinct > 1 {
             format!(", listed by {distinct} documents")
         } else {
