@@ -4,11 +4,13 @@
 
 use super::map_details::MapDetails;
 use super::which_digest::WhichDigest;
-use crate::core::graph::{Family, Member, Node, NodeKey, NodeState};
+use crate::core::graph::{Family, Member, Node, NodeId, NodeKey, NodeState};
 use crate::core::layout::{self, GroupKey, Layout, Limits, More, PlacedBox, Slot};
 use crate::ui::state::LoadedDocument;
 use std::collections::HashSet;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, EventTarget};
 use yew::prelude::*;
 
 /// The loaded documents, compared by id: an id names one load of one set of bytes.
@@ -106,6 +108,15 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
         let selected = selected.clone();
         Callback::from(move |key: NodeKey| selected.set(Some(key)))
     };
+    let on_pick = {
+        let family = family.clone();
+        let on_select = on_select.clone();
+        Callback::from(move |id: NodeId| {
+            if let Some(node) = family.node(id) {
+                on_select.emit(node.key.clone());
+            }
+        })
+    };
     let on_toggle = {
         let open = open.clone();
         Callback::from(move |key: GroupKey| {
@@ -143,7 +154,7 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
                 }) }
             </ul>
             <div class="map-scroll">
-                { picture(&family, &drawn, selected.as_ref(), &on_select, &on_toggle) }
+                { picture(&family, &drawn, selected.as_ref(), &on_pick, &on_toggle) }
             </div>
             if let Some(key) = (*selected).clone() {
                 <MapDetails family={family.clone()} documents={props.documents.clone()} selected={key} />
@@ -152,11 +163,18 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
     }
 }
 
+/// The node whose box holds `target` (a box carries its node's position as `data-node`).
+fn picked(target: Option<EventTarget>) -> Option<NodeId> {
+    let element = target?.dyn_into::<Element>().ok()?;
+    let node = element.closest("[data-node]").ok()??;
+    node.get_attribute("data-node")?.parse().ok()
+}
+
 fn picture(
     family: &Family,
     drawn: &Layout,
     selected: Option<&NodeKey>,
-    on_select: &Callback<NodeKey>,
+    on_pick: &Callback<NodeId>,
     on_toggle: &Callback<GroupKey>,
 ) -> Html {
     let digest_at = |placed: usize| -> String {
@@ -176,6 +194,26 @@ fn picture(
             None => String::new(),
         }
     };
+    // One listener for all boxes (a big map has thousands): the box is found from the event target.
+    let on_click = {
+        let on_pick = on_pick.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(id) = picked(e.target()) {
+                on_pick.emit(id);
+            }
+        })
+    };
+    let on_key = {
+        let on_pick = on_pick.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                if let Some(id) = picked(e.target()) {
+                    e.prevent_default();
+                    on_pick.emit(id);
+                }
+            }
+        })
+    };
     let view_box = format!("0 0 {} {}", drawn.width, drawn.height);
     html! {
         <svg data-testid="map" class="map" role="group" aria-label="Relationship map of the loaded documents"
@@ -194,33 +232,31 @@ fn picture(
                         format!("{}{x},{y}", if i == 0 { "M" } else { " L" })
                     }).collect::<String>();
                     html! {
-                        <g key={format!("{}-{}-{}", box_key(e.from), box_key(e.to), e.label.slug())}
+                        <path key={format!("{}-{}-{}", box_key(e.from), box_key(e.to), e.label.slug())}
                             data-testid="map-edge" data-label={e.label.slug()} data-from={digest_at(e.from)}
-                            data-to={digest_at(e.to)} class={classes!("edge", e.label.slug())}>
-                            <path d={d} marker-end="url(#map-arrow)" />
-                            if let Some(at) = e.label_at {
-                                <text x={at.x.to_string()} y={at.y.to_string()} text-anchor={at.anchor.svg()}>{ e.label.slug() }</text>
-                            }
-                        </g>
+                            data-to={digest_at(e.to)} class={classes!("edge", e.label.slug())}
+                            d={d} marker-end="url(#map-arrow)" />
                     }
                 }) }
             </g>
-            <g class="nodes">
-                { for drawn.boxes.iter().enumerate().map(|(i, b)| {
-                    let drawn_box = match &b.slot {
-                        Slot::Node(id) => family.node(*id).map_or_else(|| html! {}, |node| {
-                            node_box(node, b, selected == Some(&node.key), on_select)
-                        }),
-                        Slot::More(more) => more_box(more, b, on_toggle),
-                    };
-                    html! { <g key={box_key(i)}>{ drawn_box }</g> }
+            <g class="edge-labels" aria-hidden="true">
+                { for drawn.edges.iter().filter_map(|e| e.label_at.map(|at| html! {
+                    <text x={at.x.to_string()} y={at.y.to_string()} text-anchor={at.anchor.svg()}>{ e.label.slug() }</text>
+                })) }
+            </g>
+            <g class="nodes" onclick={on_click} onkeydown={on_key}>
+                { for drawn.boxes.iter().enumerate().map(|(i, b)| match &b.slot {
+                    Slot::Node(id) => family.node(*id).map_or_else(|| html! {}, |node| {
+                        node_box(box_key(i), *id, node, b, selected == Some(&node.key))
+                    }),
+                    Slot::More(more) => more_box(box_key(i), more, b, on_toggle),
                 }) }
             </g>
         </svg>
     }
 }
 
-fn node_box(node: &Node, b: &PlacedBox, selected: bool, on_select: &Callback<NodeKey>) -> Html {
+fn node_box(key: String, id: NodeId, node: &Node, b: &PlacedBox, selected: bool) -> Html {
     let state = node.state();
     let title = node.title();
     let digest = node.digest.as_ref().map_or_else(String::new, ToString::to_string);
@@ -239,31 +275,20 @@ fn node_box(node: &Node, b: &PlacedBox, selected: bool, on_select: &Callback<Nod
         size.map_or_else(String::new, |s| format!("{s}, ")),
         state_words(state)
     );
-    let onclick = {
-        let on_select = on_select.clone();
-        let key = node.key.clone();
-        Callback::from(move |_: MouseEvent| on_select.emit(key.clone()))
-    };
-    let onkeydown = {
-        let on_select = on_select.clone();
-        let key = node.key.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_select.emit(key.clone());
-            }
-        })
-    };
-    // About 6.5 px per character at the sizes style.css sets.
+    // About 6.5 px per character at the sizes style.css sets; a mismatch badge takes two.
     let chars = ((b.w.saturating_sub(16) * 2 / 13) as usize).max(4);
+    let title_chars = if state == NodeState::Mismatch {
+        chars - 2
+    } else {
+        chars
+    };
     html! {
-        <g data-testid="map-node" data-digest={digest.clone()} data-kind={node.kind.slug()} data-state={state.slug()}
-            class={classes!("map-node", state.slug(), selected.then_some("selected"))}
+        <g {key} data-testid="map-node" data-node={id.to_string()} data-digest={digest} data-kind={node.kind.slug()}
+            data-state={state.slug()} class={classes!("map-node", state.slug(), selected.then_some("selected"))}
             transform={format!("translate({},{})", b.x, b.y)} tabindex="0" role="button"
-            aria-label={label.clone()} aria-pressed={selected.to_string()} {onclick} {onkeydown}>
-            <title>{ label }</title>
+            aria-label={label} aria-pressed={selected.to_string()}>
             <rect width={b.w.to_string()} height={b.h.to_string()} rx="6" />
-            <text class="title" x="8" y="16">{ fit(&title, if state == NodeState::Mismatch { chars - 2 } else { chars }) }</text>
+            <text class="title" x="8" y="16">{ fit(&title, title_chars) }</text>
             <text class="sub" x="8" y="32">{ fit(&sub, chars) }</text>
             if state == NodeState::Mismatch {
                 <text class="badge" x={b.w.saturating_sub(8).to_string()} y="16" text-anchor="end">{ "≠" }</text>
@@ -272,7 +297,7 @@ fn node_box(node: &Node, b: &PlacedBox, selected: bool, on_select: &Callback<Nod
     }
 }
 
-fn more_box(more: &More, b: &PlacedBox, on_toggle: &Callback<GroupKey>) -> Html {
+fn more_box(key: String, more: &More, b: &PlacedBox, on_toggle: &Callback<GroupKey>) -> Html {
     let toggle = {
         let on_toggle = on_toggle.clone();
         let key = more.key.clone();
@@ -290,7 +315,7 @@ fn more_box(more: &More, b: &PlacedBox, on_toggle: &Callback<GroupKey>) -> Html 
     });
     let label = more.label();
     html! {
-        <g data-testid="map-more" class="map-more" transform={format!("translate({},{})", b.x, b.y)} tabindex="0"
+        <g {key} data-testid="map-more" class="map-more" transform={format!("translate({},{})", b.x, b.y)} tabindex="0"
             role="button" aria-expanded={more.open.to_string()} aria-label={label.clone()} {onclick} {onkeydown}>
             <rect width={b.w.to_string()} height={b.h.to_string()} rx="6" />
             <text x={(b.w / 2).to_string()} y="25" text-anchor="middle">{ label }</text>
