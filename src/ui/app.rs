@@ -3,6 +3,7 @@
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
+use super::components::family_map::{Documents, FamilyMap};
 use super::components::fetch_panel::FetchPanel;
 use super::components::input_panel::InputPanel;
 use super::state::{Action, NewDocument, Source, Workspace};
@@ -129,6 +130,9 @@ pub fn app() -> Html {
                     <p class="hint" data-testid="hint">
                         { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
                     </p>
+                }
+                if !empty {
+                    <FamilyMap documents={Documents(workspace.documents().cloned().collect())} />
                 }
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {
