@@ -2,6 +2,8 @@
 
 use super::components::document_card::DocumentCard;
 use super::components::input_panel::InputPanel;
+use super::components::share_bar::ShareBar;
+use super::permalink_sync::use_permalink;
 use super::state::{Action, NewDocument, Source, Workspace};
 use yew::prelude::*;
 
@@ -10,6 +12,7 @@ pub fn app() -> Html {
     let workspace = use_reducer(Workspace::default);
     let show_sha512 = use_state(|| false);
     let error = use_state(|| None::<String>);
+    let permalink = use_permalink(&workspace);
 
     let on_paste = {
         let workspace = workspace.dispatcher();
@@ -61,10 +64,12 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
-                <InputPanel {on_paste} {on_files} {on_clear} {on_error} />
+                <InputPanel {on_paste} {on_files} {on_clear} {on_error} restore={permalink.restore.clone()} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
+                <ShareBar share={permalink.share.clone()} error={permalink.error.clone()}
+                    pinned={permalink.pinned.clone()} on_leave_out={permalink.leave_out_large.clone()} />
                 <div class="toolbar">
                     <button type="button" data-testid="sha512-toggle" aria-pressed={(*show_sha512).to_string()}
                         onclick={toggle_sha512}>
