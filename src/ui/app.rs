@@ -6,6 +6,8 @@ use super::components::explainer::Explainer;
 use super::components::family_map::{Documents, FamilyMap};
 use super::components::fetch_panel::FetchPanel;
 use super::components::input_panel::InputPanel;
+use super::components::share_bar::ShareBar;
+use super::permalink_sync::use_permalink;
 use super::state::{Action, NewDocument, Source, Workspace};
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
@@ -18,6 +20,7 @@ pub fn app() -> Html {
     let workspace = use_reducer(Workspace::default);
     let show_sha512 = use_state(|| false);
     let error = use_state(|| None::<String>);
+    let permalink = use_permalink(&workspace);
 
     let on_paste = {
         let workspace = workspace.dispatcher();
@@ -108,11 +111,14 @@ pub fn app() -> Html {
             <main>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
-                <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()} />
-                <FetchPanel {on_fetched} />
+                <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
+                    restore={permalink.restore.clone()} />
+                <FetchPanel {on_fetched} refetch={permalink.pinned.clone()} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
+                <ShareBar share={permalink.share.clone()} error={permalink.error.clone()}
+                    pinned={permalink.pinned.clone()} on_leave_out={permalink.leave_out_large.clone()} />
                 <div class="toolbar">
                     <button type="button" data-testid="sha512-toggle" aria-pressed={(*show_sha512).to_string()}
                         onclick={toggle_sha512}>

@@ -76,6 +76,12 @@ pub enum Action {
     Add(Vec<NewDocument>),
     Remove(u32),
     Clear,
+    /// Replace the whole analysis, as opening a permalink does: the paste box's text (if any)
+    /// and the other documents, in order.
+    Replace {
+        pasted: Option<String>,
+        documents: Vec<NewDocument>,
+    },
 }
 
 impl Workspace {
@@ -141,6 +147,12 @@ impl Reducible for Workspace {
             Action::Clear => {
                 next.pasted = None;
                 next.files.clear();
+            }
+            Action::Replace { pasted, documents } => {
+                return Rc::new(next)
+                    .reduce(Action::Clear)
+                    .reduce(Action::Paste(pasted.unwrap_or_default()))
+                    .reduce(Action::Add(documents));
             }
         }
         Rc::new(next)
