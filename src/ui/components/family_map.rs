@@ -269,12 +269,6 @@ fn node_box(key: String, id: NodeId, node: &Node, b: &PlacedBox, selected: bool)
         Some(size) => format!("{short} · {size}"),
         None => short,
     };
-    let label = format!(
-        "{title}, {}, {}{}",
-        if digest.is_empty() { "no digest" } else { &digest },
-        size.map_or_else(String::new, |s| format!("{s}, ")),
-        state_words(state)
-    );
     // About 6.5 px per character at the sizes style.css sets; a mismatch badge takes two.
     let chars = ((b.w.saturating_sub(16) * 2 / 13) as usize).max(4);
     let title_chars = if state == NodeState::Mismatch {
@@ -282,14 +276,22 @@ fn node_box(key: String, id: NodeId, node: &Node, b: &PlacedBox, selected: bool)
     } else {
         chars
     };
+    let (shown_title, shown_sub) = (fit(&title, title_chars), fit(&sub, chars));
+    // The accessible name starts with the visible text (WCAG 2.5.3, label in name), then says the rest.
+    let label = format!(
+        "{shown_title} {shown_sub}: {title}, {}, {}{}",
+        if digest.is_empty() { "no digest" } else { &digest },
+        size.map_or_else(String::new, |s| format!("{s}, ")),
+        state_words(state)
+    );
     html! {
         <g {key} data-testid="map-node" data-node={id.to_string()} data-digest={digest} data-kind={node.kind.slug()}
             data-state={state.slug()} class={classes!("map-node", state.slug(), selected.then_some("selected"))}
             transform={format!("translate({},{})", b.x, b.y)} tabindex="0" role="button"
             aria-label={label} aria-pressed={selected.to_string()}>
             <rect width={b.w.to_string()} height={b.h.to_string()} rx="6" />
-            <text class="title" x="8" y="16">{ fit(&title, title_chars) }</text>
-            <text class="sub" x="8" y="32">{ fit(&sub, chars) }</text>
+            <text class="title" x="8" y="16">{ shown_title }</text>
+            <text class="sub" x="8" y="32">{ shown_sub }</text>
             if state == NodeState::Mismatch {
                 <text class="badge" x={b.w.saturating_sub(8).to_string()} y="16" text-anchor="end">{ "≠" }</text>
             }
