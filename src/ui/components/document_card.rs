@@ -3,8 +3,8 @@
 use super::descriptor_list::DescriptorList;
 use super::digest_value::DigestValue;
 use super::findings::Findings;
-use super::human_size;
 use super::verification::VerificationView;
+use super::{human_size, shown};
 use crate::core::digest::Digest;
 use crate::core::document::{Analysis, Body, Kind, Schema1View};
 use crate::core::explain::DigestRole;
@@ -101,7 +101,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
             if !analysis.annotations.is_empty() {
                 <h3>{ "Annotations" }</h3>
                 <dl class="annotations">
-                    { for analysis.annotations.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                    { for analysis.annotations.iter().map(|(k, v)| html! { <><dt>{ shown(k) }</dt><dd>{ shown(v) }</dd></> }) }
                 </dl>
             }
             <details class="raw">
