@@ -9,6 +9,7 @@ pub mod distribution;
 pub mod document;
 pub mod explain;
 pub mod image_config;
+pub mod layer;
 pub mod media_type;
 pub mod permalink;
 pub mod reference;
