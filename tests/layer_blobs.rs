@@ -678,3 +678,64 @@ fn skippable_zstd_frames_are_skipped() {
         Some(&layer.uncompressed)
     );
 }
+
+/// The layer claims of a fixture image, read from its manifest and config as the page reads them.
+fn image_claims(dir: &str) -> Vec<LayerClaim> {
+    use digestlens::core::document::{Analysis, Body};
+    let read = |name: &str| fs::read(registry_dir().join(dir).join(name)).expect("fixture is readable");
+    let manifest = Analysis::of(&read("manifest.json"), None);
+    let config = Analysis::of(&read("config.json"), None);
+    let Body::Manifest { layers, .. } = &manifest.body else {
+        panic!("{dir}/manifest.json is an image manifest");
+    };
+    let Body::Config(config) = &config.body else {
+        panic!("{dir}/config.json is an image config");
+    };
+    digestlens::core::layer::claims(&layers.iter().collect::<Vec<_>>(), Some(config))
+}
+
+#[test]
+fn claims_pair_the_manifest_layers_with_the_config_diff_ids() {
+    let fixtures: Vec<Layer> = layers()
+        .into_iter()
+        .filter(|l| l.path.starts_with("demo-zstd/"))
+        .collect();
+    let claims = image_claims("demo-zstd");
+    assert_eq!(
+        claims,
+        fixtures.iter().map(|l| l.claim.clone()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn blob_files_are_matched_to_layers_by_name_then_by_content() {
+    use digestlens::core::layer::{match_name, match_report, LayerMatch};
+    let claims = image_claims("demo-oci");
+    let l1 = layer("demo-oci/layer-1.tar.gz");
+    let hex = l1.claim.digest.as_ref().expect("digest").encoded().to_owned();
+    assert_eq!(
+        match_name(&format!("blobs/sha256/{hex}"), &claims),
+        LayerMatch::Blob(vec![1])
+    );
+    let diff_hex = l1.uncompressed.encoded().to_owned();
+    assert_eq!(
+        match_name(&format!("{diff_hex}.tar"), &claims),
+        LayerMatch::Uncompressed(vec![1])
+    );
+    assert_eq!(match_name("layer.tar", &claims), LayerMatch::None);
+
+    let unknown = LayerClaim::default();
+    let report = verify(&l1.bytes, &unknown);
+    assert_eq!(match_report(&report, &claims), LayerMatch::Blob(vec![1]));
+    // The zstd copy of the same layer: another blob, the same content.
+    let zst = layer("demo-zstd/layer-1.tar.zst");
+    assert_eq!(
+        match_report(&verify(&zst.bytes, &unknown), &claims),
+        LayerMatch::Uncompressed(vec![1])
+    );
+    let other = layer("demo-multi/linux-arm64/layer-0.tar.gz");
+    assert_eq!(
+        match_report(&verify(&other.bytes, &unknown), &claims),
+        LayerMatch::None
+    );
+}

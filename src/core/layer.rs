@@ -16,8 +16,9 @@
 mod gzip;
 mod zstd;
 
+use super::descriptor::Descriptor;
 use super::digest::{Digest, Hasher};
-use super::image_config::chain_ids;
+use super::image_config::{chain_ids, ImageConfig};
 use super::media_type::MediaType;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -142,6 +143,16 @@ impl LayerClaim {
             Some(BlobKind::Layer { encoding, .. }) => Decoding::Known(encoding),
             Some(BlobKind::Opaque) => Decoding::None,
             None => Decoding::Sniff,
+        }
+    }
+
+    /// The claim a file matched by its uncompressed content is checked against: the diff_id only.
+    pub fn uncompressed_only(&self) -> LayerClaim {
+        LayerClaim {
+            media_type: Some(MediaType::OciLayerTar.as_str().to_owned()),
+            digest: None,
+            size: None,
+            diff_id: self.diff_id.clone(),
         }
     }
 }
@@ -688,4 +699,89 @@ fn human_bytes(bytes: u64) -> String {
     } else {
         format!("{value:.1} {} ({bytes} bytes)", UNITS[unit])
     }
+}
+
+/// The claims for each layer of an image: the manifest's layer descriptors, paired by position
+/// with the config's `rootfs.diff_ids` (when the config is known).
+pub fn claims(layers: &[&Descriptor], config: Option<&ImageConfig>) -> Vec<LayerClaim> {
+    layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| LayerClaim {
+            media_type: layer.media_type.as_ref().map(|m| m.as_str().to_owned()),
+            digest: layer.digest.clone(),
+            size: layer.size,
+            diff_id: config
+                .and_then(|c| c.diff_ids.get(i))
+                .and_then(|d| d.as_ref().ok())
+                .cloned(),
+        })
+        .collect()
+}
+
+/// How a blob file relates to the layers of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerMatch {
+    /// The file is the blob of these layers (a manifest may list one blob twice).
+    Blob(Vec<usize>),
+    /// The file is the uncompressed content of these layers (`docker save` writes layers so).
+    Uncompressed(Vec<usize>),
+    None,
+}
+
+/// The layers a file is by its name. OCI image layouts name blobs by digest
+/// (`blobs/sha256/<hex>`), and so do many tools' caches; a name holding a layer's encoded digest
+/// is that layer's blob, one holding a diff_id's is the layer's uncompressed tar.
+pub fn match_name(name: &str, claims: &[LayerClaim]) -> LayerMatch {
+    let named = |digest: &Option<Digest>| {
+        digest
+            .as_ref()
+            .is_some_and(|d| d.encoded().len() >= 32 && name.contains(d.encoded()))
+    };
+    let indexes = |pick: fn(&LayerClaim) -> &Option<Digest>| -> Vec<usize> {
+        claims
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| named(pick(c)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let blob = indexes(|c| &c.digest);
+    if !blob.is_empty() {
+        return LayerMatch::Blob(blob);
+    }
+    let uncompressed = indexes(|c| &c.diff_id);
+    if !uncompressed.is_empty() {
+        return LayerMatch::Uncompressed(uncompressed);
+    }
+    LayerMatch::None
+}
+
+/// The layers a blob read without a claim is, by what it measured: its digest equals a layer's
+/// blob digest, or its uncompressed digest a diff_id.
+pub fn match_report(report: &BlobReport, claims: &[LayerClaim]) -> LayerMatch {
+    let blob: Vec<usize> = claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.digest.is_some() && c.digest == report.digest)
+        .map(|(i, _)| i)
+        .collect();
+    if !blob.is_empty() {
+        return LayerMatch::Blob(blob);
+    }
+    let content = report
+        .content
+        .as_ref()
+        .and_then(|c| c.result.as_ref().ok())
+        .map(|u| &u.digest);
+    let uncompressed: Vec<usize> = claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.diff_id.is_some() && c.diff_id.as_ref() == content)
+        .map(|(i, _)| i)
+        .collect();
+    if !uncompressed.is_empty() {
+        return LayerMatch::Uncompressed(uncompressed);
+    }
+    LayerMatch::None
 }
