@@ -2,6 +2,7 @@
 
 use super::components::document_card::DocumentCard;
 use super::components::input_panel::InputPanel;
+use super::components::layer_panel::layer_panels;
 use super::state::{Action, NewDocument, Source, Workspace};
 use yew::prelude::*;
 
@@ -89,6 +90,7 @@ pub fn app() -> Html {
                             on_remove={on_remove.clone()} />
                     }) }
                 </section>
+                { layer_panels(workspace.documents()) }
             </main>
             <footer>
                 { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",

@@ -4,6 +4,7 @@ pub mod digest_value;
 pub mod document_card;
 pub mod findings;
 pub mod input_panel;
+pub mod layer_panel;
 
 /// Bytes in both forms: the exact count (what descriptors declare) and a human unit.
 pub fn human_size(bytes: u64) -> String {
