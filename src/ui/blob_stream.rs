@@ -19,8 +19,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, ReadableStream, ReadableStreamDefaultReader, RequestInit, RequestMode, RequestRedirect,
-    Response, ResponseType,
+    AbortSignal, ReadableStream, ReadableStreamByobReader, ReadableStreamDefaultReader, RequestInit,
+    RequestMode, RequestRedirect, Response, ResponseType,
 };
 
 #[wasm_bindgen]
@@ -161,16 +161,39 @@ fn interrupted(received: u64, detail: &str) -> BlobStreamError {
     }
 }
 
+/// Bytes asked for per read from a byte stream.
+const READ_SIZE: u32 = 1 << 20;
+
+enum Reader {
+    /// "Bring your own buffer": the stream fills one buffer over and over (`Blob.stream()` and
+    /// `fetch` bodies are byte streams in current browsers), so reading a GiB allocates nothing.
+    Byob(ReadableStreamByobReader),
+    /// Any other stream hands out a new array per chunk.
+    Default(ReadableStreamDefaultReader),
+}
+
 /// Reads a `ReadableStream` of bytes chunk by chunk into wasm memory.
+///
+/// One read is always outstanding: the next chunk is asked for as soon as the current one is
+/// copied out, so the browser reads the file or the network while the caller hashes.
 pub struct ChunkReader {
-    reader: Option<ReadableStreamDefaultReader>,
+    reader: Option<Reader>,
+    ahead: Option<JsFuture>,
+    /// The buffer a BYOB read fills (handed back by the stream after every read).
+    buffer: Option<Uint8Array>,
     received: u64,
 }
 
 impl ChunkReader {
     pub fn new(stream: &ReadableStream) -> ChunkReader {
+        let reader = match ReadableStreamByobReader::new(stream) {
+            Ok(byob) => Some(Reader::Byob(byob)),
+            Err(_) => stream.get_reader().dyn_into().ok().map(Reader::Default),
+        };
         ChunkReader {
-            reader: stream.get_reader().dyn_into().ok(),
+            reader,
+            ahead: None,
+            buffer: None,
             received: 0,
         }
     }
@@ -180,12 +203,28 @@ impl ChunkReader {
         self.received
     }
 
+    fn read(&mut self) -> Option<JsFuture> {
+        Some(JsFuture::from(match self.reader.as_ref()? {
+            Reader::Byob(reader) => {
+                let buffer = self
+                    .buffer
+                    .take()
+                    .unwrap_or_else(|| Uint8Array::new_with_length(READ_SIZE));
+                reader.read_with_array_buffer_view(&buffer)
+            }
+            Reader::Default(reader) => reader.read(),
+        }))
+    }
+
     /// Puts the next chunk into `chunk` (replacing its contents); `false` at the end.
     pub async fn next(&mut self, chunk: &mut Vec<u8>) -> Result<bool, BlobStreamError> {
-        let Some(reader) = &self.reader else {
-            return Err(interrupted(self.received, "the stream is locked"));
+        let pending = match self.ahead.take() {
+            Some(pending) => pending,
+            None => self
+                .read()
+                .ok_or_else(|| interrupted(self.received, "the stream is locked"))?,
         };
-        let result = JsFuture::from(reader.read())
+        let result = pending
             .await
             .map_err(|e| interrupted(self.received, &describe(&e)))?;
         let done = Reflect::get(&result, &JsValue::from_str("done"))
@@ -202,18 +241,27 @@ impl ChunkReader {
         chunk.resize(value.length() as usize, 0);
         value.copy_to(chunk);
         self.received += chunk.len() as u64;
+        if matches!(self.reader, Some(Reader::Byob(_))) {
+            // The filled view covers part of the buffer; the next read may use all of it.
+            self.buffer = Some(Uint8Array::new(&value.buffer()));
+        }
+        self.ahead = self.read();
         Ok(true)
     }
 
     /// Stops the stream (the download or file read ends; nothing more is read).
     pub fn cancel(&mut self) {
-        if let Some(reader) = self.reader.take() {
-            // Settles when the source has stopped; awaited only so a rejection is handled.
-            let settled = JsFuture::from(reader.cancel());
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = settled.await;
-            });
-        }
+        self.ahead = None;
+        let cancelled = match self.reader.take() {
+            Some(Reader::Byob(reader)) => reader.cancel(),
+            Some(Reader::Default(reader)) => reader.cancel(),
+            None => return,
+        };
+        // Settles when the source has stopped; awaited only so a rejection is handled.
+        let settled = JsFuture::from(cancelled);
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = settled.await;
+        });
     }
 }
 
