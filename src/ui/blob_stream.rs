@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, ReadableStream, ReadableStreamByobReader, ReadableStreamDefaultReader, RequestInit,
+    AbortSignal, Headers, ReadableStream, ReadableStreamByobReader, ReadableStreamDefaultReader, RequestInit,
     RequestMode, RequestRedirect, Response, ResponseType,
 };
 
@@ -66,9 +66,15 @@ pub struct OpenedBlob {
     pub length: Option<u64>,
 }
 
-fn request(signal: &AbortSignal, redirect: RequestRedirect) -> RequestInit {
+fn request(signal: &AbortSignal, redirect: RequestRedirect, authorization: Option<&str>) -> RequestInit {
     let init = RequestInit::new();
     init.set_method("GET");
+    if let Some(value) = authorization {
+        if let Ok(headers) = Headers::new() {
+            let _ = headers.set("Authorization", value);
+            init.set_headers(&headers);
+        }
+    }
     init.set_mode(RequestMode::Cors);
     init.set_redirect(redirect);
     init.set_signal(Some(signal));
@@ -80,19 +86,22 @@ async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
 }
 
 /// GETs blob `digest` of `reference`'s repository at `url` and returns its body as a stream.
+/// `authorization` is sent as the `Authorization` header (a bearer token from the registry client).
 pub async fn open(
     url: &str,
     reference: &Reference,
     digest: &Digest,
+    authorization: Option<&str>,
     signal: &AbortSignal,
 ) -> Result<OpenedBlob, BlobStreamError> {
-    let response = match fetch(url, &request(signal, RequestRedirect::Follow)).await {
+    let response = match fetch(url, &request(signal, RequestRedirect::Follow, authorization)).await {
         Ok(response) => response,
         Err(_) if signal.aborted() => return Err(interrupted(0, "cancelled")),
         Err(_) => {
+            let probe = request(signal, RequestRedirect::Manual, authorization);
             return Err(BlobStreamError::Registry(
-                diagnose(url, reference, digest, signal).await,
-            ))
+                diagnose(url, &probe, reference, digest).await,
+            ));
         }
     };
     if !response.ok() {
@@ -117,9 +126,8 @@ pub async fn open(
 }
 
 /// Why a blob GET failed without a response (see the module docs).
-async fn diagnose(url: &str, reference: &Reference, digest: &Digest, signal: &AbortSignal) -> RegistryError {
-    let probe = fetch(url, &request(signal, RequestRedirect::Manual)).await;
-    match probe {
+async fn diagnose(url: &str, probe: &RequestInit, reference: &Reference, digest: &Digest) -> RegistryError {
+    match fetch(url, probe).await {
         Ok(response) if response.type_() == ResponseType::Opaqueredirect => {
             RegistryError::redirect_blocked(reference, digest, None)
         }

@@ -8,7 +8,7 @@ use crate::core::digest::Digest;
 use crate::core::distribution::blob_url;
 use crate::core::document::Body;
 use crate::core::layer::{
-    claims, match_name, measured_chain_ids, BlobKind, BlobReport, Decoding, LayerCheck, LayerClaim,
+    claims, match_name, measured_chain_ids, BlobKind, BlobReport, Decoding, Encoding, LayerCheck, LayerClaim,
     LayerMatch, Note, Verdict, DEFAULT_UNCOMPRESSED_CAP,
 };
 use crate::core::media_type::MediaType;
@@ -54,6 +54,9 @@ pub struct LayerPanelProps {
     /// The image the manifest was fetched as, to download blobs from its repository.
     #[prop_or_default]
     pub reference: Option<AttrValue>,
+    /// The `Authorization` header for that registry (a bearer token the registry client got).
+    #[prop_or_default]
+    pub authorization: Option<AttrValue>,
 }
 
 fn layer_claims(props: &LayerPanelProps) -> Vec<LayerClaim> {
@@ -71,7 +74,8 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// Starts reading a blob for row `key`: the worker's events come back as actions.
+/// Starts reading a blob for row `key` (stopping what the row read before): the worker's events
+/// come back as actions.
 fn start(
     rows: &UseReducerHandle<Rows>,
     key: u32,
@@ -84,6 +88,14 @@ fn start(
         BlobSource::File(file) => file.name(),
         BlobSource::Registry { reference, .. } => format!("the registry ({reference})"),
     };
+    if let Some(previous) = rows
+        .rows
+        .iter()
+        .find(|r| r.key == key)
+        .and_then(|r| r.status.job())
+    {
+        pool::cancel(previous);
+    }
     let dispatcher = rows.dispatcher();
     let listener = Callback::from(move |event: WorkerEvent| {
         dispatcher.dispatch(Action::Event {
@@ -119,6 +131,15 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let dragging = use_state(|| false);
     let next_key = use_mut_ref(|| 0u32);
     let cap = (*cap_mib).max(1) * MIB;
+    // Jobs still running when the panel goes (its manifest removed, or its config loaded) stop.
+    let live_jobs = use_mut_ref(Vec::<u32>::new);
+    *live_jobs.borrow_mut() = rows.active_jobs();
+    {
+        let live_jobs = live_jobs.clone();
+        use_effect_with((), move |_| {
+            move || live_jobs.borrow().iter().copied().for_each(pool::cancel)
+        });
+    }
 
     let on_reference = {
         let reference = reference.clone();
@@ -142,6 +163,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
         let rows = rows.clone();
         let reference = reference.clone();
         let error = error.clone();
+        let authorization = props.authorization.clone();
         Callback::from(move |_: MouseEvent| {
             let parsed = match Reference::parse(reference.trim()) {
                 Ok(parsed) => parsed,
@@ -172,6 +194,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 let source = BlobSource::Registry {
                     reference: parsed.to_string(),
                     url: blob_url(&parsed, &digest, None),
+                    authorization: authorization.as_ref().map(|a| a.to_string()),
                 };
                 let decoding = claim.decoding();
                 start(&rows, row.key, claim, decoding, cap, source);
@@ -326,12 +349,15 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 <p class="error" role="alert" data-testid="layers-error">{ message }</p>
             }
             <ol class="layer-list" start="0">
-                { for rows.layer_rows().map(|row| html! { <LayerRow row={row.clone()} /> }) }
+                { for rows.layer_rows().map(|row| {
+                    let claim = row.layer.and_then(|i| rows.claims.get(i)).cloned();
+                    html! { <LayerRow row={row.clone()} {claim} /> }
+                }) }
             </ol>
             if rows.file_rows().next().is_some() {
                 <h3>{ "Dropped files" }</h3>
                 <ul class="layer-list">
-                    { for rows.file_rows().map(|row| html! { <LayerRow row={row.clone()} /> }) }
+                    { for rows.file_rows().map(|row| html! { <LayerRow row={row.clone()} claim={None::<LayerClaim>} /> }) }
                 </ul>
             }
             { chain_ids(&rows, props) }
@@ -383,6 +409,8 @@ fn chain_ids(rows: &Rows, props: &LayerPanelProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct LayerRowProps {
     row: Row,
+    /// The manifest's and config's claim for a layer row; `None` for a dropped file's row.
+    claim: Option<LayerClaim>,
 }
 
 fn claim_line(claim: &LayerClaim) -> Html {
@@ -420,7 +448,7 @@ fn layer_row(props: &LayerRowProps) -> Html {
         (None, None) => "File".to_owned(),
     };
     let foreign = matches!(
-        row.against.kind(),
+        props.claim.as_ref().and_then(LayerClaim::kind),
         Some(BlobKind::Layer {
             distributable: false,
             ..
@@ -435,17 +463,19 @@ fn layer_row(props: &LayerRowProps) -> Html {
             data-index={row.layer.map(|i| i.to_string())}>
             <div class="layer-head">
                 <strong>{ title }</strong>
-                { claim_line(&row.against) }
-                if let Some(from) = &row.read_from {
-                    <span class="muted">{ format!("read from {from}") }</span>
+                if let Some(claim) = &props.claim {
+                    { claim_line(claim) }
+                    if let Some(from) = &row.read_from {
+                        <span class="muted">{ format!("read from {from}") }</span>
+                    }
                 }
             </div>
-            if row.layer.is_some() {
+            if let Some(claim) = &props.claim {
                 <dl class="facts">
                     <dt>{ "Blob digest" }</dt>
-                    <dd><code data-testid="layer-digest">{ row.against.digest.as_ref().map_or_else(|| "—".to_owned(), Digest::to_string) }</code></dd>
+                    <dd><code data-testid="layer-digest">{ claim.digest.as_ref().map_or_else(|| "— (none valid in the manifest)".to_owned(), Digest::to_string) }</code></dd>
                     <dt>{ "diff_id" }</dt>
-                    <dd><code data-testid="layer-diff-id">{ row.against.diff_id.as_ref().map_or_else(|| "— (no config loaded)".to_owned(), Digest::to_string) }</code></dd>
+                    <dd><code data-testid="layer-diff-id">{ claim.diff_id.as_ref().map_or_else(|| "— (no config loaded)".to_owned(), Digest::to_string) }</code></dd>
                 </dl>
             }
             if foreign {
@@ -484,7 +514,7 @@ fn status_view(status: &Status) -> Html {
                 <p class="error" data-testid="layer-message" data-problem="no-such-layer">
                     { "This file is no layer of this image: neither its digest nor the digest of its content is in the manifest or the config." }
                 </p>
-                { measured(report) }
+                { measured(report, false) }
             </>
         },
         Status::MovedTo { .. } => Html::default(),
@@ -517,8 +547,15 @@ fn progress(done: u64, total: Option<u64>, bytes: f64, seconds: f64) -> Html {
     }
 }
 
-fn measured(report: &BlobReport) -> Html {
+/// The blob's digest and size as read, and its content's when it was compressed (or when
+/// `always_content`: a layer row, where the content digest is the one compared with the diff_id).
+fn measured(report: &BlobReport, always_content: bool) -> Html {
     let content = report.content.as_ref().and_then(|c| c.result.as_ref().ok());
+    let compressed = report
+        .content
+        .as_ref()
+        .map(|c| c.encoding)
+        .filter(|&e| always_content || e != Encoding::Tar);
     html! {
         <dl class="facts measured">
             <dt>{ "Blob read" }</dt>
@@ -526,7 +563,7 @@ fn measured(report: &BlobReport) -> Html {
                 <code data-testid="measured-digest">{ report.digest.as_ref().map_or_else(|| "— (not read to its end)".to_owned(), Digest::to_string) }</code>
                 { format!(" · {}", human_size(report.size)) }
             </dd>
-            if let (Some(content), Some(encoding)) = (content, report.content.as_ref().map(|c| c.encoding)) {
+            if let (Some(content), Some(encoding)) = (content, compressed) {
                 <dt>{ format!("Content ({})", encoding.name()) }</dt>
                 <dd>
                     <code data-testid="measured-diff-id">{ content.digest.to_string() }</code>
@@ -561,7 +598,7 @@ fn checked(check: &LayerCheck, report: &BlobReport) -> Html {
                     { for check.notes.iter().map(|n| html! { <li class="note" data-testid="layer-note">{ n.to_string() }</li> }) }
                 </ul>
             }
-            { measured(report) }
+            { measured(report, true) }
             if let Some(encoding) = encoding {
                 <p class="muted">
                     { "Check it yourself: " }<code>{ "sha256sum blob" }</code>{ " and " }<code>{ encoding.diff_id_command("blob") }</code>

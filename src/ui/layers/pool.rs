@@ -24,7 +24,11 @@ const WORKER_SCRIPT: &str = "./worker_loader.js";
 /// What to read.
 pub enum BlobSource {
     File(File),
-    Registry { reference: String, url: String },
+    Registry {
+        reference: String,
+        url: String,
+        authorization: Option<String>,
+    },
 }
 
 struct Slot {
@@ -70,7 +74,18 @@ pub fn submit(
         let id = pool.next_job;
         let (origin, file) = match source {
             BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file)),
-            BlobSource::Registry { reference, url } => (Origin::Registry { reference, url }, None),
+            BlobSource::Registry {
+                reference,
+                url,
+                authorization,
+            } => (
+                Origin::Registry {
+                    reference,
+                    url,
+                    authorization,
+                },
+                None,
+            ),
         };
         pool.queue.push_back(Queued {
             job: Job {

@@ -14,8 +14,13 @@ use serde::{Deserialize, Serialize};
 pub enum Origin {
     /// A file the user dropped or chose; the `File` rides beside the message.
     File { name: String },
-    /// `url` is the blob endpoint; `reference` names the repository, for error messages.
-    Registry { reference: String, url: String },
+    /// `url` is the blob endpoint; `reference` names the repository, for error messages;
+    /// `authorization` is the `Authorization` header the registry wants, if any.
+    Registry {
+        reference: String,
+        url: String,
+        authorization: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

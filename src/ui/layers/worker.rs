@@ -89,16 +89,21 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
             let file = file.ok_or_else(|| Stop::Failed(format!("{name} did not reach the worker.")))?;
             (file.stream(), Some(file.size() as u64))
         }
-        Origin::Registry { reference, url } => {
+        Origin::Registry {
+            reference,
+            url,
+            authorization,
+        } => {
             let reference = Reference::parse(reference).map_err(|e| Stop::Failed(e.to_string()))?;
             let digest = job
                 .claim
                 .digest
                 .as_ref()
                 .ok_or_else(|| Stop::Failed("The descriptor has no digest to download.".into()))?;
-            let opened = blob_stream::open(url, &reference, digest, &abort.signal())
-                .await
-                .map_err(failed)?;
+            let opened =
+                blob_stream::open(url, &reference, digest, authorization.as_deref(), &abort.signal())
+                    .await
+                    .map_err(failed)?;
             (opened.stream, opened.length)
         }
     };
