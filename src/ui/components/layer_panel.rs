@@ -541,7 +541,8 @@ fn progress(done: u64, total: Option<u64>, bytes: f64, seconds: f64) -> Html {
     }
     html! {
         <div class="progress">
-            <progress data-testid="layer-progress" max={total.map(|t| t.to_string())} value={done.to_string()} />
+            <progress data-testid="layer-progress" aria-label="Bytes read" max={total.map(|t| t.to_string())}
+                value={done.to_string()} />
             <span data-testid="layer-rate">{ text }</span>
         </div>
     }
