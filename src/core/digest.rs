@@ -188,6 +188,14 @@ impl serde::Serialize for Digest {
     }
 }
 
+/// Read back from its text form, through the same grammar as [`FromStr`].
+impl<'de> serde::Deserialize<'de> for Digest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Digest {
     pub fn algorithm(&self) -> &Algorithm {
         &self.algorithm
@@ -215,26 +223,16 @@ impl Digest {
 
     /// sha256 of `bytes`, fed to the hasher in chunks.
     pub fn sha256(bytes: &[u8]) -> Digest {
-        let mut hasher = Sha256::new();
-        for chunk in bytes.chunks(CHUNK) {
-            hasher.update(chunk);
-        }
-        Digest {
-            algorithm: Algorithm::Sha256,
-            encoded: hex(&hasher.finalize()),
-        }
+        let mut hasher = Hasher::sha256();
+        hasher.update(bytes);
+        hasher.finalize()
     }
 
     /// sha512 of `bytes`, fed to the hasher in chunks.
     pub fn sha512(bytes: &[u8]) -> Digest {
-        let mut hasher = Sha512::new();
-        for chunk in bytes.chunks(CHUNK) {
-            hasher.update(chunk);
-        }
-        Digest {
-            algorithm: Algorithm::Sha512,
-            encoded: hex(&hasher.finalize()),
-        }
+        let mut hasher = Hasher::Sha512(Sha512::new());
+        hasher.update(bytes);
+        hasher.finalize()
     }
 
     /// Hash `bytes` with this digest's algorithm, if this page can compute it.
@@ -243,6 +241,59 @@ impl Digest {
             Algorithm::Sha256 => Some(Digest::sha256(bytes)),
             Algorithm::Sha512 => Some(Digest::sha512(bytes)),
             Algorithm::Other(_) => None,
+        }
+    }
+}
+
+/// An incremental hasher for data that arrives in pieces (a streamed layer blob): feed it with
+/// [`Hasher::update`] and take the digest with [`Hasher::finalize`]. Pieces are passed on to sha2
+/// in [`CHUNK`]-sized slices whatever size they arrive in (see the module docs for why).
+#[derive(Debug, Clone)]
+pub enum Hasher {
+    Sha256(Sha256),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    /// A hasher for `algorithm`, or `None` for one this page cannot compute.
+    pub fn new(algorithm: &Algorithm) -> Option<Hasher> {
+        match algorithm {
+            Algorithm::Sha256 => Some(Hasher::Sha256(Sha256::new())),
+            Algorithm::Sha512 => Some(Hasher::Sha512(Sha512::new())),
+            Algorithm::Other(_) => None,
+        }
+    }
+
+    pub fn sha256() -> Hasher {
+        Hasher::Sha256(Sha256::new())
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            Hasher::Sha256(_) => Algorithm::Sha256,
+            Hasher::Sha512(_) => Algorithm::Sha512,
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(CHUNK) {
+            match self {
+                Hasher::Sha256(h) => h.update(chunk),
+                Hasher::Sha512(h) => h.update(chunk),
+            }
+        }
+    }
+
+    pub fn finalize(self) -> Digest {
+        match self {
+            Hasher::Sha256(h) => Digest {
+                algorithm: Algorithm::Sha256,
+                encoded: hex(&h.finalize()),
+            },
+            Hasher::Sha512(h) => Digest {
+                algorithm: Algorithm::Sha512,
+                encoded: hex(&h.finalize()),
+            },
         }
     }
 }

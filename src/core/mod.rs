@@ -11,6 +11,7 @@ pub mod explain;
 pub mod graph;
 pub mod image_config;
 pub mod json;
+pub mod layer;
 pub mod layout;
 pub mod media_type;
 pub mod permalink;

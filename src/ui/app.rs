@@ -6,6 +6,7 @@ use super::components::explainer::Explainer;
 use super::components::family_map::{Documents, FamilyMap};
 use super::components::fetch_panel::FetchPanel;
 use super::components::input_panel::InputPanel;
+use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
 use super::permalink_sync::use_permalink;
 use super::state::{Action, NewDocument, Source, Workspace};
@@ -146,6 +147,7 @@ pub fn app() -> Html {
                             on_remove={on_remove.clone()} />
                     }) }
                 </section>
+                { layer_panels(workspace.documents()) }
             </main>
             <footer>
                 { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",

@@ -1,8 +1,10 @@
 //! The Yew page (CSR). Components render what the core derived; `state` holds the reducer; IO
 //! (reading files, the clipboard) lives in callbacks and effects, never in `reduce`.
 mod app;
+pub mod blob_stream;
 mod components;
 pub mod files;
+pub mod layers;
 mod panic;
 mod permalink_sync;
 mod state;

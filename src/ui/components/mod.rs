@@ -8,6 +8,7 @@ pub mod family_map;
 pub mod fetch_panel;
 pub mod findings;
 pub mod input_panel;
+pub mod layer_panel;
 pub mod map_details;
 pub mod registry_error;
 pub mod share_bar;

@@ -1,0 +1,787 @@
+//! Layer blobs checked as they stream in, in constant memory.
+//!
+//! A layer has two digests. Its blob digest (the manifest's `layers[i].digest`, with
+//! `layers[i].size`) is the hash of the bytes a registry stores and sends: usually a gzip or zstd
+//! stream. Its diff_id (the config's `rootfs.diff_ids[i]`) is the hash of the tar inside, after
+//! decompression; that is why recompressing a layer changes its blob digest but keeps its diff_id.
+//! So one pass over the blob feeds two hashers: one with the bytes as they arrive, one with the
+//! output of a streaming decompressor ([`gzip`], [`zstd`], or none for a plain tar).
+//!
+//! [`BlobVerifier`] takes chunks of any size, in order, and keeps fixed-size state only: two
+//! hashers, a 64 KiB output buffer, and for zstd the frame's window plus one block. Decompressed
+//! output is capped (the user sees and sets the cap; [`DEFAULT_UNCOMPRESSED_CAP`]), so a small
+//! blob that inflates without end stops with a named error instead of hashing for hours.
+//! [`check`] then compares what was measured with what the manifest and config claim.
+
+mod gzip;
+mod zstd;
+
+use super::descriptor::Descriptor;
+use super::digest::{Digest, Hasher};
+use super::image_config::{chain_ids, ImageConfig};
+use super::media_type::MediaType;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The cap on decompressed bytes unless the user sets another: above the largest real layers
+/// (CUDA and ML images have layers of several GiB uncompressed), far below what a gzip bomb of
+/// a few MiB produces (deflate expands at most about 1032:1).
+pub const DEFAULT_UNCOMPRESSED_CAP: u64 = 16 << 30;
+
+/// Decompressed bytes handed to the hasher at a time.
+const OUT_CHUNK: usize = 64 * 1024;
+
+/// How a layer blob holds its tar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Encoding {
+    Tar,
+    Gzip,
+    Zstd,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Tar => "uncompressed tar",
+            Encoding::Gzip => "gzip",
+            Encoding::Zstd => "zstd",
+        }
+    }
+
+    /// The encoding a blob's first bytes announce (gzip `1f 8b`, zstd `28 b5 2f fd`); anything
+    /// else is taken as a plain tar. For files whose media type is not known.
+    pub fn sniff(first: &[u8]) -> Encoding {
+        if first.starts_with(&[0x1f, 0x8b]) {
+            Encoding::Gzip
+        } else if first.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Encoding::Zstd
+        } else {
+            Encoding::Tar
+        }
+    }
+
+    /// The command that prints the digest of the uncompressed content, for `blob`.
+    pub fn diff_id_command(self, blob: &str) -> String {
+        match self {
+            Encoding::Tar => format!("sha256sum {blob}"),
+            Encoding::Gzip => format!("gzip -dc {blob} | sha256sum"),
+            Encoding::Zstd => format!("zstd -dc {blob} | sha256sum"),
+        }
+    }
+}
+
+/// A hint for a stream that is not what its media type says, from its first bytes.
+fn looks_like(first: &[u8]) -> &'static str {
+    match Encoding::sniff(first) {
+        Encoding::Gzip => " (it is gzip: the media type names the wrong compression)",
+        Encoding::Zstd => " (it is zstd: the media type names the wrong compression)",
+        Encoding::Tar => "",
+    }
+}
+
+/// What this page can do with a blob of a given media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobKind {
+    /// A layer: a tar, as is or compressed, whose uncompressed digest is its diff_id.
+    /// Non-distributable ("foreign") layers are usually not in the registry at all.
+    Layer { encoding: Encoding, distributable: bool },
+    /// Anything else (an artifact's blob, an unknown layer type): only digest and size are checked.
+    Opaque,
+}
+
+impl BlobKind {
+    pub fn of(media_type: &MediaType) -> BlobKind {
+        use Encoding::{Gzip, Tar, Zstd};
+        let (encoding, distributable) = match media_type {
+            MediaType::OciLayerTar => (Tar, true),
+            MediaType::OciLayerGzip | MediaType::DockerLayerGzip => (Gzip, true),
+            MediaType::OciLayerZstd => (Zstd, true),
+            MediaType::OciLayerNondistributableTar => (Tar, false),
+            MediaType::OciLayerNondistributableGzip | MediaType::DockerForeignLayerGzip => (Gzip, false),
+            MediaType::OciLayerNondistributableZstd => (Zstd, false),
+            _ => return BlobKind::Opaque,
+        };
+        BlobKind::Layer {
+            encoding,
+            distributable,
+        }
+    }
+}
+
+/// How to read a blob's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decoding {
+    /// Digest and size only.
+    None,
+    Known(Encoding),
+    /// Decide from the first bytes ([`Encoding::sniff`]): a dropped file of unknown origin.
+    Sniff,
+}
+
+/// What the manifest and the config say about one layer: what a blob is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LayerClaim {
+    /// The descriptor's `mediaType` as written.
+    pub media_type: Option<String>,
+    pub digest: Option<Digest>,
+    pub size: Option<u64>,
+    /// `rootfs.diff_ids[i]` of the config, when the config is loaded and has that many.
+    pub diff_id: Option<Digest>,
+}
+
+impl LayerClaim {
+    pub fn kind(&self) -> Option<BlobKind> {
+        self.media_type
+            .as_deref()
+            .map(|m| BlobKind::of(&MediaType::parse(m)))
+    }
+
+    /// How a blob that should match this claim is read: by its media type, or sniffed when
+    /// there is none.
+    pub fn decoding(&self) -> Decoding {
+        match self.kind() {
+            Some(BlobKind::Layer { encoding, .. }) => Decoding::Known(encoding),
+            Some(BlobKind::Opaque) => Decoding::None,
+            None => Decoding::Sniff,
+        }
+    }
+
+    /// The claim a file matched by its uncompressed content is checked against: the diff_id only.
+    pub fn uncompressed_only(&self) -> LayerClaim {
+        LayerClaim {
+            media_type: Some(MediaType::OciLayerTar.as_str().to_owned()),
+            digest: None,
+            size: None,
+            diff_id: self.diff_id.clone(),
+        }
+    }
+}
+
+/// Why decoding a blob's content failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContentError {
+    /// Not a stream of this encoding, or damaged inside. `at` is the blob offset where
+    /// decoding stopped.
+    Corrupt {
+        encoding: Encoding,
+        at: u64,
+        reason: String,
+    },
+    /// The stream ends before its end marker.
+    Truncated { encoding: Encoding },
+    /// More than `cap` bytes came out.
+    OverCap { cap: u64 },
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContentError::Corrupt { encoding, at, reason } => write!(
+                f,
+                "Corrupt {}: decoding stopped at byte {at} of the blob: {reason}.",
+                encoding.name()
+            ),
+            ContentError::Truncated { encoding } => write!(
+                f,
+                "Truncated {0}: the {0} stream stops before its end, so the blob was cut short \
+                 (an interrupted download or push).",
+                encoding.name()
+            ),
+            ContentError::OverCap { cap } => write!(
+                f,
+                "Decompressed size over the cap: more than {} came out, so decoding stopped. \
+                 The layer is larger than the cap, or the blob is a decompression bomb; raise the \
+                 cap to verify it anyway.",
+                human_bytes(*cap)
+            ),
+        }
+    }
+}
+
+/// What came out of decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uncompressed {
+    pub digest: Digest,
+    pub size: u64,
+}
+
+/// The decoded content of a blob, or why it could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentReport {
+    pub encoding: Encoding,
+    pub result: Result<Uncompressed, ContentError>,
+}
+
+/// What one pass over a blob measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobReport {
+    /// Bytes received (at least this many when reading stopped early).
+    pub size: u64,
+    /// Digest of the bytes received; `None` when reading stopped because the blob ran past the
+    /// size its descriptor declares.
+    pub digest: Option<Digest>,
+    pub content: Option<ContentReport>,
+}
+
+/// Decompressed bytes go here: counted, capped and hashed.
+struct Sink {
+    hasher: Hasher,
+    size: u64,
+    cap: u64,
+}
+
+impl Sink {
+    fn take(&mut self, bytes: &[u8]) -> Result<(), ContentError> {
+        self.size += bytes.len() as u64;
+        if self.size > self.cap {
+            return Err(ContentError::OverCap { cap: self.cap });
+        }
+        self.hasher.update(bytes);
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+enum Decoder {
+    /// A plain tar: the content is the blob itself. When both digests use one algorithm, the
+    /// blob's hash is the content's and the bytes are hashed once (`shared`).
+    Tar {
+        shared: bool,
+    },
+    Gzip(Box<gzip::GzipStream>),
+    Zstd(Box<zstd::ZstdStream>),
+}
+
+/// Bytes a sniffing verifier collects before it decides ([`Encoding::sniff`] needs four).
+const SNIFF_LEN: usize = 4;
+
+enum Stage {
+    /// Digest only.
+    Opaque,
+    /// Collecting the first bytes of a blob of unknown encoding.
+    Sniffing {
+        first: Vec<u8>,
+        sink: Sink,
+        shared: bool,
+    },
+    Decoding {
+        decoder: Decoder,
+        sink: Sink,
+        error: Option<ContentError>,
+    },
+}
+
+/// Whether a verifier wants more bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    More,
+    /// The blob has run past its declared size: its digest cannot match, reading on is pointless.
+    Enough,
+}
+
+/// One blob, verified as its bytes arrive. See the module docs.
+pub struct BlobVerifier {
+    /// `None` once the blob ran past its declared size.
+    blob: Option<Hasher>,
+    received: u64,
+    /// The declared size: one byte more already proves the blob wrong.
+    size_limit: Option<u64>,
+    stage: Stage,
+}
+
+impl BlobVerifier {
+    /// A verifier for a blob that should match `claim`, decompressed up to `cap` bytes. Hashes
+    /// use the claimed digests' algorithms (sha256 when none is claimed, or when the claimed one
+    /// cannot be computed: [`check`] names that).
+    pub fn new(claim: &LayerClaim, decoding: Decoding, cap: u64) -> BlobVerifier {
+        let hasher = |digest: &Option<Digest>| {
+            digest
+                .as_ref()
+                .and_then(|d| Hasher::new(d.algorithm()))
+                .unwrap_or_else(Hasher::sha256)
+        };
+        let (blob, content) = (hasher(&claim.digest), hasher(&claim.diff_id));
+        let shared = blob.algorithm() == content.algorithm();
+        let sink = Sink {
+            hasher: content,
+            size: 0,
+            cap,
+        };
+        let stage = match decoding {
+            Decoding::None => Stage::Opaque,
+            Decoding::Sniff => Stage::Sniffing {
+                first: Vec::with_capacity(SNIFF_LEN),
+                sink,
+                shared,
+            },
+            Decoding::Known(encoding) => Stage::decoding(encoding, sink, shared),
+        };
+        BlobVerifier {
+            blob: Some(blob),
+            received: 0,
+            size_limit: claim.size,
+            stage,
+        }
+    }
+
+    /// Bytes fed so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Feeds the next bytes of the blob.
+    pub fn feed(&mut self, chunk: &[u8]) -> Flow {
+        self.received += chunk.len() as u64;
+        if self.size_limit.is_some_and(|limit| self.received > limit) {
+            self.blob = None;
+            return Flow::Enough;
+        }
+        if let Some(blob) = &mut self.blob {
+            blob.update(chunk);
+        }
+        self.stage.feed(chunk);
+        Flow::More
+    }
+
+    /// The input has ended: what was measured.
+    pub fn finish(mut self) -> BlobReport {
+        if matches!(self.stage, Stage::Sniffing { .. }) {
+            // A blob shorter than the magic numbers: decide from what there is.
+            self.stage.decide(&[]);
+        }
+        let digest = self.blob.map(Hasher::finalize);
+        // A blob that ran past its size was not read to its end: its content says nothing.
+        let content = digest.as_ref().and_then(|blob| self.stage.finish(blob));
+        BlobReport {
+            size: self.received,
+            digest,
+            content,
+        }
+    }
+}
+
+impl Stage {
+    fn decoding(encoding: Encoding, sink: Sink, shared: bool) -> Stage {
+        let decoder = match encoding {
+            Encoding::Tar => Decoder::Tar { shared },
+            Encoding::Gzip => Decoder::Gzip(Box::new(gzip::GzipStream::new())),
+            Encoding::Zstd => Decoder::Zstd(Box::new(zstd::ZstdStream::new())),
+        };
+        Stage::Decoding {
+            decoder,
+            sink,
+            error: None,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        match self {
+            Stage::Opaque => {}
+            Stage::Sniffing { first, .. } => {
+                let take = SNIFF_LEN.saturating_sub(first.len()).min(chunk.len());
+                first.extend_from_slice(chunk.get(..take).unwrap_or_default());
+                if first.len() == SNIFF_LEN {
+                    self.decide(chunk.get(take..).unwrap_or_default());
+                }
+            }
+            Stage::Decoding { decoder, sink, error } => {
+                if error.is_some() {
+                    return;
+                }
+                let result = match decoder {
+                    Decoder::Tar { shared: true } => {
+                        sink.size += chunk.len() as u64;
+                        Ok(())
+                    }
+                    Decoder::Tar { shared: false } => sink.take(chunk),
+                    Decoder::Gzip(stream) => stream.feed(chunk, sink),
+                    Decoder::Zstd(stream) => stream.feed(chunk, sink),
+                };
+                *error = result.err();
+            }
+        }
+    }
+
+    /// Leaves `Sniffing` for the encoding its first bytes announce, then feeds them and `rest`.
+    fn decide(&mut self, rest: &[u8]) {
+        if let Stage::Sniffing { first, sink, shared } = std::mem::replace(self, Stage::Opaque) {
+            *self = Stage::decoding(Encoding::sniff(&first), sink, shared);
+            self.feed(&first);
+            self.feed(rest);
+        }
+    }
+
+    fn finish(self, blob: &Digest) -> Option<ContentReport> {
+        let Stage::Decoding { decoder, sink, error } = self else {
+            return None;
+        };
+        let (encoding, ended) = match &decoder {
+            Decoder::Tar { .. } => (Encoding::Tar, Ok(())),
+            Decoder::Gzip(stream) => (Encoding::Gzip, stream.finish()),
+            Decoder::Zstd(stream) => (Encoding::Zstd, stream.finish()),
+        };
+        let digest = match decoder {
+            Decoder::Tar { shared: true } => blob.clone(),
+            _ => sink.hasher.finalize(),
+        };
+        let result = match error {
+            Some(e) => Err(e),
+            None => ended.map(|()| Uncompressed {
+                size: sink.size,
+                digest,
+            }),
+        };
+        Some(ContentReport { encoding, result })
+    }
+}
+
+/// Something wrong with a blob, each with a sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Fewer bytes than the descriptor's size.
+    TruncatedBlob {
+        expected: u64,
+        received: u64,
+    },
+    /// More bytes than the descriptor's size.
+    WrongSize {
+        expected: u64,
+        received_at_least: u64,
+    },
+    DigestMismatch {
+        expected: Digest,
+        actual: Digest,
+    },
+    DiffIdMismatch {
+        expected: Digest,
+        actual: Digest,
+    },
+    Content(ContentError),
+    /// The claimed digest uses an algorithm this page cannot compute.
+    UncheckableAlgorithm {
+        digest: Digest,
+    },
+}
+
+impl Problem {
+    /// A short stable name, for the page (`data-problem`) and tests.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Problem::TruncatedBlob { .. } => "truncated-blob",
+            Problem::WrongSize { .. } => "wrong-size",
+            Problem::DigestMismatch { .. } => "digest-mismatch",
+            Problem::DiffIdMismatch { .. } => "diff-id-mismatch",
+            Problem::Content(ContentError::Corrupt {
+                encoding: Encoding::Zstd,
+                ..
+            }) => "corrupt-zstd",
+            Problem::Content(ContentError::Corrupt { .. }) => "corrupt-gzip",
+            Problem::Content(ContentError::Truncated { .. }) => "truncated-stream",
+            Problem::Content(ContentError::OverCap { .. }) => "over-cap",
+            Problem::UncheckableAlgorithm { .. } => "uncheckable-algorithm",
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::TruncatedBlob { expected, received } => write!(
+                f,
+                "Truncated blob: the descriptor says {expected} bytes, only {received} arrived."
+            ),
+            Problem::WrongSize {
+                expected,
+                received_at_least,
+            } => write!(
+                f,
+                "Wrong size: the descriptor says {expected} bytes, but the blob is longer \
+                 (reading stopped at {received_at_least} bytes). A registry or client that checks \
+                 sizes refuses it."
+            ),
+            Problem::DigestMismatch { expected, actual } => write!(
+                f,
+                "Digest mismatch: the manifest names the blob {expected}, but these bytes hash to \
+                 {actual}. This is not the blob the manifest points to (or it was damaged)."
+            ),
+            Problem::DiffIdMismatch { expected, actual } => write!(
+                f,
+                "diff_id mismatch: the config's rootfs.diff_ids says {expected}, but the \
+                 uncompressed content hashes to {actual}. docker and containerd refuse such a layer."
+            ),
+            Problem::Content(e) => e.fmt(f),
+            Problem::UncheckableAlgorithm { digest } => write!(
+                f,
+                "The descriptor's digest uses {}, which this page cannot compute; only sha256 and \
+                 sha512 (the algorithms the OCI spec registers) can be checked.",
+                digest.algorithm().as_str()
+            ),
+        }
+    }
+}
+
+/// Things worth knowing about a result that are not problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A media type that is not a layer this page can open: only digest and size were checked.
+    DigestOnly { media_type: String },
+    /// Non-distributable (foreign) layers are usually downloaded from their `urls`, not pushed.
+    NonDistributable,
+    /// No diff_id to compare the uncompressed digest with (no config, or fewer diff_ids).
+    NoDiffId,
+    /// No blob digest to compare with (a file matched to a layer by its uncompressed content).
+    NoBlobDigest,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::DigestOnly { media_type } => write!(
+                f,
+                "{media_type} is not a layer type this page can open: only the blob's digest and \
+                 size were checked."
+            ),
+            Note::NonDistributable => write!(
+                f,
+                "A non-distributable (foreign) layer: registries usually do not hold it; clients \
+                 download it from the URLs in its descriptor."
+            ),
+            Note::NoDiffId => write!(
+                f,
+                "No diff_id to compare the uncompressed digest with: load the image's config."
+            ),
+            Note::NoBlobDigest => write!(
+                f,
+                "This file is the uncompressed layer (as `docker save` writes it), so it matches \
+                 the diff_id; the registry blob is a compressed copy with another digest."
+            ),
+        }
+    }
+}
+
+/// The outcome for one layer, as the page shows it (`data-state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every claimed value that could be checked matches.
+    Verified,
+    /// A digest differs: these are not the bytes the manifest or config name.
+    Mismatch,
+    /// The blob could not be checked completely (cut short, damaged, too large…).
+    Error,
+}
+
+impl Verdict {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::Mismatch => "mismatch",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// A blob's measurements compared with its layer's claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerCheck {
+    pub verdict: Verdict,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<Note>,
+    /// The uncompressed digest, when the content was decoded to its end.
+    pub uncompressed: Option<Uncompressed>,
+}
+
+/// Compares `report` with `claim`. A blob cut short or too long gets no digest comparison:
+/// the size already says why it cannot match.
+pub fn check(claim: &LayerClaim, report: &BlobReport) -> LayerCheck {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let size_wrong = match (claim.size, report.digest.is_none()) {
+        (Some(expected), _) if report.size < expected => {
+            problems.push(Problem::TruncatedBlob {
+                expected,
+                received: report.size,
+            });
+            true
+        }
+        (Some(expected), true) => {
+            problems.push(Problem::WrongSize {
+                expected,
+                received_at_least: report.size,
+            });
+            true
+        }
+        _ => false,
+    };
+    match (&claim.digest, &report.digest) {
+        (Some(expected), _) if !expected.is_registered() => {
+            problems.push(Problem::UncheckableAlgorithm {
+                digest: expected.clone(),
+            });
+        }
+        (Some(expected), Some(actual)) if !size_wrong && expected != actual => {
+            problems.push(Problem::DigestMismatch {
+                expected: expected.clone(),
+                actual: actual.clone(),
+            });
+        }
+        (None, _) => notes.push(Note::NoBlobDigest),
+        _ => {}
+    }
+    let mut uncompressed = None;
+    match report.content.as_ref().map(|c| &c.result) {
+        Some(Ok(content)) => {
+            match &claim.diff_id {
+                Some(expected) if !expected.is_registered() => {
+                    problems.push(Problem::UncheckableAlgorithm {
+                        digest: expected.clone(),
+                    });
+                }
+                Some(expected) if !size_wrong && *expected != content.digest => {
+                    problems.push(Problem::DiffIdMismatch {
+                        expected: expected.clone(),
+                        actual: content.digest.clone(),
+                    });
+                }
+                Some(_) => {}
+                None => notes.push(Note::NoDiffId),
+            }
+            uncompressed = Some(content.clone());
+        }
+        Some(Err(e)) => problems.push(Problem::Content(e.clone())),
+        None => {}
+    }
+    match claim.kind() {
+        Some(BlobKind::Opaque) => notes.push(Note::DigestOnly {
+            media_type: claim.media_type.clone().unwrap_or_default(),
+        }),
+        Some(BlobKind::Layer {
+            distributable: false, ..
+        }) => notes.push(Note::NonDistributable),
+        _ => {}
+    }
+    let verdict = if problems
+        .iter()
+        .any(|p| matches!(p, Problem::DigestMismatch { .. } | Problem::DiffIdMismatch { .. }))
+    {
+        Verdict::Mismatch
+    } else if problems.is_empty() {
+        Verdict::Verified
+    } else {
+        Verdict::Error
+    };
+    LayerCheck {
+        verdict,
+        problems,
+        notes,
+        uncompressed,
+    }
+}
+
+/// Chain IDs recomputed from measured uncompressed digests, for the leading run of layers that
+/// have one (a chain ID needs every layer below it).
+pub fn measured_chain_ids(uncompressed: &[Option<&Digest>]) -> Vec<Digest> {
+    let known: Vec<&Digest> = uncompressed.iter().map_while(|d| *d).collect();
+    // Every input is a digest and every later entry a sha256 output, so each parses.
+    chain_ids(&known).iter().filter_map(|c| c.parse().ok()).collect()
+}
+
+/// `1.5 GiB (1610612736 bytes)`-style text for messages.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {} ({bytes} bytes)", UNITS[unit])
+    }
+}
+
+/// The claims for each layer of an image: the manifest's layer descriptors, paired by position
+/// with the config's `rootfs.diff_ids` (when the config is known).
+pub fn claims(layers: &[&Descriptor], config: Option<&ImageConfig>) -> Vec<LayerClaim> {
+    layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| LayerClaim {
+            media_type: layer.media_type.as_ref().map(|m| m.as_str().to_owned()),
+            digest: layer.digest.clone(),
+            size: layer.size,
+            diff_id: config
+                .and_then(|c| c.diff_ids.get(i))
+                .and_then(|d| d.as_ref().ok())
+                .cloned(),
+        })
+        .collect()
+}
+
+/// How a blob file relates to the layers of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerMatch {
+    /// The file is the blob of these layers (a manifest may list one blob twice).
+    Blob(Vec<usize>),
+    /// The file is the uncompressed content of these layers (`docker save` writes layers so).
+    Uncompressed(Vec<usize>),
+    None,
+}
+
+/// The layers a file is by its name. OCI image layouts name blobs by digest
+/// (`blobs/sha256/<hex>`), and so do many tools' caches; a name holding a layer's encoded digest
+/// is that layer's blob, one holding a diff_id's is the layer's uncompressed tar.
+pub fn match_name(name: &str, claims: &[LayerClaim]) -> LayerMatch {
+    let named = |digest: &Option<Digest>| {
+        digest
+            .as_ref()
+            .is_some_and(|d| d.encoded().len() >= 32 && name.contains(d.encoded()))
+    };
+    let indexes = |pick: fn(&LayerClaim) -> &Option<Digest>| -> Vec<usize> {
+        claims
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| named(pick(c)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let blob = indexes(|c| &c.digest);
+    if !blob.is_empty() {
+        return LayerMatch::Blob(blob);
+    }
+    let uncompressed = indexes(|c| &c.diff_id);
+    if !uncompressed.is_empty() {
+        return LayerMatch::Uncompressed(uncompressed);
+    }
+    LayerMatch::None
+}
+
+/// The layers a blob read without a claim is, by what it measured: its digest equals a layer's
+/// blob digest, or its uncompressed digest a diff_id.
+pub fn match_report(report: &BlobReport, claims: &[LayerClaim]) -> LayerMatch {
+    let blob: Vec<usize> = claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.digest.is_some() && c.digest == report.digest)
+        .map(|(i, _)| i)
+        .collect();
+    if !blob.is_empty() {
+        return LayerMatch::Blob(blob);
+    }
+    let content = report
+        .content
+        .as_ref()
+        .and_then(|c| c.result.as_ref().ok())
+        .map(|u| &u.digest);
+    let uncompressed: Vec<usize> = claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.diff_id.is_some() && c.diff_id.as_ref() == content)
+        .map(|(i, _)| i)
+        .collect();
+    if !uncompressed.is_empty() {
+        return LayerMatch::Uncompressed(uncompressed);
+    }
+    LayerMatch::None
+}

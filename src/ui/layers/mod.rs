@@ -1,0 +1,7 @@
+//! Layer verification off the page's thread: [`pool`] on the page hands jobs to Web Workers
+//! running [`worker`] (the `worker` binary), which stream each blob through
+//! `core::layer::BlobVerifier`; [`protocol`] is what they say to each other.
+pub mod pool;
+pub mod protocol;
+pub mod rows;
+pub mod worker;

@@ -1,0 +1,287 @@
+//! The page side of the layer workers: at most [`MAX_WORKERS`] workers, started on first use,
+//! a queue of jobs, and one listener per job.
+//!
+//! Several layers are verified at once, up to the limit: each worker runs one job at a time, so
+//! two large layers use two cores while the page's own thread stays free.
+
+use super::protocol::{Command, Event, Job, Origin, FILE, TEXT};
+use crate::core::layer::{Decoding, LayerClaim};
+use js_sys::{Object, Reflect};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, File, MessageEvent, Worker};
+use yew::Callback;
+
+/// Layers verified at the same time. Each one keeps a core busy; more would only slow the page.
+pub const MAX_WORKERS: usize = 2;
+
+/// Written by Trunk next to `index.html` (`data-type="worker" data-loader-shim` in index.html):
+/// loads `worker.js` and `worker_bg.wasm` inside the worker.
+const WORKER_SCRIPT: &str = "./worker_loader.js";
+
+/// What to read.
+pub enum BlobSource {
+    File(File),
+    Registry {
+        reference: String,
+        url: String,
+        authorization: Option<String>,
+    },
+}
+
+struct Slot {
+    id: u32,
+    worker: Worker,
+    ready: bool,
+    job: Option<u32>,
+    // Kept alive as long as the worker: the browser calls them.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+struct Queued {
+    job: Job,
+    file: Option<File>,
+}
+
+#[derive(Default)]
+struct Pool {
+    slots: Vec<Slot>,
+    queue: VecDeque<Queued>,
+    listeners: Vec<(u32, Callback<Event>)>,
+    next_job: u32,
+    next_slot: u32,
+}
+
+thread_local! {
+    static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+}
+
+/// Queues a blob to verify against `claim`; `listener` hears its progress and result.
+/// Returns the job's id, for [`cancel`].
+pub fn submit(
+    claim: LayerClaim,
+    decoding: Decoding,
+    cap: u64,
+    source: BlobSource,
+    listener: Callback<Event>,
+) -> u32 {
+    let id = POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        pool.next_job += 1;
+        let id = pool.next_job;
+        let (origin, file) = match source {
+            BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file)),
+            BlobSource::Registry {
+                reference,
+                url,
+                authorization,
+            } => (
+                Origin::Registry {
+                    reference,
+                    url,
+                    authorization,
+                },
+                None,
+            ),
+        };
+        pool.queue.push_back(Queued {
+            job: Job {
+                id,
+                claim,
+                decoding,
+                cap,
+                origin,
+            },
+            file,
+        });
+        pool.listeners.push((id, listener));
+        id
+    });
+    pump();
+    id
+}
+
+/// Stops job `id`: a queued job is dropped at once, a running one when its worker next looks.
+pub fn cancel(id: u32) {
+    let queued = POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let before = pool.queue.len();
+        pool.queue.retain(|q| q.job.id != id);
+        if pool.queue.len() < before {
+            return true;
+        }
+        if let Some(slot) = pool.slots.iter().find(|s| s.job == Some(id)) {
+            send(&slot.worker, &Command::Cancel { id }, None);
+        }
+        false
+    });
+    if queued {
+        deliver_later(Event::Cancelled { id });
+    }
+}
+
+fn send(worker: &Worker, command: &Command, file: Option<&File>) -> bool {
+    let Ok(text) = serde_json::to_string(command) else {
+        return false;
+    };
+    let message = Object::new();
+    let _ = Reflect::set(&message, &JsValue::from_str(TEXT), &JsValue::from_str(&text));
+    if let Some(file) = file {
+        let _ = Reflect::set(&message, &JsValue::from_str(FILE), file);
+    }
+    worker.post_message(&message).is_ok()
+}
+
+/// Gives queued jobs to idle workers, starting workers up to the limit.
+fn pump() {
+    let mut failures = Vec::new();
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        // A worker still loading takes a job as soon as it is ready.
+        let available = pool.slots.iter().filter(|s| s.job.is_none()).count();
+        let wanted = pool
+            .queue
+            .len()
+            .saturating_sub(available)
+            .min(MAX_WORKERS.saturating_sub(pool.slots.len()));
+        for _ in 0..wanted {
+            pool.next_slot += 1;
+            match spawn(pool.next_slot) {
+                Ok(new) => pool.slots.push(new),
+                Err(message) => {
+                    let queued = pool.queue.drain(..).map(|q| Event::Failed {
+                        id: q.job.id,
+                        message: message.clone(),
+                    });
+                    failures.extend(queued);
+                    break;
+                }
+            }
+        }
+        while let Some(index) = pool.slots.iter().position(|s| s.ready && s.job.is_none()) {
+            let Some(next) = pool.queue.pop_front() else {
+                break;
+            };
+            let id = next.job.id;
+            let Some(slot) = pool.slots.get_mut(index) else {
+                break;
+            };
+            if send(&slot.worker, &Command::Verify(next.job), next.file.as_ref()) {
+                slot.job = Some(id);
+            } else {
+                failures.push(Event::Failed {
+                    id,
+                    message: "The page could not hand the blob to its worker.".into(),
+                });
+            }
+        }
+    });
+    for event in failures {
+        deliver_later(event);
+    }
+}
+
+fn spawn(slot: u32) -> Result<Slot, String> {
+    let worker = Worker::new(WORKER_SCRIPT)
+        .map_err(|_| "This browser could not start a worker to verify layers in.".to_owned())?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let parsed = event
+            .data()
+            .as_string()
+            .and_then(|t| serde_json::from_str::<Event>(&t).ok());
+        if let Some(event) = parsed {
+            on_event(slot, event);
+        }
+    });
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+        on_worker_lost(slot, event.message());
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(Slot {
+        id: slot,
+        worker,
+        ready: false,
+        job: None,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
+
+fn on_event(slot: u32, event: Event) {
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if let Some(s) = pool.slots.iter_mut().find(|s| s.id == slot) {
+            match &event {
+                Event::Ready => s.ready = true,
+                e if e.ends_job() => s.job = None,
+                _ => {}
+            }
+        }
+    });
+    if event != Event::Ready {
+        deliver(event);
+    }
+    pump();
+}
+
+/// A worker failed to load or stopped: its job fails, and queued jobs get a new worker.
+fn on_worker_lost(slot: u32, detail: String) {
+    let (lost, never_ready) = POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let Some(index) = pool.slots.iter().position(|s| s.id == slot) else {
+            return (None, false);
+        };
+        let gone = pool.slots.remove(index);
+        gone.worker.terminate();
+        (gone.job, !gone.ready)
+    });
+    let message = format!("The worker verifying layers stopped ({detail}).");
+    if let Some(id) = lost {
+        deliver(Event::Failed {
+            id,
+            message: message.clone(),
+        });
+    }
+    if never_ready {
+        // It could not even load: another would fail the same way.
+        let queued: Vec<u32> =
+            POOL.with(|pool| pool.borrow_mut().queue.drain(..).map(|q| q.job.id).collect());
+        for id in queued {
+            deliver(Event::Failed {
+                id,
+                message: message.clone(),
+            });
+        }
+    } else {
+        pump();
+    }
+}
+
+/// [`deliver`] after the caller has returned: a listener hears of its job only after
+/// [`submit`] or [`cancel`] returned to the code that will expect the events.
+fn deliver_later(event: Event) {
+    wasm_bindgen_futures::spawn_local(async move { deliver(event) });
+}
+
+/// Hands `event` to its job's listener, outside any borrow of the pool (a listener may submit).
+fn deliver(event: Event) {
+    let Some(id) = event.job() else {
+        return;
+    };
+    let listener = POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let index = pool.listeners.iter().position(|(job, _)| *job == id)?;
+        if event.ends_job() {
+            Some(pool.listeners.remove(index).1)
+        } else {
+            pool.listeners.get(index).map(|(_, l)| l.clone())
+        }
+    });
+    if let Some(listener) = listener {
+        listener.emit(event);
+    }
+}

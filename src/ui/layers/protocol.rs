@@ -1,0 +1,96 @@
+//! The messages between the page and its layer workers, as JSON text: structured cloning would
+//! carry plain objects too, but serde keeps one definition for both ends and checks it.
+//!
+//! A `Verify` for a local file travels with the `File` object beside the text (the `file`
+//! property of the message): a `File` is a handle, so cloning it into the worker copies no bytes;
+//! the worker reads it as a stream itself. Registry blobs are fetched by the worker, too, so no
+//! blob byte ever crosses between threads.
+
+use crate::core::layer::{BlobReport, Decoding, LayerClaim};
+use serde::{Deserialize, Serialize};
+
+/// Where a blob's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// A file the user dropped or chose; the `File` rides beside the message.
+    File { name: String },
+    /// `url` is the blob endpoint; `reference` names the repository, for error messages;
+    /// `authorization` is the `Authorization` header the registry wants, if any.
+    Registry {
+        reference: String,
+        url: String,
+        authorization: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: u32,
+    pub claim: LayerClaim,
+    pub decoding: Decoding,
+    /// Decompressed bytes allowed.
+    pub cap: u64,
+    pub origin: Origin,
+}
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Verify(Job),
+    Cancel { id: u32 },
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// The worker's module is loaded and listening (messages sent before are lost).
+    Ready,
+    /// Sent at most every [`PROGRESS_INTERVAL_MS`] while a blob is read.
+    Progress {
+        id: u32,
+        done: u64,
+        total: Option<u64>,
+    },
+    Done {
+        id: u32,
+        report: BlobReport,
+    },
+    /// The blob could not be read (registry answer, network, file): a sentence for the user.
+    Failed {
+        id: u32,
+        message: String,
+    },
+    Cancelled {
+        id: u32,
+    },
+}
+
+impl Event {
+    /// The job this event is about.
+    pub fn job(&self) -> Option<u32> {
+        match self {
+            Event::Ready => None,
+            Event::Progress { id, .. }
+            | Event::Done { id, .. }
+            | Event::Failed { id, .. }
+            | Event::Cancelled { id } => Some(*id),
+        }
+    }
+
+    /// True when the job is over (its worker is free again).
+    pub fn ends_job(&self) -> bool {
+        matches!(
+            self,
+            Event::Done { .. } | Event::Failed { .. } | Event::Cancelled { .. }
+        )
+    }
+}
+
+/// How often a worker reports progress: often enough for a smooth bar, rarely enough that the
+/// messages cost nothing.
+pub const PROGRESS_INTERVAL_MS: f64 = 100.0;
+
+/// The property of a message object that holds the JSON text.
+pub const TEXT: &str = "json";
+/// The property of a `Verify` message that holds the `File`.
+pub const FILE: &str = "file";

@@ -1,0 +1,140 @@
+//! The worker side: runs in a dedicated Web Worker (`src/bin/worker.rs`), so hashing and
+//! decompressing a GiB-sized layer never blocks the page. It reads the blob itself (the file as a
+//! stream, or the registry response body) and feeds [`BlobVerifier`] chunk by chunk; between
+//! chunks it yields to its event loop, which is where `Cancel` messages arrive.
+
+use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS, TEXT};
+use crate::core::layer::{BlobReport, BlobVerifier, Flow};
+use crate::core::reference::Reference;
+use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
+use js_sys::Reflect;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, DedicatedWorkerGlobalScope, File, MessageEvent, ReadableStream};
+
+thread_local! {
+    /// Jobs the page asked to stop; each running job looks here after every chunk.
+    static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(event: &Event) {
+    if let Ok(text) = serde_json::to_string(event) {
+        // Posting a string to the page cannot fail while the worker runs.
+        let _ = scope().post_message(&JsValue::from_str(&text));
+    }
+}
+
+/// Installs the message handler and tells the page the worker is ready.
+pub fn start() {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let data = event.data();
+        let command = Reflect::get(&data, &JsValue::from_str(TEXT))
+            .ok()
+            .and_then(|t| t.as_string())
+            .and_then(|t| serde_json::from_str::<Command>(&t).ok());
+        match command {
+            Some(Command::Verify(job)) => {
+                let file = Reflect::get(&data, &JsValue::from_str(FILE))
+                    .ok()
+                    .and_then(|f| f.dyn_into::<File>().ok());
+                wasm_bindgen_futures::spawn_local(run(job, file));
+            }
+            Some(Command::Cancel { id }) => {
+                CANCELLED.with(|c| c.borrow_mut().insert(id));
+            }
+            None => {}
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&Event::Ready);
+}
+
+enum Stop {
+    Cancelled,
+    Failed(String),
+}
+
+async fn run(job: Job, file: Option<File>) {
+    let id = job.id;
+    let event = match verify(job, file).await {
+        Ok(report) => Event::Done { id, report },
+        Err(Stop::Cancelled) => Event::Cancelled { id },
+        Err(Stop::Failed(message)) => Event::Failed { id, message },
+    };
+    CANCELLED.with(|c| c.borrow_mut().remove(&id));
+    post(&event);
+}
+
+fn cancelled(id: u32) -> bool {
+    CANCELLED.with(|c| c.borrow().contains(&id))
+}
+
+fn failed(e: BlobStreamError) -> Stop {
+    Stop::Failed(e.to_string())
+}
+
+async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
+    let abort =
+        AbortController::new().map_err(|_| Stop::Failed("The browser cannot start a download.".into()))?;
+    let (stream, total): (ReadableStream, Option<u64>) = match &job.origin {
+        Origin::File { name } => {
+            let file = file.ok_or_else(|| Stop::Failed(format!("{name} did not reach the worker.")))?;
+            (file.stream(), Some(file.size() as u64))
+        }
+        Origin::Registry {
+            reference,
+            url,
+            authorization,
+        } => {
+            let reference = Reference::parse(reference).map_err(|e| Stop::Failed(e.to_string()))?;
+            let digest = job
+                .claim
+                .digest
+                .as_ref()
+                .ok_or_else(|| Stop::Failed("The descriptor has no digest to download.".into()))?;
+            let opened =
+                blob_stream::open(url, &reference, digest, authorization.as_deref(), &abort.signal())
+                    .await
+                    .map_err(failed)?;
+            (opened.stream, opened.length)
+        }
+    };
+    let total = job.claim.size.or(total);
+    let mut reader = ChunkReader::new(&stream);
+    let mut verifier = BlobVerifier::new(&job.claim, job.decoding, job.cap);
+    let mut chunk = Vec::new();
+    let mut reported = js_sys::Date::now();
+    loop {
+        if cancelled(job.id) {
+            reader.cancel();
+            abort.abort();
+            return Err(Stop::Cancelled);
+        }
+        if !reader.next(&mut chunk).await.map_err(failed)? {
+            break;
+        }
+        if verifier.feed(&chunk) == Flow::Enough {
+            reader.cancel();
+            abort.abort();
+            break;
+        }
+        let now = js_sys::Date::now();
+        if now - reported >= PROGRESS_INTERVAL_MS {
+            reported = now;
+            post(&Event::Progress {
+                id: job.id,
+                done: verifier.received(),
+                total,
+            });
+        }
+    }
+    Ok(verifier.finish())
+}

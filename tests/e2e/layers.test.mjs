@@ -1,0 +1,343 @@
+// End-to-end: verifying an image's layer blobs in the page. A person loads a manifest and its config,
+// then drops the blob files or names the registry, and each layer row must say whether the blob matches
+// the manifest's digest and size and whether its uncompressed content matches the config's diff_id.
+//
+// Expected values come from outside the page: the Docker-Content-Digest a real registry (Debian's
+// docker-registry, distribution 2.8.2) sent, diff_ids written by umoci and checked with
+// `gzip -dc | sha256sum` (tests/fixtures/registry), node's own crypto and zlib over the same bytes, and
+// chain IDs computed with sha256sum by scripts/make-fixtures.
+//
+// The registry part uses E2E_REGISTRY (set by scripts/test) or starts its own on LAYERS_REGISTRY_PORT
+// (default 5611) with scripts/registry and scripts/make-images (needs root, as make-images does).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import { REPO_ROOT, WAIT_MS, useApp } from './lib/harness.mjs';
+import { sha256 } from './lib/expected.mjs';
+import { REGISTRY_FIXTURES, loadRegistryFixtures } from './lib/fixtures.mjs';
+
+const run = promisify(execFile);
+const fixtures = await loadRegistryFixtures();
+const fixtureIndex = JSON.parse(await readFile(REGISTRY_FIXTURES, 'utf8'));
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const TAR_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const ACCEPT_ALL = fixtureIndex.accept.all;
+
+/** The manifest, config and layers of one fixture image directory (e.g. `demo-zstd`). */
+function fixtureImage(dir) {
+  const of = (role) => fixtures.files.filter((f) => f.dir === dir && f.role === role);
+  const [manifest] = of('manifest');
+  const [config] = of('config');
+  const layers = of('layer').sort((a, b) => a.layerIndex - b.layerIndex);
+  assert.ok(manifest && config && layers.length === 2, `fixture image ${dir} is complete`);
+  const chainIds = fixtureIndex.files.find((f) => f.path === config.path).chain_ids;
+  return { manifest, config, layers, chainIds };
+}
+
+const file = (name, buffer) => ({ name, mimeType: 'application/octet-stream', buffer });
+const hex = (digest) => digest.slice('sha256:'.length);
+
+/** Loads a manifest and its config as documents, the way a person opens two files. */
+async function loadImage(app, manifest, config) {
+  await app.chooseFiles([
+    { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
+    { name: 'config.json', mimeType: 'application/json', buffer: config },
+  ]);
+  await app.waitForDigests(2);
+  await app.until(() => app.page.locator('[data-testid="blob-files"]').waitFor({ state: 'attached' }), 'the layer panel');
+}
+
+async function chooseBlobs(app, files) {
+  await app.until(() => app.page.setInputFiles('[data-testid="blob-files"]', files), 'the blob input to take the files');
+}
+
+async function verifyFromRegistry(app, reference) {
+  await app.until(() => app.page.fill('[data-testid="blob-registry"]', reference), 'the registry box');
+  await app.click('verify-layers');
+}
+
+/** Every layer row (`index` set) and dropped-file row (`index` null) as the page shows it. */
+function readRows() {
+  const text = (root, id) => root.querySelector(`[data-testid="${id}"]`)?.textContent.trim() ?? null;
+  return [...document.querySelectorAll('[data-testid="layer-result"]')].map((row) => ({
+    index: row.getAttribute('data-index') === null ? null : Number(row.getAttribute('data-index')),
+    state: row.getAttribute('data-state'),
+    digest: text(row, 'measured-digest'),
+    diffId: text(row, 'measured-diff-id'),
+    problems: [...row.querySelectorAll('[data-testid="layer-message"]')].map((m) => m.getAttribute('data-problem')),
+    messages: [...row.querySelectorAll('[data-testid="layer-message"]')].map((m) => m.textContent.trim()),
+    notes: [...row.querySelectorAll('[data-testid="layer-note"]')].map((m) => m.textContent.trim()),
+    progress: row.querySelector('[data-testid="layer-progress"]')?.getAttribute('value') ?? null,
+    rate: text(row, 'layer-rate'),
+  }));
+}
+
+const SETTLED = ['verified', 'mismatch', 'error', 'cancelled'];
+const settled = (rows) => rows.length > 0 && rows.every((r) => SETTLED.includes(r.state));
+
+/** Polls the rows until `accept(rows)`; on timeout fails with what the page showed. */
+async function waitForRows(app, accept, what, timeout = WAIT_MS) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    app.throwIfProblems();
+    const rows = await app.page.evaluate(readRows);
+    if (accept(rows)) return rows;
+    if (Date.now() > deadline) {
+      const shot = await app.screenshot('layers-timeout');
+      throw new Error(`timed out waiting for ${what}; the rows show ${JSON.stringify(rows, null, 2)}${shot ? `\nscreenshot: ${shot}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const layerRows = (rows) => rows.filter((r) => r.index !== null);
+const chainIdsShown = (app) =>
+  app.page.locator('[data-testid="verified-chain-id"]').evaluateAll((els) =>
+    els.map((e) => ({ id: e.textContent.trim(), matches: e.getAttribute('data-matches') })),
+  );
+
+/** A one-image OCI manifest and config around `layers` ({ blob, diffId, mediaType }); digests by node. */
+function syntheticImage(layers) {
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+      layers: layers.map((l) => ({ mediaType: l.mediaType ?? TAR_GZIP, digest: sha256(l.blob), size: l.blob.length })),
+    }),
+  );
+  return { manifest, config };
+}
+
+describe('verifying layer blob files', { skip: fixtures.reason ?? false }, () => {
+  const app = useApp();
+
+  for (const dir of ['demo-oci', 'demo-docker', 'demo-zstd']) {
+    test(`${dir}: blobs named by digest (an OCI layout's blobs/sha256/<hex>) verify every layer`, async () => {
+      const image = fixtureImage(dir);
+      await loadImage(app(), image.manifest.bytes, image.config.bytes);
+      await chooseBlobs(app(), image.layers.map((l) => file(hex(l.registryDigest), l.bytes)));
+      const rows = await waitForRows(app(), settled, 'every layer to be checked');
+      assert.deepEqual(
+        layerRows(rows).map((r) => ({ index: r.index, state: r.state, digest: r.digest, diffId: r.diffId, problems: r.problems })),
+        image.layers.map((l) => ({ index: l.layerIndex, state: 'verified', digest: l.registryDigest, diffId: l.diffId, problems: [] })),
+      );
+      assert.deepEqual(await chainIdsShown(app()), image.chainIds.map((id) => ({ id, matches: 'true' })));
+    });
+  }
+
+  test('files with other names are matched by content, an uncompressed tar by its diff_id', async () => {
+    const image = fixtureImage('demo-docker');
+    const [l0, l1] = image.layers;
+    const tar = gunzipSync(l1.bytes);
+    assert.equal(sha256(tar), l1.diffId, 'node zlib agrees with the config');
+    const stranger = fixtures.files.find((f) => f.role === 'layer' && f.dir === 'demo-multi/linux-arm64');
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    await chooseBlobs(app(), [file('0.tar.gz', l0.bytes), file('layer.tar', tar), file('other.tar.gz', stranger.bytes)]);
+    const rows = await waitForRows(app(), (rs) => settled(rs) && layerRows(rs).every((r) => r.state !== 'idle'), 'the files to be placed');
+    const [r0, r1] = layerRows(rows);
+    assert.equal(r0.state, 'verified');
+    assert.equal(r0.digest, l0.registryDigest);
+    assert.equal(r1.state, 'verified', JSON.stringify(r1));
+    assert.equal(r1.digest, l1.diffId, 'the uncompressed tar hashes to the diff_id');
+    assert.equal(r1.diffId, l1.diffId);
+    assert.match(r1.notes.join(' '), /docker save/);
+    const strangers = rows.filter((r) => r.index === null);
+    assert.equal(strangers.length, 1);
+    assert.equal(strangers[0].state, 'mismatch');
+    assert.deepEqual(strangers[0].problems, ['no-such-layer']);
+    assert.equal(strangers[0].digest, stranger.registryDigest);
+  });
+
+  test('a corrupted blob is a digest mismatch and the other layer is still verified', async () => {
+    const image = fixtureImage('demo-oci');
+    const [l0, l1] = image.layers;
+    const damaged = Buffer.from(l0.bytes);
+    damaged[damaged.length >> 1] ^= 0x55;
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    await chooseBlobs(app(), [file(hex(l0.registryDigest), damaged), file(hex(l1.registryDigest), l1.bytes)]);
+    const [r0, r1] = layerRows(await waitForRows(app(), settled, 'both layers to be checked'));
+    assert.equal(r0.state, 'mismatch');
+    assert.equal(r0.problems[0], 'digest-mismatch');
+    assert.equal(r0.digest, sha256(damaged));
+    assert.match(r0.messages[0], new RegExp(`Digest mismatch: the manifest names the blob ${l0.registryDigest}`));
+    assert.equal(r1.state, 'verified');
+  });
+
+  test('a truncated gzip blob is named: fewer bytes than the descriptor and a stream cut short', async () => {
+    const image = fixtureImage('demo-oci');
+    const [l0, l1] = image.layers;
+    const cut = l0.bytes.subarray(0, l0.bytes.length - 20);
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    await chooseBlobs(app(), [file(hex(l0.registryDigest), cut), file(hex(l1.registryDigest), l1.bytes)]);
+    const [r0, r1] = layerRows(await waitForRows(app(), settled, 'both layers to be checked'));
+    assert.equal(r0.state, 'error');
+    assert.deepEqual(r0.problems, ['truncated-blob', 'truncated-stream']);
+    assert.match(r0.messages[0], new RegExp(`says ${l0.size} bytes, only ${cut.length} arrived`));
+    assert.match(r0.messages[1], /Truncated gzip/);
+    assert.equal(r1.state, 'verified');
+  });
+
+  test('a decompression bomb stops at the cap the user set', async () => {
+    const zeros = Buffer.alloc(64 << 20);
+    const bomb = gzipSync(zeros, { level: 9 });
+    const { manifest, config } = syntheticImage([{ blob: bomb, diffId: sha256(zeros) }]);
+    await loadImage(app(), manifest, config);
+    await app().until(() => app().page.fill('[data-testid="uncompressed-cap"]', '8'), 'the cap box');
+    await chooseBlobs(app(), [file(hex(sha256(bomb)), bomb)]);
+    const [row] = layerRows(await waitForRows(app(), settled, 'the bomb to be stopped'));
+    assert.equal(row.state, 'error');
+    assert.deepEqual(row.problems, ['over-cap']);
+    assert.match(row.messages[0], /8\.0 MiB \(8388608 bytes\)/);
+    assert.equal(row.digest, sha256(bomb), 'the blob digest is still checked');
+  });
+});
+
+/** The registry the registry tests read from: scripts/test's, or one started here. */
+const REGISTRY = process.env.E2E_REGISTRY ?? `127.0.0.1:${process.env.LAYERS_REGISTRY_PORT ?? 5611}`;
+
+describe('verifying layers from a registry', () => {
+  const app = useApp({ allowedOrigins: [`http://${REGISTRY}`] });
+  let started = false;
+  const stateDir = `/tmp/digestlens-layers-registry-${REGISTRY.split(':')[1]}`;
+
+  before(async () => {
+    if (process.env.E2E_REGISTRY) return;
+    await run(join(REPO_ROOT, 'scripts/registry'), ['start', '--port', REGISTRY.split(':')[1], '--state-dir', stateDir]);
+    started = true;
+    await run(join(REPO_ROOT, 'scripts/make-images'), [REGISTRY, `${stateDir}-images`], { maxBuffer: 1 << 24 });
+  });
+  after(async () => {
+    if (started) await run(join(REPO_ROOT, 'scripts/registry'), ['stop', '--port', REGISTRY.split(':')[1], '--state-dir', stateDir]);
+  });
+
+  /** GETs a path of the registry from node (not the page), with its Docker-Content-Digest. */
+  async function get(path, accept) {
+    const res = await fetch(`http://${REGISTRY}${path}`, { headers: accept ? { Accept: accept } : {} });
+    assert.equal(res.status, 200, `GET ${path}`);
+    return { bytes: Buffer.from(await res.arrayBuffer()), digest: res.headers.get('docker-content-digest') };
+  }
+
+  for (const repo of ['demo/oci', 'demo/docker', 'demo/zstd']) {
+    test(`${repo}:1 — every layer fetched by the page matches the registry's digests and the config's diff_ids`, async () => {
+      const manifest = await get(`/v2/${repo}/manifests/1`, ACCEPT_ALL);
+      const doc = JSON.parse(manifest.bytes);
+      const config = await get(`/v2/${repo}/blobs/${doc.config.digest}`);
+      const diffIds = JSON.parse(config.bytes).rootfs.diff_ids;
+      const blobs = await Promise.all(doc.layers.map((l) => get(`/v2/${repo}/blobs/${l.digest}`)));
+      await loadImage(app(), manifest.bytes, config.bytes);
+      await verifyFromRegistry(app(), `${REGISTRY}/${repo}:1`);
+      const rows = layerRows(await waitForRows(app(), settled, 'every layer to be downloaded and checked'));
+      assert.deepEqual(
+        rows.map((r) => ({ state: r.state, digest: r.digest, diffId: r.diffId })),
+        blobs.map((b, i) => ({ state: 'verified', digest: b.digest, diffId: diffIds[i] })),
+      );
+      for (const [i, blob] of blobs.entries()) {
+        assert.equal(rows[i].digest, sha256(blob.bytes), 'the registry header is the sha256 of the body');
+        if (doc.layers[i].mediaType.endsWith('gzip')) assert.equal(rows[i].diffId, sha256(gunzipSync(blob.bytes)), 'node zlib agrees');
+      }
+    });
+  }
+
+  test('a blob the repository does not hold is a named registry error', async () => {
+    const image = fixtureImage('demo-oci');
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    // demo/zstd holds the same config but its layers are the zstd blobs, not these gzip ones.
+    await verifyFromRegistry(app(), `${REGISTRY}/demo/zstd:1`);
+    const rows = layerRows(await waitForRows(app(), settled, 'both layers to fail'));
+    assert.deepEqual(rows.map((r) => r.state), ['error', 'error']);
+    assert.match(rows[0].messages[0], /has no such blob \(404 BLOB_UNKNOWN\)/);
+  });
+});
+
+/**
+ * A stand-in registry for what Debian's registry cannot be made to do: redirect blob GETs to storage
+ * that sends no CORS headers (as S3 or a CDN often does), and send a blob slowly enough to cancel.
+ */
+async function listen(handler) {
+  const server = createServer(handler);
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { server, origin: `http://127.0.0.1:${server.address().port}` };
+}
+
+// Random bytes do not compress: 4 MiB at 32 KiB per 50 ms takes about 6 s to send.
+const slowContent = randomBytes(4 << 20);
+const slowBlob = gzipSync(slowContent, { level: 1 });
+const storage = await listen((req, res) => {
+  // No Access-Control-Allow-Origin: the browser must refuse to hand this body to the page.
+  const layer = fixtures.files.find((f) => f.role === 'layer' && req.url.endsWith(hex(f.registryDigest)));
+  res.writeHead(layer ? 200 : 404, { 'Content-Type': 'application/octet-stream' }).end(layer?.bytes);
+});
+let slowRequestClosedEarly = false;
+const frontend = await listen((req, res) => {
+  const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Content-Length' };
+  if (req.url.startsWith('/v2/redirected/blobs/')) {
+    res.writeHead(307, { ...cors, Location: `${storage.origin}/storage/${req.url.split(':').pop()}` }).end();
+  } else if (req.url.startsWith('/v2/slow/blobs/')) {
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/octet-stream', 'Content-Length': slowBlob.length });
+    let sent = 0;
+    const timer = setInterval(() => {
+      const next = slowBlob.subarray(sent, sent + (32 << 10));
+      sent += next.length;
+      res.write(next);
+      if (sent >= slowBlob.length) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 50);
+    res.on('close', () => {
+      if (sent < slowBlob.length) slowRequestClosedEarly = true;
+      clearInterval(timer);
+    });
+  } else {
+    res.writeHead(404, cors).end();
+  }
+});
+
+describe('registries that get in the way', () => {
+  const app = useApp({ allowedOrigins: [frontend.origin, storage.origin] });
+  after(() => {
+    frontend.server.closeAllConnections();
+    storage.server.closeAllConnections();
+    frontend.server.close();
+    storage.server.close();
+  });
+
+  test('a blob redirected to storage without CORS headers gets a named message', async () => {
+    const image = fixtureImage('demo-oci');
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    await verifyFromRegistry(app(), `${frontend.origin.replace('http://', '')}/redirected:1`);
+    const rows = layerRows(await waitForRows(app(), settled, 'both downloads to fail'));
+    assert.deepEqual(rows.map((r) => r.state), ['error', 'error']);
+    assert.match(rows[0].messages[0], /sent the download on to .*which does not allow reads from web pages/s);
+    assert.match(rows[0].messages[0], /crane blob/);
+  });
+
+  test('a slow download shows its progress and can be cancelled', async () => {
+    const { manifest, config } = syntheticImage([{ blob: slowBlob, diffId: sha256(slowContent) }]);
+    await loadImage(app(), manifest, config);
+    await verifyFromRegistry(app(), `${frontend.origin.replace('http://', '')}/slow:1`);
+    const [running] = await waitForRows(
+      app(),
+      (rs) => rs[0]?.state === 'running' && Number(rs[0].progress) > 0 && /MB\/s/.test(rs[0].rate ?? ''),
+      'progress with a rate',
+    );
+    assert.match(running.rate, /^\d+\.\d MiB of \d+\.\d MiB · \d+ MB\/s · \d+ s left$/);
+    await app().click('layer-cancel');
+    const [row] = await waitForRows(app(), (rs) => rs[0]?.state === 'cancelled', 'the cancel');
+    assert.equal(row.state, 'cancelled');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(slowRequestClosedEarly, 'the download was stopped, not just hidden');
+  });
+});
