@@ -34,6 +34,7 @@ fn digest_role(d: &Descriptor) -> DigestRole {
     match d.role {
         Role::Config => DigestRole::Config,
         Role::Layer(index) | Role::Blob(index) => DigestRole::LayerBlob { index },
+        Role::Manifest(_) if d.is_attestation() => DigestRole::AttestationManifest,
         Role::Manifest(_) => DigestRole::PlatformManifest {
             platform: d.platform.clone(),
         },
