@@ -7,6 +7,7 @@ pub mod explainer;
 pub mod fetch_panel;
 pub mod findings;
 pub mod input_panel;
+pub mod referrers;
 pub mod registry_error;
 pub mod verification;
 
