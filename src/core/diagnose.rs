@@ -1774,6 +1774,8 @@ impl fmt::Display for ExpectedCheck {
                     DigestRole::Schema1Bytes => "the sha256 of these bytes with their signatures, which no tool uses as the digest of a signed schema 1 manifest".to_owned(),
                     DigestRole::Subject => "the digest of the subject this artifact refers to".to_owned(),
                     DigestRole::AttestationManifest => "the digest of a buildx attestation manifest in the index".to_owned(),
+                    DigestRole::EmptyDescriptor => "the digest of the OCI empty descriptor {}, which artifacts use instead of a config".to_owned(),
+                    DigestRole::ArtifactBlob { index } => format!("the digest of blob {index} of an artifact"),
                     DigestRole::Referrer => "the digest of a referrer (a signature, SBOM or attestation) attached to an image".to_owned(),
                     DigestRole::Bytes => "the sha256 of a loaded document".to_owned(),
                 };

@@ -39,6 +39,12 @@ pub enum DigestRole {
     Subject,
     /// A buildx attestation manifest listed in an index (provenance, SBOM), not a platform.
     AttestationManifest,
+    /// The OCI empty descriptor (`{}`), which artifacts use where an image has its config.
+    EmptyDescriptor,
+    /// One blob (file) of an artifact: an SBOM, a signature, a chart, not a filesystem layer.
+    ArtifactBlob {
+        index: usize,
+    },
     /// A manifest attached to another by its `subject` (or a cosign tag): a signature, SBOM or
     /// attestation, listed among that manifest's referrers.
     Referrer,
@@ -169,6 +175,24 @@ pub fn explain(role: &DigestRole, digest: &Digest, image: Option<&str>) -> Expla
                 format!("docker buildx imagetools inspect {image} --format '{{{{json .Provenance}}}}'"),
                 format!("crane manifest {repo}@{digest}"),
                 format!("regctl manifest get {repo}@{digest}"),
+            ],
+        ),
+        DigestRole::EmptyDescriptor => (
+            "The digest of the OCI empty descriptor: the sha256 of the 2 bytes {}. Artifacts put it where an image \
+             has its config, so every such artifact has this same config digest; it is not an Image ID, and there is \
+             nothing to download."
+                .to_owned(),
+            vec!["printf '{}' | sha256sum".to_owned()],
+        ),
+        DigestRole::ArtifactBlob { index } => (
+            format!(
+                "Blob {index} of this artifact: the sha256 of the file exactly as stored (the SBOM, signature or \
+                 other payload itself). Nothing unpacks it, so it has no diff_id."
+            ),
+            vec![
+                format!("crane blob {repo}@{digest} | sha256sum"),
+                format!("regctl blob get {repo} {digest} | sha256sum"),
+                format!("oras blob fetch --output - {repo}@{digest} | sha256sum"),
             ],
         ),
         DigestRole::Referrer => (

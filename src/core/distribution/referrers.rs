@@ -474,9 +474,14 @@ impl Listing {
         let cosign_text = if cosign_found.is_empty() {
             String::new()
         } else {
+            let verb = if cosign_found.len() == 1 {
+                "exists"
+            } else {
+                "exist"
+            };
             format!(
-                " cosign's tag scheme: {} found (linked to this digest by the tag name only).",
-                cosign_found.join(", ")
+                " Under cosign's tag scheme, {} {verb} (linked to this digest by the tag name only).",
+                cosign_found.join(" and ")
             )
         };
         format!("{api}{tag_text}{cosign_text}")

@@ -10,7 +10,7 @@ use super::verification::VerificationView;
 use crate::core::descriptor::Role;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
-use crate::core::document::{Analysis, Body, Kind, Schema1View};
+use crate::core::document::{artifact, Analysis, Body, Kind, Schema1View};
 use crate::core::explain::DigestRole;
 use crate::core::image_config::ImageConfig;
 use crate::core::reference::Reference;
@@ -125,7 +125,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                 }
             </div>
             <Findings findings={analysis.findings.clone()} />
-            { body_view(&analysis.body) }
+            { body_view(analysis) }
             if let Some(reference) = fetched_manifest {
                 <Referrers {reference} subject={analysis.digest().clone()} listing={props.referrers.clone()}
                     loaded={props.loaded.clone()} on_request={props.on_request.clone()} />
@@ -156,10 +156,12 @@ fn raw_preview(bytes: &[u8]) -> String {
     text
 }
 
-fn body_view(body: &Body) -> Html {
+fn body_view(analysis: &Analysis) -> Html {
+    let body = &analysis.body;
     match body {
         Body::Manifest { .. } | Body::Index { .. } => html! {
-            <DescriptorList descriptors={body.descriptors().into_iter().cloned().collect::<Vec<_>>()} />
+            <DescriptorList descriptors={body.descriptors().into_iter().cloned().collect::<Vec<_>>()}
+                artifact={artifact::is_artifact(analysis)} />
         },
         Body::Schema1(view) => schema1_view(view),
         Body::Config(config) => config_view(config),
