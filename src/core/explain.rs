@@ -79,6 +79,9 @@ pub fn explain(role: &DigestRole, digest: &Digest, image: Option<&str>) -> Expla
                 format!("skopeo inspect --format '{{{{.Digest}}}}' docker://{image}"),
                 format!("regctl image digest {image}"),
                 format!("crane manifest {repo}@{digest} | sha256sum"),
+                format!("regctl manifest get {repo}@{digest} --format raw-body"),
+                format!("skopeo inspect --raw docker://{repo}@{digest}"),
+                format!("docker images --digests {repo}"),
             ],
         ),
         DigestRole::Index => (
@@ -90,6 +93,8 @@ pub fn explain(role: &DigestRole, digest: &Digest, image: Option<&str>) -> Expla
                 format!("docker buildx imagetools inspect {image}"),
                 format!("crane digest {image}"),
                 format!("regctl manifest get {image} --format raw-body | sha256sum"),
+                format!("skopeo inspect --raw docker://{repo}@{digest}"),
+                format!("docker images --digests {repo}"),
             ],
         ),
         DigestRole::PlatformManifest { platform } => {
@@ -103,6 +108,9 @@ pub fn explain(role: &DigestRole, digest: &Digest, image: Option<&str>) -> Expla
                     format!("crane digest --platform {platform} {image}"),
                     format!("regctl image digest --platform {platform} {image}"),
                     format!("skopeo inspect --override-os OS --override-arch ARCH --format '{{{{.Digest}}}}' docker://{image}"),
+                    format!("crane manifest {repo}@{digest}"),
+                    format!("regctl manifest get {repo}@{digest} --format raw-body"),
+                    format!("skopeo inspect --raw docker://{repo}@{digest}"),
                 ],
             )
         }
@@ -117,6 +125,8 @@ pub fn explain(role: &DigestRole, digest: &Digest, image: Option<&str>) -> Expla
                 format!("docker inspect --format '{{{{.Id}}}}' {image}"),
                 format!("crane config {image} | sha256sum"),
                 format!("skopeo inspect --raw docker://{image} | jq -r .config.digest"),
+                format!("docker images {repo}"),
+                format!("regctl blob get {repo} {digest}"),
             ],
         ),
         DigestRole::LayerBlob { index } => (

@@ -3,8 +3,11 @@
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
+use super::components::family_map::{Documents, FamilyMap};
 use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
 use super::components::input_panel::InputPanel;
+use super::components::share_bar::ShareBar;
+use super::permalink_sync::use_permalink;
 use super::state::{Action, NewDocument, Source, Workspace};
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
@@ -21,6 +24,7 @@ pub fn app() -> Html {
     let workspace = use_reducer(Workspace::default);
     let show_sha512 = use_state(|| false);
     let error = use_state(|| None::<String>);
+    let permalink = use_permalink(&workspace);
 
     let on_paste = {
         let workspace = workspace.dispatcher();
@@ -137,11 +141,14 @@ pub fn app() -> Html {
             <main>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
-                <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()} />
-                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} />
+                <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
+                    restore={permalink.restore.clone()} />
+                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.pinned.clone()} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
+                <ShareBar share={permalink.share.clone()} error={permalink.error.clone()}
+                    pinned={permalink.pinned.clone()} on_leave_out={permalink.leave_out_large.clone()} />
                 <div class="toolbar">
                     <button type="button" data-testid="sha512-toggle" aria-pressed={(*show_sha512).to_string()}
                         onclick={toggle_sha512}>
@@ -159,6 +166,9 @@ pub fn app() -> Html {
                     <p class="hint" data-testid="hint">
                         { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
                     </p>
+                }
+                if !empty {
+                    <FamilyMap documents={Documents(workspace.documents().cloned().collect())} />
                 }
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {

@@ -4,6 +4,7 @@ mod app;
 mod components;
 pub mod files;
 mod panic;
+mod permalink_sync;
 mod state;
 
 /// Mounts the page on `<body>`.

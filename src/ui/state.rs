@@ -82,6 +82,12 @@ pub enum Action {
     Clear,
     /// A referrers listing; replaces an earlier one of the same repository and subject.
     Referrers(Listing),
+    /// Replace the whole analysis, as opening a permalink does: the paste box's text (if any)
+    /// and the other documents, in order.
+    Replace {
+        pasted: Option<String>,
+        documents: Vec<NewDocument>,
+    },
 }
 
 impl Workspace {
@@ -166,6 +172,12 @@ impl Reducible for Workspace {
                 next.referrers
                     .retain(|l| l.repository != listing.repository || l.subject != listing.subject);
                 next.referrers.push(Rc::new(listing));
+            }
+            Action::Replace { pasted, documents } => {
+                return Rc::new(next)
+                    .reduce(Action::Clear)
+                    .reduce(Action::Paste(pasted.unwrap_or_default()))
+                    .reduce(Action::Add(documents));
             }
         }
         Rc::new(next)

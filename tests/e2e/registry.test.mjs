@@ -5,7 +5,7 @@
 // curl; node's fetch for the walk), never from the page. Each failure a user can meet gets its message.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { useApp, WAIT_MS } from './lib/harness.mjs';
+import { AppPage, launchBrowser, useApp, WAIT_MS } from './lib/harness.mjs';
 import { registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
 
 const PORTS = { cors: Number(process.env.E2E_FETCH_PORT ?? 5601) };
@@ -177,6 +177,35 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     assert.equal(top.state, 'verified');
     assert.equal(top.requested, 'matches');
     assert.equal(top.header, 'matches');
+  });
+
+  test('a permalink of a fetched image re-fetches it by the digest seen and verifies it in a fresh browser', async () => {
+    const name = 'demo/multi:1';
+    await fetchReference(`${cors.host}/${name}`);
+    const expected = (await fetchedDocuments()).map((d) => d.digest).sort();
+    const link = await app().page.inputValue('[data-testid="permalink"]');
+    assert.ok(link.includes('#v1.'), link);
+    const fresh = await launchBrowser();
+    try {
+      const url = new URL(link);
+      const opened = await AppPage.open(fresh.context, app().origin, {
+        path: url.pathname + url.hash,
+        allowedOrigins: [cors.origin],
+        realPreflights: true,
+      });
+      const docs = await opened.waitForDocuments(
+        (d) => JSON.stringify(d.map((x) => x.digest).sort()) === JSON.stringify(expected),
+        `the ${expected.length} documents of ${name} fetched again`,
+      );
+      assert.equal(docs[0].digest, cors.images[name].digest);
+      const requested = await opened.page.evaluate(
+        () => document.querySelector('[data-testid="verification"] [data-testid="requested-check"]')?.dataset.outcome,
+      );
+      assert.equal(requested, 'matches', 'the top manifest was asked for by the digest in the link');
+      await opened.close();
+    } finally {
+      await fresh.close();
+    }
   });
 
   test('a wrong @digest is a manifest the registry does not have', async () => {

@@ -144,7 +144,8 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
     }
 }
 
-fn raw_preview(bytes: &[u8]) -> String {
+/// The bytes as text for reading, cut at [`RAW_PREVIEW_LIMIT`] with a note.
+pub fn raw_preview(bytes: &[u8]) -> String {
     let shown = &bytes[..bytes.len().min(RAW_PREVIEW_LIMIT)];
     let mut text = String::from_utf8_lossy(shown).into_owned();
     if bytes.len() > RAW_PREVIEW_LIMIT {

@@ -15,6 +15,7 @@ use crate::core::distribution::proxy_prefix;
 use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::{Mismatch, Trust};
 use crate::core::distribution::walk::Skipped;
+use crate::core::permalink::PinnedReference;
 use crate::core::reference::Reference;
 use crate::registry::{
     cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Outcome, Problem, Settings,
@@ -61,6 +62,10 @@ pub struct FetchPanelProps {
     pub on_referrers: Callback<Listing>,
     #[prop_or_default]
     pub request: Option<FetchRequest>,
+    /// References an opened permalink pins to the digest seen when it was made: the first is
+    /// fetched again by that digest, so the registry's answer is verified against it.
+    #[prop_or_default]
+    pub refetch: Rc<[PinnedReference]>,
 }
 
 /// Something to tell the user, each shown as its own message.
@@ -375,6 +380,20 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
         });
     }
 
+    {
+        let (start, reference_input) = (start.clone(), reference_input.clone());
+        use_effect_with(props.refetch.clone(), move |refetch| {
+            let pinned = refetch.first().and_then(|p| {
+                Reference::parse(&p.reference)
+                    .ok()
+                    .map(|r| r.pinned(&p.digest).to_string())
+            });
+            if let (Some(pinned), Some(input)) = (pinned, reference_input.cast::<HtmlInputElement>()) {
+                input.set_value(&pinned);
+                start.emit(());
+            }
+        });
+    }
     let onsubmit = {
         let start = start.clone();
         Callback::from(move |e: SubmitEvent| {

@@ -5,6 +5,7 @@
 //! Files are read as raw bytes (`Blob.arrayBuffer()`), never as text.
 
 use crate::ui::files;
+use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -22,6 +23,17 @@ pub struct InputPanelProps {
     /// Whether the workspace holds a pasted document; when it stops holding one (cleared, an
     /// example loaded), the box is emptied to match.
     pub has_paste: bool,
+    /// Text to put into the paste box from outside, e.g. when a permalink is opened.
+    #[prop_or_default]
+    pub restore: Option<RestoreText>,
+}
+
+/// Text for the paste box. `serial` changes with every restore, so restoring the same text again
+/// still replaces what the user typed since.
+#[derive(Clone, PartialEq)]
+pub struct RestoreText {
+    pub serial: u32,
+    pub text: Rc<str>,
 }
 
 /// Reads every file as bytes, then emits them together (in the order given).
@@ -46,6 +58,14 @@ fn read_files(files: Vec<File>, on_files: Callback<Vec<NamedBytes>>, on_error: C
 pub fn input_panel(props: &InputPanelProps) -> Html {
     let textarea = use_node_ref();
     let dragging = use_state(|| false);
+    {
+        let textarea = textarea.clone();
+        use_effect_with(props.restore.clone(), move |restore| {
+            if let (Some(restore), Some(area)) = (restore, textarea.cast::<HtmlTextAreaElement>()) {
+                area.set_value(&restore.text);
+            }
+        });
+    }
 
     let oninput = {
         let on_paste = props.on_paste.clone();

@@ -4,12 +4,16 @@ pub mod digest_value;
 pub mod document_card;
 pub mod examples_bar;
 pub mod explainer;
+pub mod family_map;
 pub mod fetch_panel;
 pub mod findings;
 pub mod input_panel;
+pub mod map_details;
 pub mod referrers;
 pub mod registry_error;
+pub mod share_bar;
 pub mod verification;
+pub mod which_digest;
 
 /// Bytes in both forms: the exact count (what descriptors declare) and a human unit.
 pub fn human_size(bytes: u64) -> String {
