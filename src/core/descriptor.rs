@@ -9,6 +9,9 @@ use super::media_type::MediaType;
 use serde_json::Value;
 use std::fmt;
 
+/// The OCI spec and Go tools hold sizes in an int64: a larger size cannot be decoded by them.
+const MAX_SIZE: u64 = i64::MAX as u64;
+
 /// Where a descriptor sits in its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -81,10 +84,21 @@ pub enum DescriptorProblem {
     NotAnObject,
     MissingMediaType,
     MissingDigest,
-    BadDigest { written: String, error: DigestError },
-    UnregisteredAlgorithm { digest: Digest },
+    BadDigest {
+        written: String,
+        error: DigestError,
+    },
+    /// The digest is a number, list or object instead of a string.
+    DigestNotAString {
+        written: String,
+    },
+    UnregisteredAlgorithm {
+        digest: Digest,
+    },
     MissingSize,
-    BadSize { written: String },
+    BadSize {
+        written: String,
+    },
 }
 
 impl fmt::Display for DescriptorProblem {
@@ -96,6 +110,10 @@ impl fmt::Display for DescriptorProblem {
             DescriptorProblem::BadDigest { written, error } => {
                 write!(f, "has digest {written:?}, which is not a valid digest: {error}")
             }
+            DescriptorProblem::DigestNotAString { written } => write!(
+                f,
+                "has digest {written}, which is not a string: a digest is written \"algorithm:hex\", e.g. \"sha256:…\""
+            ),
             DescriptorProblem::UnregisteredAlgorithm { digest } => write!(
                 f,
                 "uses the algorithm \"{}\", which the OCI spec does not register; this page cannot check it",
@@ -105,7 +123,7 @@ impl fmt::Display for DescriptorProblem {
             DescriptorProblem::BadSize { written } => {
                 write!(
                     f,
-                    "has size {written}, which is not a non-negative whole number of bytes"
+                    "has size {written}, which is not a whole number of bytes from 0 to {MAX_SIZE} (Go tools read sizes as int64)"
                 )
             }
         }
@@ -160,9 +178,8 @@ impl Descriptor {
                 }
             },
             Some(other) => {
-                problems.push(DescriptorProblem::BadDigest {
+                problems.push(DescriptorProblem::DigestNotAString {
                     written: other.to_string(),
-                    error: DigestError::Empty,
                 });
                 None
             }
@@ -173,7 +190,7 @@ impl Descriptor {
                 None
             }
             Some(v) => {
-                let size = v.as_u64();
+                let size = v.as_u64().filter(|s| *s <= MAX_SIZE);
                 if size.is_none() {
                     problems.push(DescriptorProblem::BadSize {
                         written: v.to_string(),
@@ -268,6 +285,48 @@ mod tests {
                 "{size}"
             );
         }
+    }
+
+    #[test]
+    fn sizes_past_int64_are_problems_because_go_reads_sizes_as_int64() {
+        let read = |size: u64| {
+            Descriptor::from_value(
+                Role::Layer(0),
+                &json!({"mediaType": "x", "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", "size": size}),
+            )
+        };
+        assert_eq!(
+            read(9_223_372_036_854_775_807).size,
+            Some(9_223_372_036_854_775_807)
+        );
+        assert!(read(9_223_372_036_854_775_807).problems.is_empty());
+        let too_big = read(9_223_372_036_854_775_808);
+        assert_eq!(too_big.size, None);
+        assert_eq!(
+            too_big.problems,
+            vec![DescriptorProblem::BadSize {
+                written: "9223372036854775808".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_digest_that_is_not_a_string_is_named_as_such_not_as_empty() {
+        let d = Descriptor::from_value(
+            Role::Config,
+            &json!({"mediaType": "x", "size": 1, "digest": 12345}),
+        );
+        assert_eq!(
+            d.problems,
+            vec![DescriptorProblem::DigestNotAString {
+                written: "12345".into()
+            }]
+        );
+        assert!(
+            d.problems[0].to_string().contains("not a string"),
+            "{}",
+            d.problems[0]
+        );
     }
 
     #[test]

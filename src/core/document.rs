@@ -21,6 +21,8 @@ use std::fmt;
 pub const MANIFEST_SIZE_LIMIT: usize = 4 * 1024 * 1024;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF16_LE_BOM: &[u8] = b"\xFF\xFE";
+const UTF16_BE_BOM: &[u8] = b"\xFE\xFF";
 
 /// What a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +133,10 @@ pub enum Finding {
         without: Digest,
     },
     Utf8Bom,
+    /// The bytes are UTF-16 (Windows "Unicode" files): not JSON for any registry or Go tool.
+    Utf16 {
+        big_endian: bool,
+    },
     CrlfLineEndings,
     InvalidUtf8 {
         offset: usize,
@@ -150,6 +156,18 @@ pub enum Finding {
     },
     UnknownMediaType {
         field: String,
+    },
+    /// A field the kind requires is absent (e.g. a manifest without `config`).
+    MissingField {
+        field: &'static str,
+        kind: Kind,
+    },
+    /// A field holds another type of JSON value than the format says (e.g. `layers` as an
+    /// object): Go tools refuse to decode such a document, and this page cannot read the field.
+    WrongType {
+        field: &'static str,
+        expected: &'static str,
+        found: &'static str,
     },
     Descriptor {
         path: String,
@@ -204,6 +222,39 @@ pub enum Severity {
 }
 
 impl Finding {
+    /// Stable short name of the kind of finding, for tests and page hooks; the Display text may
+    /// be reworded, this may not.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Finding::Empty => "empty",
+            Finding::JsonSyntax { .. } => "json-syntax",
+            Finding::DuplicateKey(_) => "duplicate-key",
+            Finding::TrailingNewline { .. } => "trailing-newline",
+            Finding::Utf8Bom => "utf8-bom",
+            Finding::Utf16 { .. } => "utf16",
+            Finding::CrlfLineEndings => "crlf-line-endings",
+            Finding::InvalidUtf8 { .. } => "invalid-utf8",
+            Finding::OverManifestLimit { .. } => "over-manifest-limit",
+            Finding::MediaTypeDisagreesWithShape { .. } => "media-type-disagrees-with-shape",
+            Finding::HintDisagrees { .. } => "hint-disagrees",
+            Finding::UnknownMediaType { .. } => "unknown-media-type",
+            Finding::MissingField { .. } => "missing-field",
+            Finding::WrongType { .. } => "wrong-type",
+            Finding::Descriptor { .. } => "descriptor",
+            Finding::Schema1Payload(_) => "schema1-payload",
+            Finding::Schema1NotVerified => "schema1-not-verified",
+            Finding::InvalidDiffId { .. } => "invalid-diff-id",
+            Finding::NonDistributableLayer { .. } => "non-distributable-layer",
+            Finding::Artifact { .. } => "artifact",
+            Finding::EmptyConfig => "empty-config",
+            Finding::EmptyDescriptorMismatch { .. } => "empty-descriptor-mismatch",
+            Finding::ArtifactTypeMissing => "artifact-type-missing",
+            Finding::RefersTo { .. } => "refers-to",
+            Finding::AttestationManifests { .. } => "attestation-manifests",
+            Finding::WithdrawnArtifactManifest => "withdrawn-artifact-manifest",
+        }
+    }
+
     pub fn severity(&self) -> Severity {
         match self {
             Finding::Empty => Severity::Hint,
@@ -225,10 +276,13 @@ impl Finding {
             | Finding::EmptyDescriptorMismatch { .. }
             | Finding::ArtifactTypeMissing
             | Finding::WithdrawnArtifactManifest
+            | Finding::MissingField { .. }
             | Finding::Descriptor { .. } => Severity::Warning,
-            Finding::JsonSyntax { .. } | Finding::Schema1Payload(_) | Finding::InvalidDiffId { .. } => {
-                Severity::Error
-            }
+            Finding::JsonSyntax { .. }
+            | Finding::Utf16 { .. }
+            | Finding::WrongType { .. }
+            | Finding::Schema1Payload(_)
+            | Finding::InvalidDiffId { .. } => Severity::Error,
         }
     }
 }
@@ -259,6 +313,11 @@ impl fmt::Display for Finding {
                 f,
                 "The bytes start with a UTF-8 byte order mark (EF BB BF). It is part of the digest, and Go tools (docker, containerd, registries) reject JSON that starts with it."
             ),
+            Finding::Utf16 { big_endian } => write!(
+                f,
+                "The bytes are UTF-16 ({}), as Windows editors save \"Unicode\" text. Registries and Go tools read JSON only as UTF-8, so none of them accepts this; save the file as UTF-8. The digest above is of these UTF-16 bytes.",
+                if *big_endian { "big-endian" } else { "little-endian" }
+            ),
             Finding::CrlfLineEndings => write!(
                 f,
                 "The lines end with CRLF (Windows line endings). They are part of the digest: the same JSON with LF endings has another digest."
@@ -284,6 +343,15 @@ impl fmt::Display for Finding {
             Finding::UnknownMediaType { field } => {
                 write!(f, "The mediaType {field:?} is not one this page knows; the kind below is guessed from the shape.")
             }
+            Finding::MissingField { field, kind } => write!(
+                f,
+                "There is no \"{field}\" field; the format ({}) requires one.",
+                kind.name()
+            ),
+            Finding::WrongType { field, expected, found } => write!(
+                f,
+                "\"{field}\" is not {expected} but {found}: Go tools (docker, containerd, registries) refuse to decode this document, and this page ignores the field."
+            ),
             Finding::Descriptor { path, problem } => write!(f, "The descriptor {path} {problem}."),
             Finding::Schema1Payload(e) => write!(
                 f,
@@ -463,6 +531,13 @@ impl Analysis {
             .get("mediaType")
             .and_then(Value::as_str)
             .map(MediaType::parse);
+        if let Some(other) = value.get("mediaType").filter(|v| !v.is_string()) {
+            findings.push(Finding::WrongType {
+                field: "mediaType",
+                expected: "a string",
+                found: json_type(other),
+            });
+        }
         let shape = shape_of(&value);
         let kind = match field.as_ref().and_then(Kind::from_media_type) {
             Some(kind) => {
@@ -542,6 +617,9 @@ fn byte_findings(bytes: &[u8]) -> Vec<Finding> {
     if bytes.starts_with(UTF8_BOM) {
         findings.push(Finding::Utf8Bom);
     }
+    if let Some(big_endian) = utf16_byte_order(bytes) {
+        findings.push(Finding::Utf16 { big_endian });
+    }
     if let Err(e) = std::str::from_utf8(bytes) {
         findings.push(Finding::InvalidUtf8 {
             offset: e.valid_up_to(),
@@ -559,6 +637,48 @@ fn byte_findings(bytes: &[u8]) -> Vec<Finding> {
         findings.push(Finding::OverManifestLimit { size: bytes.len() });
     }
     findings
+}
+
+/// Whether the bytes look like UTF-16 text, and which byte order: a UTF-16 byte order mark, or
+/// (without one) an ASCII character next to a NUL byte at the start, which UTF-8 JSON never has.
+fn utf16_byte_order(bytes: &[u8]) -> Option<bool> {
+    if bytes.starts_with(UTF16_LE_BOM) {
+        return Some(false);
+    }
+    if bytes.starts_with(UTF16_BE_BOM) {
+        return Some(true);
+    }
+    match bytes {
+        [first, 0, ..] if *first != 0 && first.is_ascii() => Some(false),
+        [0, second, ..] if *second != 0 && second.is_ascii() => Some(true),
+        _ => None,
+    }
+}
+
+/// What kind of JSON value `value` is, in words, for messages.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A `key` the format of `kind` requires; with `list`, it must also be a JSON list. (A descriptor
+/// that is not an object is reported by the descriptor itself.)
+fn check_required(value: &Value, key: &'static str, list: bool, kind: Kind, findings: &mut Vec<Finding>) {
+    match value.get(key) {
+        None => findings.push(Finding::MissingField { field: key, kind }),
+        Some(found) if list && !found.is_array() => findings.push(Finding::WrongType {
+            field: key,
+            expected: "a list",
+            found: json_type(found),
+        }),
+        Some(_) => {}
+    }
 }
 
 /// The kind a document's shape suggests, when `mediaType` does not decide.
@@ -609,6 +729,14 @@ fn same_family(a: Kind, b: Kind) -> bool {
 }
 
 fn body_of(kind: Kind, bytes: &[u8], value: &Value, findings: &mut Vec<Finding>) -> Body {
+    match kind {
+        Kind::OciManifest | Kind::DockerManifest => {
+            check_required(value, "config", false, kind, findings);
+            check_required(value, "layers", true, kind, findings);
+        }
+        Kind::OciIndex | Kind::DockerManifestList => check_required(value, "manifests", true, kind, findings),
+        _ => {}
+    }
     let body = match kind {
         Kind::OciManifest | Kind::DockerManifest => Body::Manifest {
             config: value

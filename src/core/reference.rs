@@ -302,11 +302,19 @@ impl Reference {
 
     /// The short form Docker prints: `docker.io/` and a lone `library/` removed
     /// (distribution/reference `FamiliarString`).
+    ///
+    /// One deliberate difference: when the path's first component reads as a host
+    /// (`docker.io/example.com/app`), `docker.io/` is kept. Docker drops it, and the short form
+    /// `example.com/app` then names an image on another registry.
     pub fn familiar(&self) -> String {
         let name = if self.registry == DOCKER_HUB {
-            match self.repository.strip_prefix(OFFICIAL_PREFIX) {
-                Some(official) if !official.contains('/') => official.to_owned(),
-                _ => self.repository.clone(),
+            let short = match self.repository.strip_prefix(OFFICIAL_PREFIX) {
+                Some(official) if !official.contains('/') => official,
+                _ => &self.repository,
+            };
+            match split_domain(short) {
+                (Some(_), _) => self.name(),
+                (None, _) => short.to_owned(),
             }
         } else {
             self.name()
@@ -594,6 +602,25 @@ mod tests {
     fn whitespace_around_a_pasted_reference_is_ignored() {
         let r = Reference::parse("  busybox:1.36\n").unwrap();
         assert_eq!(r.to_string(), "docker.io/library/busybox:1.36");
+    }
+
+    #[test]
+    fn familiar_form_keeps_docker_io_when_the_path_looks_like_a_host() {
+        // Found by fuzzing (fuzz/corpus/reference_parse/regression-familiar-host-like-path).
+        for (input, familiar) in [
+            (
+                "docker.io/libocker.io/libralatest",
+                "docker.io/libocker.io/libralatest:latest",
+            ),
+            ("docker.io/localhost/app:1", "docker.io/localhost/app:1"),
+            ("docker.io/library/foo.bar", "foo.bar:latest"),
+        ] {
+            let reference = Reference::parse(input).unwrap();
+            assert_eq!(reference.familiar(), familiar, "{input}");
+            let again = Reference::parse(&reference.familiar()).unwrap();
+            assert_eq!(again.registry(), "docker.io", "{familiar} still names Docker Hub");
+            assert_eq!(again.repository(), reference.repository());
+        }
     }
 
     #[test]

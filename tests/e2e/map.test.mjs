@@ -37,7 +37,8 @@ function readMap() {
   return {
     nodes: [...document.querySelectorAll('[data-testid="map-node"]')].map((n) => ({
       ...data(n),
-      label: n.getAttribute('aria-label'),
+      // What a screen reader hears after the visible name: the node's description.
+      label: n.getAttribute('aria-description'),
       tabindex: n.getAttribute('tabindex'),
     })),
     edges: [...document.querySelectorAll('[data-testid="map-edge"]')].map(data),

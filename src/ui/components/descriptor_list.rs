@@ -1,7 +1,7 @@
 //! The descriptors a manifest or index holds: config, layers, platform manifests, subject.
 
 use super::digest_value::DigestValue;
-use super::human_size;
+use super::{human_size, shown};
 use crate::core::descriptor::{Descriptor, Role};
 use crate::core::explain::DigestRole;
 use crate::core::media_type::MediaType;
@@ -99,7 +99,7 @@ fn row(d: &Descriptor, artifact: bool) -> Html {
             }
             if !d.annotations.is_empty() {
                 <dl class="annotations">
-                    { for d.annotations.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                    { for d.annotations.iter().map(|(k, v)| html! { <><dt>{ shown(k) }</dt><dd>{ shown(v) }</dd></> }) }
                 </dl>
             }
             if !d.urls.is_empty() {

@@ -4,9 +4,9 @@ use super::descriptor_list::DescriptorList;
 use super::digest_value::DigestValue;
 use super::fetch_panel::Wanted;
 use super::findings::Findings;
-use super::human_size;
 use super::referrers::Referrers;
 use super::verification::VerificationView;
+use super::{human_size, shown};
 use crate::core::descriptor::Role;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
@@ -133,7 +133,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
             if !analysis.annotations.is_empty() {
                 <h3>{ "Annotations" }</h3>
                 <dl class="annotations">
-                    { for analysis.annotations.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                    { for analysis.annotations.iter().map(|(k, v)| html! { <><dt>{ shown(k) }</dt><dd>{ shown(v) }</dd></> }) }
                 </dl>
             }
             <details class="raw">

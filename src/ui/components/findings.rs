@@ -1,6 +1,7 @@
 //! The findings about one document, most severe first.
 
 use super::digest_value::DigestValue;
+use super::shown;
 use crate::core::document::{Finding, Severity};
 use yew::prelude::*;
 
@@ -29,7 +30,7 @@ pub fn findings(props: &FindingsProps) -> Html {
         <ul class="findings" data-testid="findings">
             { for sorted.into_iter().map(|finding| html! {
                 <li class={severity_class(finding.severity())}>
-                    { finding.to_string() }
+                    { shown(&finding.to_string()) }
                     if let Finding::TrailingNewline { without } = finding {
                         <DigestValue digest={without.clone()} testid="digest-without-newline" />
                     }

@@ -29,3 +29,15 @@ pub fn human_size(bytes: u64) -> String {
     }
     format!("{bytes} bytes ({value:.1} {})", UNITS[unit])
 }
+
+/// Annotation keys and values are drawn up to this many characters: a 50 MiB annotation would
+/// otherwise freeze the page while the browser lays it out. The digest covers every byte anyway.
+const SHOWN_TEXT_LIMIT: usize = 2048;
+
+/// `text`, cut at [`SHOWN_TEXT_LIMIT`] characters with a note of how much was left out.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_TEXT_LIMIT) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}… ({} more bytes not shown)", &text[..cut], text.len() - cut),
+    }
+}
