@@ -444,6 +444,7 @@ fn go_marshal_and_distribution_canonical_form_are_the_same_manifest_reserialized
             a_style: Some(a),
             b_style: Some(b),
             is_config: false,
+            is_manifest: true,
         } => {
             assert_eq!(
                 differences,

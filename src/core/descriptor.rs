@@ -226,6 +226,18 @@ impl Descriptor {
             .iter()
             .any(|(k, v)| k == "vnd.docker.reference.type" && v == "attestation-manifest")
     }
+
+    /// The manifest a buildx attestation describes: its `vnd.docker.reference.digest`
+    /// annotation. Buildx links attestations this way, inside the index, instead of by `subject`.
+    pub fn attestation_subject(&self) -> Option<Digest> {
+        if !self.is_attestation() {
+            return None;
+        }
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == "vnd.docker.reference.digest")
+            .and_then(|(_, v)| v.parse().ok())
+    }
 }
 
 /// A JSON object of string values (annotations, labels); non-string values are shown as JSON.

@@ -389,6 +389,8 @@ pub enum Verdict {
         b_style: Option<Identified>,
         /// Configs are named by their digest too: re-serializing one changes the Image ID.
         is_config: bool,
+        /// Both are manifests or indexes, whose referrers follow the exact digest.
+        is_manifest: bool,
     },
     /// Two signatures of one schema 1 payload.
     Schema1Resigned {
@@ -469,6 +471,34 @@ impl Verdict {
     }
 }
 
+/// Signatures, SBOMs and attestations name the manifest they belong to by its digest: the one
+/// sentence every verdict about two different manifests ends with.
+const REFERRERS_LEFT_BEHIND: &str =
+    " Referrers (signatures, SBOMs, attestations) of one do not apply to the \
+other: they point at the old digest by their subject (or cosign's sha256-<hex>.sig tag), so a copy \
+with a new digest has none until it is signed or attested again.";
+
+impl Verdict {
+    /// Whether the verdict is about two manifests (or indexes) with different digests.
+    fn leaves_referrers_behind(&self) -> bool {
+        match self {
+            Verdict::Reserialized { is_manifest, .. } => *is_manifest,
+            Verdict::Converted { .. }
+            | Verdict::Recompressed { .. }
+            | Verdict::ManifestEdited { .. }
+            | Verdict::Schema1AndSchema2 { .. }
+            | Verdict::IndexesDiffer { .. }
+            | Verdict::DifferentImages { .. } => true,
+            Verdict::IdenticalBytes { .. }
+            | Verdict::Schema1Resigned { .. }
+            | Verdict::IndexAndPlatformManifest { .. }
+            | Verdict::ManifestAndConfig { .. }
+            | Verdict::ConfigsDiffer { .. }
+            | Verdict::Unrelated { .. } => false,
+        }
+    }
+}
+
 fn list_paths(paths: &[String]) -> String {
     const SHOWN: usize = 5;
     let mut text = paths
@@ -485,6 +515,16 @@ fn list_paths(paths: &[String]) -> String {
 
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.reason(f)?;
+        if self.leaves_referrers_behind() {
+            f.write_str(REFERRERS_LEFT_BEHIND)?;
+        }
+        Ok(())
+    }
+}
+
+impl Verdict {
+    fn reason(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Verdict::IdenticalBytes { digest } => write!(
                 f,
@@ -496,6 +536,7 @@ impl fmt::Display for Verdict {
                 a_style,
                 b_style,
                 is_config,
+                ..
             } => {
                 let names: Vec<&str> = differences.iter().map(SerializationDifference::name).collect();
                 write!(
@@ -1085,7 +1126,13 @@ fn reserialized(
         a_style,
         b_style,
         is_config: a.kind.is_config() && b.kind.is_config(),
+        is_manifest: is_manifest(a.kind) && is_manifest(b.kind),
     }
+}
+
+/// Manifests and indexes: the documents referrers point at by digest.
+fn is_manifest(kind: Kind) -> bool {
+    kind.media_type().is_some() && !kind.is_config()
 }
 
 /// The ways two byte forms of one JSON value differ, in the order a reader checks them.
@@ -1726,6 +1773,10 @@ impl fmt::Display for ExpectedCheck {
                     DigestRole::Schema1Payload => "the digest of a signed schema 1 payload".to_owned(),
                     DigestRole::Schema1Bytes => "the sha256 of these bytes with their signatures, which no tool uses as the digest of a signed schema 1 manifest".to_owned(),
                     DigestRole::Subject => "the digest of the subject this artifact refers to".to_owned(),
+                    DigestRole::AttestationManifest => "the digest of a buildx attestation manifest in the index".to_owned(),
+                    DigestRole::EmptyDescriptor => "the digest of the OCI empty descriptor {}, which artifacts use instead of a config".to_owned(),
+                    DigestRole::ArtifactBlob { index } => format!("the digest of blob {index} of an artifact"),
+                    DigestRole::Referrer => "the digest of a referrer (a signature, SBOM or attestation) attached to an image".to_owned(),
                     DigestRole::Bytes => "the sha256 of a loaded document".to_owned(),
                 };
                 let place = match place {
@@ -1772,8 +1823,12 @@ fn named_digests(analysis: &Analysis) -> Vec<(DigestRole, Digest)> {
         }
         Body::Index { manifests, subject } => {
             for entry in manifests {
-                let role = DigestRole::PlatformManifest {
-                    platform: entry.platform.clone(),
+                let role = if entry.is_attestation() {
+                    DigestRole::AttestationManifest
+                } else {
+                    DigestRole::PlatformManifest {
+                        platform: entry.platform.clone(),
+                    }
                 };
                 found.extend(entry.digest.clone().map(|d| (role, d)));
             }

@@ -6,6 +6,8 @@
 //! `config` + `layers` → manifest; `rootfs` → image config). A disagreement between the field and
 //! the shape is a finding, not a stop.
 
+pub mod artifact;
+
 use super::descriptor::{self, Descriptor, Role};
 use super::digest::Digest;
 use super::image_config::ImageConfig;
@@ -181,6 +183,34 @@ pub enum Finding {
     NonDistributableLayer {
         path: String,
     },
+    /// An artifact (signature, SBOM, attestation, chart…) rather than a container image.
+    Artifact {
+        artifact_type: String,
+        /// The type is the config's `mediaType`, as the spec says when `artifactType` is absent.
+        from_config: bool,
+        /// How many blobs (`layers`) a manifest carries; `None` for an index.
+        blobs: Option<usize>,
+    },
+    /// The config is exactly the spec's empty descriptor.
+    EmptyConfig,
+    /// A descriptor claims the empty media type with another digest or size.
+    EmptyDescriptorMismatch {
+        path: String,
+        digest: Option<Digest>,
+        size: Option<u64>,
+    },
+    /// The config is the empty descriptor, so the spec requires `artifactType`, which is absent.
+    ArtifactTypeMissing,
+    /// `subject`: this document is attached to the manifest with this digest.
+    RefersTo {
+        subject: Digest,
+    },
+    /// Index entries that are buildx attestation manifests, not platforms.
+    AttestationManifests {
+        paths: Vec<String>,
+    },
+    /// The media type of the withdrawn OCI artifact manifest draft.
+    WithdrawnArtifactManifest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -215,6 +245,13 @@ impl Finding {
             Finding::Schema1NotVerified => "schema1-not-verified",
             Finding::InvalidDiffId { .. } => "invalid-diff-id",
             Finding::NonDistributableLayer { .. } => "non-distributable-layer",
+            Finding::Artifact { .. } => "artifact",
+            Finding::EmptyConfig => "empty-config",
+            Finding::EmptyDescriptorMismatch { .. } => "empty-descriptor-mismatch",
+            Finding::ArtifactTypeMissing => "artifact-type-missing",
+            Finding::RefersTo { .. } => "refers-to",
+            Finding::AttestationManifests { .. } => "attestation-manifests",
+            Finding::WithdrawnArtifactManifest => "withdrawn-artifact-manifest",
         }
     }
 
@@ -224,6 +261,10 @@ impl Finding {
             Finding::TrailingNewline { .. }
             | Finding::Schema1NotVerified
             | Finding::NonDistributableLayer { .. }
+            | Finding::Artifact { .. }
+            | Finding::EmptyConfig
+            | Finding::RefersTo { .. }
+            | Finding::AttestationManifests { .. }
             | Finding::CrlfLineEndings => Severity::Note,
             Finding::Utf8Bom
             | Finding::InvalidUtf8 { .. }
@@ -232,6 +273,9 @@ impl Finding {
             | Finding::HintDisagrees { .. }
             | Finding::DuplicateKey(_)
             | Finding::UnknownMediaType { .. }
+            | Finding::EmptyDescriptorMismatch { .. }
+            | Finding::ArtifactTypeMissing
+            | Finding::WithdrawnArtifactManifest
             | Finding::MissingField { .. }
             | Finding::Descriptor { .. } => Severity::Warning,
             Finding::JsonSyntax { .. }
@@ -323,6 +367,55 @@ impl fmt::Display for Finding {
             Finding::NonDistributableLayer { path } => write!(
                 f,
                 "{path} is a non-distributable (foreign) layer: registries usually do not hold its blob; it is fetched from its urls."
+            ),
+            Finding::Artifact { artifact_type, from_config, blobs } => {
+                let from = if *from_config {
+                    "its config's mediaType, which the OCI image spec makes the artifact type when artifactType is absent"
+                } else {
+                    "its artifactType"
+                };
+                write!(f, "This is an artifact, not a container image: its type is {artifact_type} (from {from}).")?;
+                if let Some(blobs) = blobs {
+                    write!(
+                        f,
+                        " Its {blobs} layer(s) are the artifact's blobs (files), not filesystem layers: nothing unpacks them, so there are no diff_ids and no Image ID."
+                    )?;
+                }
+                Ok(())
+            }
+            Finding::EmptyConfig => write!(
+                f,
+                "The config is the OCI empty descriptor: media type application/vnd.oci.empty.v1+json, the 2 bytes {{}} with digest {}, exactly as the image spec defines it. It stands for \"no config\": this manifest is not a runnable image.",
+                artifact::EMPTY_DIGEST
+            ),
+            Finding::EmptyDescriptorMismatch { path, digest, size } => write!(
+                f,
+                "{path} has the empty media type application/vnd.oci.empty.v1+json but declares digest {} and size {}; the empty descriptor is always the 2 bytes {{}}: {}, size {}.",
+                digest.as_ref().map_or_else(|| "none".to_owned(), Digest::to_string),
+                size.map_or_else(|| "none".to_owned(), |s| s.to_string()),
+                artifact::EMPTY_DIGEST,
+                artifact::EMPTY_SIZE
+            ),
+            Finding::ArtifactTypeMissing => write!(
+                f,
+                "The config is the empty descriptor but there is no artifactType: the OCI image spec requires artifactType then, so registries list this artifact without a type."
+            ),
+            Finding::RefersTo { subject } => write!(
+                f,
+                "This document refers to {subject} (its subject): it is attached to that manifest. Registries list it among that digest's referrers; a copy of that image with another digest does not have it."
+            ),
+            Finding::AttestationManifests { paths } => {
+                let (verb, noun) = if paths.len() == 1 { ("is a", "manifest") } else { ("are", "manifests") };
+                write!(
+                    f,
+                    "{} {verb} buildx attestation {noun} (vnd.docker.reference.type: attestation-manifest, platform unknown/unknown): build provenance and SBOMs for the image manifest named in vnd.docker.reference.digest, not a platform. docker pull and container runtimes skip them.",
+                    paths.join(", ")
+                )
+            }
+            Finding::WithdrawnArtifactManifest => write!(
+                f,
+                "This is the OCI artifact manifest of image-spec 1.1 release candidates ({}), withdrawn before 1.1.0: registries that follow the final spec refuse it, and tools now write an image manifest with artifactType instead. Its digest is still the sha256 of these bytes.",
+                artifact::WITHDRAWN_ARTIFACT_MANIFEST
             ),
         }
     }
@@ -457,10 +550,14 @@ impl Analysis {
                 kind
             }
             None => {
-                if let Some(MediaType::Other(written)) = &field {
-                    findings.push(Finding::UnknownMediaType {
+                match &field {
+                    Some(MediaType::Other(written)) if written == artifact::WITHDRAWN_ARTIFACT_MANIFEST => {
+                        findings.push(Finding::WithdrawnArtifactManifest);
+                    }
+                    Some(MediaType::Other(written)) => findings.push(Finding::UnknownMediaType {
                         field: written.clone(),
-                    });
+                    }),
+                    _ => {}
                 }
                 shape.map_or(Kind::UnknownJson, |shape| refine_with_hint(shape, hint))
             }
@@ -482,6 +579,8 @@ impl Analysis {
             .map(str::to_owned);
         analysis.annotations = descriptor::string_map(value.get("annotations"));
         analysis.findings = findings;
+        let artifact_findings = artifact::findings(&analysis);
+        analysis.findings.extend(artifact_findings);
         analysis.json = Some(value);
         analysis
     }

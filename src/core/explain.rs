@@ -37,6 +37,17 @@ pub enum DigestRole {
     Schema1Bytes,
     /// The manifest an artifact (signature, SBOM…) is attached to.
     Subject,
+    /// A buildx attestation manifest listed in an index (provenance, SBOM), not a platform.
+    AttestationManifest,
+    /// The OCI empty descriptor (`{}`), which artifacts use where an image has its config.
+    EmptyDescriptor,
+    /// One blob (file) of an artifact: an SBOM, a signature, a chart, not a filesystem layer.
+    ArtifactBlob {
+        index: usize,
+    },
+    /// A manifest attached to another by its `subject` (or a cosign tag): a signature, SBOM or
+    /// attestation, listed among that manifest's referrers.
+    Referrer,
     /// A document whose kind names no role (unknown JSON, not JSON).
     Bytes,
 }
@@ -163,6 +174,47 @@ pub fn explain(role: &DigestRole, digest: &Digest, image: Option<&str>) -> Expla
              attestations follow this exact digest: if the image is re-pushed with a new digest, they are left behind."
                 .to_owned(),
             vec![format!("oras discover {repo}@{digest}"), format!("regctl artifact list {repo}@{digest}")],
+        ),
+        DigestRole::AttestationManifest => (
+            "An attestation manifest buildx stores in the index beside the platform manifests, with platform \
+             unknown/unknown and the annotation vnd.docker.reference.type: attestation-manifest. Its layers are \
+             in-toto statements (build provenance, SBOM) about the manifest its vnd.docker.reference.digest \
+             annotation names. Runtimes skip it; it moves with the index, so copying the index keeps it."
+                .to_owned(),
+            vec![
+                format!("docker buildx imagetools inspect {image} --format '{{{{json .Provenance}}}}'"),
+                format!("crane manifest {repo}@{digest}"),
+                format!("regctl manifest get {repo}@{digest}"),
+            ],
+        ),
+        DigestRole::EmptyDescriptor => (
+            "The digest of the OCI empty descriptor: the sha256 of the 2 bytes {}. Artifacts put it where an image \
+             has its config, so every such artifact has this same config digest; it is not an Image ID, and there is \
+             nothing to download."
+                .to_owned(),
+            vec!["printf '{}' | sha256sum".to_owned()],
+        ),
+        DigestRole::ArtifactBlob { index } => (
+            format!(
+                "Blob {index} of this artifact: the sha256 of the file exactly as stored (the SBOM, signature or \
+                 other payload itself). Nothing unpacks it, so it has no diff_id."
+            ),
+            vec![
+                format!("crane blob {repo}@{digest} | sha256sum"),
+                format!("regctl blob get {repo} {digest} | sha256sum"),
+                format!("oras blob fetch --output - {repo}@{digest} | sha256sum"),
+            ],
+        ),
+        DigestRole::Referrer => (
+            "The digest of a referrer: a manifest (signature, SBOM, attestation) attached to an image manifest. \
+             It names that manifest by digest in its subject (or, for cosign's older scheme, only by the tag \
+             sha256-<hex>.sig), so it belongs to that exact digest and not to copies of the image with another one."
+                .to_owned(),
+            vec![
+                format!("oras manifest fetch {repo}@{digest}"),
+                format!("regctl manifest get {repo}@{digest}"),
+                format!("crane manifest {repo}@{digest}"),
+            ],
         ),
         DigestRole::Bytes => (
             "The sha256 of these exact bytes.".to_owned(),

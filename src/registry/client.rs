@@ -9,6 +9,7 @@ use crate::core::distribution::auth::{
     answer_challenge, parse_token_response, AuthError, AuthStep, Credentials, TOKEN_SIZE_CAP,
 };
 use crate::core::distribution::error::{parse_error_body, FailureFacts, RegistryError, Resource};
+use crate::core::distribution::referrers::FILTERS_APPLIED_HEADER;
 use crate::core::distribution::walk::Target;
 use crate::core::distribution::{tags_list_url, version_check_url, MANIFEST_ACCEPT};
 use crate::core::reference::Reference;
@@ -48,8 +49,25 @@ pub(crate) struct Answer {
     pub content_type: Option<String>,
     /// `Docker-Content-Digest`, when the browser lets the page read it.
     pub digest_header: Option<String>,
+    /// `Link` (the next page of a referrers answer), when the browser lets the page read it.
+    pub link: Option<String>,
+    /// `OCI-Filters-Applied`, when the browser lets the page read it.
+    pub filters_applied: Option<String>,
     /// A CORS response, whose unexposed headers read as missing.
     pub cross_origin: bool,
+}
+
+/// A request's outcome for callers that read non-2xx answers themselves ([`Client::send`]).
+pub(crate) enum Sent {
+    Answer(Answer),
+    /// A status outside 2xx, with its body (read up to the error body cap).
+    Status {
+        status: u16,
+        body: Vec<u8>,
+        retry_after: Option<String>,
+    },
+    /// `fetch` showed nothing: see [`Client::diagnose`] for why.
+    Unreadable,
 }
 
 /// What one request produced.
@@ -116,6 +134,28 @@ impl<'a> Client<'a> {
             // without a preflight round trip.
             Target::Blob => (Resource::Blob, None),
         };
+        match self.send(url, accept, target).await? {
+            Sent::Answer(answer) => Ok(answer),
+            Sent::Status {
+                status,
+                body,
+                retry_after,
+            } => Err(
+                RegistryError::from_response(status, &body, retry_after.as_deref(), shown, resource).into(),
+            ),
+            Sent::Unreadable => Err(self.diagnose(url, shown, blob).await?.into()),
+        }
+    }
+
+    /// GET `url`, answering one auth challenge on the way, and hand back whatever status came:
+    /// for requests whose non-2xx answers mean something (a 404 from the referrers API means
+    /// the registry has none). `cap` is that of `target`'s documents.
+    pub(crate) async fn send(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        target: Target,
+    ) -> Result<Sent, Failure> {
         let too_large = |size| match target {
             Target::Manifest => RegistryError::ManifestTooLarge { size },
             Target::Blob => RegistryError::ConfigTooLarge { size },
@@ -136,7 +176,7 @@ impl<'a> Client<'a> {
                 Reply::Answered { response, body } => (response, body),
                 Reply::TooLarge { size } => return Err(too_large(size).into()),
                 Reply::Interrupted => return Err(self.interrupted().into()),
-                Reply::Unreadable => return Err(self.diagnose(url, shown, blob).await?.into()),
+                Reply::Unreadable => return Ok(Sent::Unreadable),
             };
             let status = response.status();
             let headers = response.headers();
@@ -158,26 +198,24 @@ impl<'a> Client<'a> {
                 return Err(AuthError::CredentialsRejected.into());
             }
             if !(200..300).contains(&status) {
-                let retry_after = headers.get("retry-after");
-                return Err(RegistryError::from_response(
+                return Ok(Sent::Status {
                     status,
-                    &body,
-                    retry_after.as_deref(),
-                    shown,
-                    resource,
-                )
-                .into());
+                    body,
+                    retry_after: headers.get("retry-after"),
+                });
             }
             let size = u64::try_from(body.len()).unwrap_or(u64::MAX);
             if size > target.cap() {
                 return Err(too_large(size).into());
             }
-            return Ok(Answer {
+            return Ok(Sent::Answer(Answer {
                 bytes: body,
                 content_type: headers.get("content-type"),
                 digest_header: headers.get("docker-content-digest"),
+                link: headers.get("link"),
+                filters_applied: headers.get(FILTERS_APPLIED_HEADER),
                 cross_origin: response.type_() == ResponseType::Cors,
-            });
+            }));
         }
     }
 
@@ -243,7 +281,7 @@ impl<'a> Client<'a> {
     /// `fetch` showed nothing. Ask what can be asked: is the browser online; for a blob, did
     /// the registry answer with a redirect (seen with `redirect: "manual"`, whose opaque answer
     /// needs no CORS from the storage); does the registry answer a request without preflight.
-    async fn diagnose(
+    pub(crate) async fn diagnose(
         &self,
         url: &str,
         shown: &Reference,

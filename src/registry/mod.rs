@@ -6,8 +6,9 @@
 //! stores anything: tokens and credentials live in a [`Client`] for one walk and are dropped
 //! with it, never written to a URL, storage or the console.
 mod client;
+mod referrers;
 mod time;
 mod walk;
 
 pub use time::{cancellation, Cancel, CancelHandle};
-pub use walk::{walk, Event, Fetched, Outcome, Problem, Settings};
+pub use walk::{list_referrers, walk, Event, Fetched, Outcome, Problem, Settings};

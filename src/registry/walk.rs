@@ -2,17 +2,19 @@
 //! each round's requests in parallel (core `walk` plans the rounds, this performs them).
 
 use super::client::{Answer, Client, Failure};
+use super::referrers;
 use super::time::Cancel;
 use crate::core::digest::Digest;
 use crate::core::distribution::auth::Credentials;
 use crate::core::distribution::error::RegistryError;
 use crate::core::distribution::manifest_url;
+use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::{DigestHeader, Verification};
 use crate::core::distribution::walk::{check, media_type_hint, Skipped, Step, Target, Walk};
-use crate::core::document::Analysis;
+use crate::core::document::{Analysis, Body};
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
-use futures::future::join_all;
+use futures::future::{join, join_all};
 use std::cell::Cell;
 use std::time::Duration;
 
@@ -61,6 +63,8 @@ pub enum Event {
     },
     /// One round's documents, in the order their descriptors appear.
     Documents(Vec<Fetched>),
+    /// What is attached to a fetched manifest or index (its referrers).
+    Referrers(Listing),
     Problem(Problem),
 }
 
@@ -134,42 +138,104 @@ pub async fn walk(
         }
     };
     progress();
+    let subject = matches!(analysis.body, Body::Manifest { .. } | Body::Index { .. })
+        .then(|| analysis.digest().clone());
     let mut plan = Walk::started_with(analysis.digest());
     let mut fetched = vec![(top, analysis)];
 
-    loop {
-        if !fetched.is_empty() {
-            on_event(Event::Documents(fetched.iter().map(|(f, _)| f.clone()).collect()));
-        }
-        let parents: Vec<(&Analysis, &str)> = fetched.iter().map(|(f, a)| (a, f.label.as_str())).collect();
-        let round = plan.next_round(&parents);
-        for skipped in round.skipped {
-            on_event(Event::Problem(Problem::Skipped(skipped)));
-        }
-        if round.steps.is_empty() {
-            return Outcome::Finished;
-        }
-        total.set(total.get() + round.steps.len());
-        progress();
-        let results = join_all(round.steps.iter().map(|step| async {
-            let result = fetch_step(&client, reference, settings, step).await;
-            done.set(done.get() + 1);
-            progress();
-            result
-        }))
-        .await;
-        let mut next = Vec::with_capacity(results.len());
-        for (step, result) in round.steps.iter().zip(results) {
-            match result {
-                Ok(document) => next.push(document),
-                Err(Failure::Cancelled) => return Outcome::Cancelled,
-                Err(Failure::Registry(error)) => on_event(Event::Problem(Problem::Failed {
-                    about: format!("{} ({})", step.label, step.digest),
-                    error,
-                })),
+    let rounds = async {
+        loop {
+            if !fetched.is_empty() {
+                on_event(Event::Documents(fetched.iter().map(|(f, _)| f.clone()).collect()));
             }
+            let parents: Vec<(&Analysis, &str)> =
+                fetched.iter().map(|(f, a)| (a, f.label.as_str())).collect();
+            let round = plan.next_round(&parents);
+            for skipped in round.skipped {
+                on_event(Event::Problem(Problem::Skipped(skipped)));
+            }
+            if round.steps.is_empty() {
+                return Outcome::Finished;
+            }
+            total.set(total.get() + round.steps.len());
+            progress();
+            let results = join_all(round.steps.iter().map(|step| async {
+                let result = fetch_step(&client, reference, settings, step).await;
+                done.set(done.get() + 1);
+                progress();
+                result
+            }))
+            .await;
+            let mut next = Vec::with_capacity(results.len());
+            for (step, result) in round.steps.iter().zip(results) {
+                match result {
+                    Ok(document) => next.push(document),
+                    Err(Failure::Cancelled) => return Outcome::Cancelled,
+                    Err(Failure::Registry(error)) => on_event(Event::Problem(Problem::Failed {
+                        about: format!("{} ({})", step.label, step.digest),
+                        error,
+                    })),
+                }
+            }
+            fetched = next;
         }
-        fetched = next;
+    };
+    // The referrers of the document the reference names are looked up beside the rounds; they
+    // are not documents of the image, so they do not count in the progress.
+    let attached = async {
+        match &subject {
+            Some(subject) => {
+                match referrers::list(&client, reference, subject, None, settings.proxy.as_deref()).await {
+                    Some(listing) => {
+                        on_event(Event::Referrers(listing));
+                        Outcome::Finished
+                    }
+                    None => Outcome::Cancelled,
+                }
+            }
+            None => Outcome::Finished,
+        }
+    };
+    match join(rounds, attached).await {
+        (Outcome::Finished, Outcome::Finished) => Outcome::Finished,
+        _ => Outcome::Cancelled,
+    }
+}
+
+/// List the referrers of `subject` in `reference`'s repository (only those of `artifact_type`
+/// if given), reporting the listing as [`Event::Referrers`]; progress counts it as one document.
+pub async fn list_referrers(
+    reference: &Reference,
+    subject: &Digest,
+    artifact_type: Option<&str>,
+    settings: &Settings,
+    cancel: Cancel,
+    on_event: &dyn Fn(Event),
+) -> Outcome {
+    let client = Client::new(
+        reference,
+        settings.proxy.as_deref(),
+        settings.credentials.as_ref(),
+        settings.timeout,
+        &settings.page_origin,
+        cancel,
+    );
+    on_event(Event::Progress { done: 0, total: 1 });
+    match referrers::list(
+        &client,
+        reference,
+        subject,
+        artifact_type,
+        settings.proxy.as_deref(),
+    )
+    .await
+    {
+        Some(listing) => {
+            on_event(Event::Progress { done: 1, total: 1 });
+            on_event(Event::Referrers(listing));
+            Outcome::Finished
+        }
+        None => Outcome::Cancelled,
     }
 }
 

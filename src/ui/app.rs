@@ -4,16 +4,20 @@ use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
 use super::components::family_map::{Documents, FamilyMap};
-use super::components::fetch_panel::FetchPanel;
+use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
 use super::permalink_sync::use_permalink;
 use super::state::{Action, NewDocument, Source, Workspace};
+use crate::core::digest::Digest;
+use crate::core::distribution::referrers::Listing;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use crate::examples::Example;
 use crate::registry::Fetched;
+use std::collections::HashSet;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -60,6 +64,32 @@ pub fn app() -> Html {
             workspace.dispatch(Action::Add(documents))
         })
     };
+    let on_referrers = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |listing: Listing| workspace.dispatch(Action::Referrers(listing)))
+    };
+    // Fetches asked for by the cards (open a referrer, look for referrers) go through the fetch
+    // panel, so they use the settings and credentials typed there.
+    let request = use_state(|| None::<FetchRequest>);
+    let requests = use_mut_ref(|| 0u64);
+    let on_request = {
+        let request = request.clone();
+        Callback::from(move |(reference, wanted): (Reference, Wanted)| {
+            *requests.borrow_mut() += 1;
+            let id = *requests.borrow();
+            request.set(Some(FetchRequest {
+                id,
+                reference,
+                wanted,
+            }));
+        })
+    };
+    let loaded: Rc<HashSet<Digest>> = Rc::new(
+        workspace
+            .documents()
+            .map(|d| d.analysis.digest().clone())
+            .collect(),
+    );
     let on_clear = {
         let workspace = workspace.dispatcher();
         let error = error.clone();
@@ -114,7 +144,7 @@ pub fn app() -> Html {
                 <ExamplesBar on_choose={on_example} />
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
                     restore={permalink.restore.clone()} />
-                <FetchPanel {on_fetched} refetch={permalink.pinned.clone()} />
+                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.pinned.clone()} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
@@ -144,7 +174,8 @@ pub fn app() -> Html {
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {
                         <DocumentCard key={doc.id} doc={doc.clone()} show_sha512={*show_sha512}
-                            on_remove={on_remove.clone()} />
+                            on_remove={on_remove.clone()} referrers={workspace.referrers_of(doc)}
+                            loaded={loaded.clone()} on_request={on_request.clone()} />
                     }) }
                 </section>
                 { layer_panels(workspace.documents()) }

@@ -4,9 +4,11 @@
 //! pasted text is one document, replaced as the user types; every file is a document of its own.
 
 use crate::core::digest::Digest;
+use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::Verification;
 use crate::core::document::Analysis;
 use crate::core::media_type::MediaType;
+use crate::core::reference::Reference;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -69,6 +71,8 @@ pub struct Workspace {
     /// Documents not added because the same bytes are already loaded (name, digest).
     pub skipped_duplicates: Vec<(String, Digest)>,
     pub next_id: u32,
+    /// What is attached to fetched manifests: one listing per repository and subject digest.
+    pub referrers: Vec<Rc<Listing>>,
 }
 
 pub enum Action {
@@ -76,6 +80,8 @@ pub enum Action {
     Add(Vec<NewDocument>),
     Remove(u32),
     Clear,
+    /// A referrers listing; replaces an earlier one of the same repository and subject.
+    Referrers(Listing),
     /// Replace the whole analysis, as opening a permalink does: the paste box's text (if any)
     /// and the other documents, in order.
     Replace {
@@ -88,6 +94,18 @@ impl Workspace {
     /// All documents, the pasted one first.
     pub fn documents(&self) -> impl Iterator<Item = &Rc<LoadedDocument>> {
         self.pasted.iter().chain(self.files.iter())
+    }
+
+    /// The referrers listed for a fetched document, if they were looked up.
+    pub fn referrers_of(&self, doc: &LoadedDocument) -> Option<Rc<Listing>> {
+        let Source::Fetched { reference, .. } = &doc.source else {
+            return None;
+        };
+        let repository = Reference::parse(reference).ok()?.name();
+        self.referrers
+            .iter()
+            .find(|l| l.repository == repository && &l.subject == doc.analysis.digest())
+            .cloned()
     }
 
     fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {
@@ -118,6 +136,7 @@ impl Reducible for Workspace {
             files: self.files.clone(),
             skipped_duplicates: Vec::new(),
             next_id: self.next_id,
+            referrers: self.referrers.clone(),
         };
         match action {
             Action::Paste(text) => {
@@ -147,6 +166,12 @@ impl Reducible for Workspace {
             Action::Clear => {
                 next.pasted = None;
                 next.files.clear();
+                next.referrers.clear();
+            }
+            Action::Referrers(listing) => {
+                next.referrers
+                    .retain(|l| l.repository != listing.repository || l.subject != listing.subject);
+                next.referrers.push(Rc::new(listing));
             }
             Action::Replace { pasted, documents } => {
                 return Rc::new(next)

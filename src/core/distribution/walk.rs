@@ -154,6 +154,11 @@ fn pointers(analysis: &Analysis, label: &str) -> Vec<Result<Step, Skipped>> {
             .iter()
             .map(|d| step(d, Target::Manifest, entry_label(d)))
             .collect(),
+        // The empty descriptor is `{}` by definition (its digest and size are checked in the
+        // artifact's findings): there is nothing to fetch.
+        Body::Manifest {
+            config: Some(config), ..
+        } if config.media_type == Some(MediaType::OciEmpty) => Vec::new(),
         Body::Manifest {
             config: Some(config), ..
         } => {
@@ -307,6 +312,17 @@ mod tests {
         );
         let after = walk.next_round(&[]);
         assert_eq!(after, Round::default());
+    }
+
+    // An SBOM @sigstore/oci attached to demo/oci:1 (tests/fixtures/referrers): its config is
+    // the empty descriptor.
+    #[test]
+    fn an_artifact_with_the_empty_config_has_nothing_more_to_fetch() {
+        let artifact = analysis(include_bytes!(
+            "../../../tests/fixtures/referrers/artifact-spdx.json"
+        ));
+        let round = Walk::started_with(artifact.digest()).next_round(&[(&artifact, "")]);
+        assert_eq!(round, Round::default());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::digest_value::DigestValue;
 use super::{human_size, shown};
 use crate::core::descriptor::{Descriptor, Role};
 use crate::core::explain::DigestRole;
+use crate::core::media_type::MediaType;
 use yew::prelude::*;
 
 /// Rows drawn at first; a document with 100,000 layers stays usable, the rest is one click away.
@@ -12,11 +13,18 @@ const FIRST_ROWS: usize = 200;
 #[derive(Properties, PartialEq)]
 pub struct DescriptorListProps {
     pub descriptors: Vec<Descriptor>,
+    /// The document is an artifact: its layers are files, not filesystem layers.
+    #[prop_or_default]
+    pub artifact: bool,
 }
 
-fn label(d: &Descriptor) -> String {
+fn label(d: &Descriptor, artifact: bool) -> String {
     match d.role {
+        Role::Config if d.media_type == Some(MediaType::OciEmpty) => {
+            "Config: the empty descriptor".to_owned()
+        }
         Role::Config => "Config".to_owned(),
+        Role::Layer(i) if artifact => format!("Blob {i} (a file of the artifact, not a filesystem layer)"),
         Role::Layer(i) => format!("Layer {i}"),
         Role::Manifest(i) if d.is_attestation() => {
             format!("Manifest {i}: attestation (buildx), not a platform")
@@ -30,10 +38,14 @@ fn label(d: &Descriptor) -> String {
     }
 }
 
-fn digest_role(d: &Descriptor) -> DigestRole {
+fn digest_role(d: &Descriptor, artifact: bool) -> DigestRole {
     match d.role {
+        _ if d.media_type == Some(MediaType::OciEmpty) => DigestRole::EmptyDescriptor,
         Role::Config => DigestRole::Config,
-        Role::Layer(index) | Role::Blob(index) => DigestRole::LayerBlob { index },
+        Role::Layer(index) if artifact => DigestRole::ArtifactBlob { index },
+        Role::Blob(index) => DigestRole::ArtifactBlob { index },
+        Role::Layer(index) => DigestRole::LayerBlob { index },
+        Role::Manifest(_) if d.is_attestation() => DigestRole::AttestationManifest,
         Role::Manifest(_) => DigestRole::PlatformManifest {
             platform: d.platform.clone(),
         },
@@ -54,7 +66,7 @@ pub fn descriptor_list(props: &DescriptorListProps) -> Html {
         <section class="descriptors">
             <h3>{ format!("Descriptors ({total})") }</h3>
             <ul>
-                { for props.descriptors.iter().take(shown).map(row) }
+                { for props.descriptors.iter().take(shown).map(|d| row(d, props.artifact)) }
             </ul>
             if shown < total {
                 <button type="button" class="secondary" onclick={more}>{ format!("Show all {total}") }</button>
@@ -63,12 +75,12 @@ pub fn descriptor_list(props: &DescriptorListProps) -> Html {
     }
 }
 
-fn row(d: &Descriptor) -> Html {
+fn row(d: &Descriptor, artifact: bool) -> Html {
     let media_type = d.media_type.as_ref();
     html! {
         <li class="descriptor" data-testid="descriptor" data-role={d.role.slug()}>
             <div class="descriptor-head">
-                <strong>{ label(d) }</strong>
+                <strong>{ label(d, artifact) }</strong>
                 if let Some(size) = d.size {
                     <span class="size" data-bytes={size.to_string()}>{ human_size(size) }</span>
                 }
@@ -83,7 +95,7 @@ fn row(d: &Descriptor) -> Html {
                 <div>{ "artifactType " }<code>{ artifact_type.clone() }</code></div>
             }
             if let Some(digest) = &d.digest {
-                <DigestValue digest={digest.clone()} testid="descriptor-digest" role={Some(digest_role(d))} />
+                <DigestValue digest={digest.clone()} testid="descriptor-digest" role={Some(digest_role(d, artifact))} />
             }
             if !d.annotations.is_empty() {
                 <dl class="annotations">

@@ -2,14 +2,20 @@
 
 use super::descriptor_list::DescriptorList;
 use super::digest_value::DigestValue;
+use super::fetch_panel::Wanted;
 use super::findings::Findings;
+use super::referrers::Referrers;
 use super::verification::VerificationView;
 use super::{human_size, shown};
+use crate::core::descriptor::Role;
 use crate::core::digest::Digest;
-use crate::core::document::{Analysis, Body, Kind, Schema1View};
+use crate::core::distribution::referrers::Listing;
+use crate::core::document::{artifact, Analysis, Body, Kind, Schema1View};
 use crate::core::explain::DigestRole;
 use crate::core::image_config::ImageConfig;
+use crate::core::reference::Reference;
 use crate::ui::state::{LoadedDocument, Source};
+use std::collections::HashSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -21,11 +27,21 @@ pub struct DocumentCardProps {
     pub doc: Rc<LoadedDocument>,
     pub show_sha512: bool,
     pub on_remove: Callback<u32>,
+    /// This fetched manifest's referrers, once looked up.
+    #[prop_or_default]
+    pub referrers: Option<Rc<Listing>>,
+    /// Digests of every loaded document.
+    #[prop_or_default]
+    pub loaded: Rc<HashSet<Digest>>,
+    /// Asks the fetch panel for a fetch (opening a referrer, looking for referrers).
+    #[prop_or_default]
+    pub on_request: Callback<(Reference, Wanted)>,
 }
 
 /// What the document's own digest is, by kind.
 fn own_role(analysis: &Analysis) -> DigestRole {
     match analysis.kind {
+        Kind::OciManifest | Kind::OciIndex if has_subject(analysis) => DigestRole::Referrer,
         Kind::OciManifest | Kind::DockerManifest | Kind::DockerSchema1 => DigestRole::Manifest,
         Kind::OciIndex | Kind::DockerManifestList => DigestRole::Index,
         Kind::DockerSchema1Signed if analysis.digest() != &analysis.bytes_digest => {
@@ -34,6 +50,10 @@ fn own_role(analysis: &Analysis) -> DigestRole {
         Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => DigestRole::Config,
         Kind::DockerSchema1Signed | Kind::UnknownJson | Kind::NotJson | Kind::Empty => DigestRole::Bytes,
     }
+}
+
+fn has_subject(analysis: &Analysis) -> bool {
+    analysis.descriptors().iter().any(|d| d.role == Role::Subject)
 }
 
 #[function_component(DocumentCard)]
@@ -54,6 +74,14 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         Callback::from(move |_: MouseEvent| on_remove.emit(id))
     };
     let schema1_signed_payload = analysis.digest() != &analysis.bytes_digest;
+    let fetched_manifest = match &doc.source {
+        Source::Fetched { reference, .. }
+            if matches!(analysis.body, Body::Manifest { .. } | Body::Index { .. }) =>
+        {
+            Some(AttrValue::from(reference.clone()))
+        }
+        _ => None,
+    };
     let media_type = analysis.media_type_field.clone();
 
     html! {
@@ -97,7 +125,11 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                 }
             </div>
             <Findings findings={analysis.findings.clone()} />
-            { body_view(&analysis.body) }
+            { body_view(analysis) }
+            if let Some(reference) = fetched_manifest {
+                <Referrers {reference} subject={analysis.digest().clone()} listing={props.referrers.clone()}
+                    loaded={props.loaded.clone()} on_request={props.on_request.clone()} />
+            }
             if !analysis.annotations.is_empty() {
                 <h3>{ "Annotations" }</h3>
                 <dl class="annotations">
@@ -125,10 +157,12 @@ pub fn raw_preview(bytes: &[u8]) -> String {
     text
 }
 
-fn body_view(body: &Body) -> Html {
+fn body_view(analysis: &Analysis) -> Html {
+    let body = &analysis.body;
     match body {
         Body::Manifest { .. } | Body::Index { .. } => html! {
-            <DescriptorList descriptors={body.descriptors().into_iter().cloned().collect::<Vec<_>>()} />
+            <DescriptorList descriptors={body.descriptors().into_iter().cloned().collect::<Vec<_>>()}
+                artifact={artifact::is_artifact(analysis)} />
         },
         Body::Schema1(view) => schema1_view(view),
         Body::Config(config) => config_view(config),

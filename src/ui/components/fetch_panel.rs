@@ -1,19 +1,25 @@
 //! The reference box: names an image, fetches it from its registry (through `registry::walk`),
 //! shows progress with a cancel button and every problem as its own message, and hands the
-//! fetched documents to the workspace.
+//! fetched documents and referrer listings to the workspace. Other parts of the page ask it for
+//! fetches too ([`FetchRequest`]: opening a referrer, looking for referrers), so every request
+//! goes out with the settings and credentials typed here.
 //!
 //! Credentials are read from their fields when a fetch starts and live only in that fetch; the
 //! CORS proxy prefix is the one setting kept in local storage (never in a permalink).
 
 use super::registry_error::RegistryErrorView;
+use crate::core::digest::Digest;
 use crate::core::distribution::auth::Credentials;
 use crate::core::distribution::error::RegistryError;
 use crate::core::distribution::proxy_prefix;
+use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::{Mismatch, Trust};
 use crate::core::distribution::walk::Skipped;
 use crate::core::permalink::PinnedReference;
 use crate::core::reference::Reference;
-use crate::registry::{cancellation, walk, CancelHandle, Event, Fetched, Outcome, Problem, Settings};
+use crate::registry::{
+    cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Outcome, Problem, Settings,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -27,10 +33,35 @@ const PROXY_KEY: &str = "digestlens.corsProxy";
 const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 const MAX_TIMEOUT_SECONDS: u64 = 600;
 
+/// What a fetch asked for elsewhere on the page should do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wanted {
+    /// Fetch the reference and walk it, as if typed into the box.
+    Walk,
+    /// Only list the referrers of `subject` (of one `artifact_type`, if given).
+    Referrers {
+        subject: Digest,
+        artifact_type: Option<String>,
+    },
+}
+
+/// A fetch asked for elsewhere on the page; a new `id` starts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchRequest {
+    pub id: u64,
+    pub reference: Reference,
+    pub wanted: Wanted,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct FetchPanelProps {
     /// One round of fetched documents, with the reference they belong to.
     pub on_fetched: Callback<(Reference, Vec<Fetched>)>,
+    /// A listing of what is attached to a fetched manifest.
+    #[prop_or_default]
+    pub on_referrers: Callback<Listing>,
+    #[prop_or_default]
+    pub request: Option<FetchRequest>,
     /// References an opened permalink pins to the digest seen when it was made: the first is
     /// fetched again by that digest, so the registry's answer is verified against it.
     #[prop_or_default]
@@ -66,13 +97,18 @@ enum Status {
 #[derive(Debug, PartialEq)]
 struct FetchState {
     generation: u64,
+    /// The running or last fetch only looked for referrers.
+    referrers_only: bool,
     status: Status,
     failed: usize,
     messages: Vec<Message>,
 }
 
 enum FetchAction {
-    Start(u64),
+    Start {
+        generation: u64,
+        referrers_only: bool,
+    },
     Progress {
         generation: u64,
         done: usize,
@@ -98,14 +134,19 @@ impl Reducible for FetchState {
         let current = |generation: u64| generation == self.generation;
         let mut next = FetchState {
             generation: self.generation,
+            referrers_only: self.referrers_only,
             status: self.status,
             failed: self.failed,
             messages: self.messages.clone(),
         };
         match action {
-            FetchAction::Start(generation) => {
+            FetchAction::Start {
+                generation,
+                referrers_only,
+            } => {
                 next = FetchState {
                     generation,
+                    referrers_only,
                     status: Status::Running { done: 0, total: 1 },
                     failed: 0,
                     messages: Vec::new(),
@@ -166,15 +207,20 @@ fn page_origin() -> String {
         .unwrap_or_default()
 }
 
+/// Where the walk's events go.
+struct Sinks {
+    dispatch: UseReducerDispatcher<FetchState>,
+    on_fetched: Callback<(Reference, Vec<Fetched>)>,
+    on_referrers: Callback<Listing>,
+}
+
 /// The walk's events, turned into actions for the panel and documents for the workspace.
-fn on_event(
-    event: Event,
-    generation: u64,
-    current: &Rc<RefCell<u64>>,
-    reference: &Reference,
-    dispatch: &UseReducerDispatcher<FetchState>,
-    on_fetched: &Callback<(Reference, Vec<Fetched>)>,
-) {
+fn on_event(event: Event, generation: u64, current: &Rc<RefCell<u64>>, reference: &Reference, sinks: &Sinks) {
+    let Sinks {
+        dispatch,
+        on_fetched,
+        on_referrers,
+    } = sinks;
     if *current.borrow() != generation {
         return;
     }
@@ -200,6 +246,7 @@ fn on_event(
             }
             on_fetched.emit((reference.clone(), documents));
         }
+        Event::Referrers(listing) => on_referrers.emit(listing),
         Event::Problem(Problem::Failed { about, error }) => say(Message::Failed { about, error }),
         Event::Problem(Problem::Skipped(skipped)) => say(Message::Skipped(skipped)),
     }
@@ -209,6 +256,7 @@ fn on_event(
 pub fn fetch_panel(props: &FetchPanelProps) -> Html {
     let state = use_reducer(|| FetchState {
         generation: 0,
+        referrers_only: false,
         status: Status::Idle,
         failed: 0,
         messages: Vec::new(),
@@ -230,23 +278,15 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
     let current = use_mut_ref(|| 0u64);
     let running = use_mut_ref(|| None::<CancelHandle>);
 
-    let start = {
+    let run = {
         let dispatch = state.dispatcher();
         let on_fetched = props.on_fetched.clone();
-        let (reference_input, username, password, token, timeout) = (
-            reference_input.clone(),
-            username.clone(),
-            password.clone(),
-            token.clone(),
-            timeout.clone(),
-        );
+        let on_referrers = props.on_referrers.clone();
+        let (username, password, token, timeout) =
+            (username.clone(), password.clone(), token.clone(), timeout.clone());
         let proxy = proxy.clone();
         let (current, running) = (current.clone(), running.clone());
-        Callback::from(move |()| {
-            let reference = match Reference::parse(&input_value(&reference_input)) {
-                Ok(reference) => reference,
-                Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
-            };
+        Callback::from(move |(reference, wanted): (Reference, Wanted)| {
             let proxy = match proxy_prefix(&proxy) {
                 Ok(proxy) => proxy.map(str::to_owned),
                 Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
@@ -273,32 +313,72 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
             *current.borrow_mut() = generation;
             let (handle, cancel) = cancellation();
             *running.borrow_mut() = Some(handle);
-            dispatch.dispatch(FetchAction::Start(generation));
+            dispatch.dispatch(FetchAction::Start {
+                generation,
+                referrers_only: matches!(wanted, Wanted::Referrers { .. }),
+            });
 
-            let (dispatch, on_fetched, current, running) = (
-                dispatch.clone(),
-                on_fetched.clone(),
-                current.clone(),
-                running.clone(),
-            );
+            let sinks = Sinks {
+                dispatch: dispatch.clone(),
+                on_fetched: on_fetched.clone(),
+                on_referrers: on_referrers.clone(),
+            };
+            let (current, running) = (current.clone(), running.clone());
             spawn_local(async move {
                 let started = now_millis();
-                let report =
-                    |event| on_event(event, generation, &current, &reference, &dispatch, &on_fetched);
-                let outcome = walk(&reference, &settings, cancel, &report).await;
+                let report = |event| on_event(event, generation, &current, &reference, &sinks);
+                let outcome = match &wanted {
+                    Wanted::Walk => walk(&reference, &settings, cancel, &report).await,
+                    Wanted::Referrers {
+                        subject,
+                        artifact_type,
+                    } => {
+                        list_referrers(
+                            &reference,
+                            subject,
+                            artifact_type.as_deref(),
+                            &settings,
+                            cancel,
+                            &report,
+                        )
+                        .await
+                    }
+                };
                 if *current.borrow() == generation {
                     running.borrow_mut().take();
                 }
                 match outcome {
-                    Outcome::Finished => dispatch.dispatch(FetchAction::Finish {
+                    Outcome::Finished => sinks.dispatch.dispatch(FetchAction::Finish {
                         generation,
                         millis: now_millis() - started,
                     }),
-                    Outcome::Cancelled => dispatch.dispatch(FetchAction::Cancel(generation)),
+                    Outcome::Cancelled => sinks.dispatch.dispatch(FetchAction::Cancel(generation)),
                 }
             });
         })
     };
+    let start = {
+        let dispatch = state.dispatcher();
+        let (reference_input, run) = (reference_input.clone(), run.clone());
+        Callback::from(move |()| match Reference::parse(&input_value(&reference_input)) {
+            Ok(reference) => run.emit((reference, Wanted::Walk)),
+            Err(e) => dispatch.dispatch(FetchAction::Refuse(e.to_string())),
+        })
+    };
+    {
+        // A fetch asked for elsewhere: a walk shows its reference in the box, as if typed.
+        let reference_input = reference_input.clone();
+        use_effect_with(props.request.clone(), move |request| {
+            if let Some(request) = request {
+                if request.wanted == Wanted::Walk {
+                    if let Some(input) = reference_input.cast::<HtmlInputElement>() {
+                        input.set_value(&request.reference.to_string());
+                    }
+                }
+                run.emit((request.reference.clone(), request.wanted.clone()));
+            }
+        });
+    }
 
     {
         let (start, reference_input) = (start.clone(), reference_input.clone());
@@ -361,6 +441,15 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
 
     let progress = match state.status {
         Status::Idle => None,
+        Status::Running { done, total } if state.referrers_only => {
+            Some(("running", done, total, "Looking for referrers…".to_owned()))
+        }
+        Status::Finished { done, total, millis } if state.referrers_only => Some((
+            "finished",
+            done,
+            total,
+            format!("Looked for referrers in {millis:.0} ms"),
+        )),
         Status::Running { done, total } => {
             Some(("running", done, total, format!("{done} of {total} fetched…")))
         }

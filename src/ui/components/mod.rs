@@ -10,6 +10,7 @@ pub mod findings;
 pub mod input_panel;
 pub mod layer_panel;
 pub mod map_details;
+pub mod referrers;
 pub mod registry_error;
 pub mod share_bar;
 pub mod verification;
