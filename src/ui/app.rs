@@ -1,5 +1,6 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
+use super::components::compare_panel::ComparePanel;
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
@@ -8,7 +9,7 @@ use super::components::fetch_panel::FetchPanel;
 use super::components::input_panel::InputPanel;
 use super::components::share_bar::ShareBar;
 use super::permalink_sync::use_permalink;
-use super::state::{Action, NewDocument, Source, Workspace};
+use super::state::{Action, DocumentList, NewDocument, Source, Workspace};
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use crate::examples::Example;
@@ -98,6 +99,7 @@ pub fn app() -> Html {
         Callback::from(move |_| show_sha512.set(!*show_sha512))
     };
     let empty = workspace.documents().next().is_none();
+    let document_list = workspace.document_list();
 
     html! {
         <>
@@ -109,6 +111,7 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
+            <ContextProvider<DocumentList> context={document_list}>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
@@ -146,6 +149,8 @@ pub fn app() -> Html {
                             on_remove={on_remove.clone()} />
                     }) }
                 </section>
+                <ComparePanel />
+            </ContextProvider<DocumentList>>
             </main>
             <footer>
                 { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",
