@@ -4,6 +4,8 @@
 // registry's Docker-Content-Digest from fixtures.json or node's crypto over the exact bytes, and the
 // re-indented manifests are written by node's own JSON encoder, never by the page's code.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { useApp } from './lib/harness.mjs';
 import { loadRegistryFixtures } from './lib/fixtures.mjs';
@@ -474,5 +476,47 @@ describe('what a re-push would produce', { skip }, () => {
     await app().chooseFiles([asFile(fixture('demo-oci/config.json'))]);
     await app().waitForDigests(1);
     assert.equal(await app().page.locator('[data-testid="repush"]').count(), 0);
+  });
+});
+
+describe('accessibility of the answers', { skip }, () => {
+  const app = useApp();
+  const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+  async function seriousViolations(page) {
+    const results = await page.evaluate(`${AXE_SOURCE}; axe.run(document, { resultTypes: ['violations'] })`);
+    return results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }
+
+  /** A comparison with every part drawn, an expected-digest answer and an open re-push preview. */
+  async function showEverything() {
+    const oci = fixture('demo-oci/manifest.json');
+    await app().chooseFiles([asFile(oci)]);
+    await app().waitForDigests(1);
+    await app().fillIn('expected', oci.registryDigest.slice(7, 19));
+    await app().waitForVerdict('[data-testid="expected-answer"]', () => true, 'an answer');
+    await app().page.click('[data-testid="repush"] > summary');
+    await app().page.locator('[data-testid="rendering"]').first().waitFor();
+    await app().pickOption('pick-a', oci.path);
+    await app().pasteInto('paste-b', JSON.stringify(parsed(fixture('demo-docker/manifest.json')), null, 3));
+    await app().waitForVerdict(COMPARISON, (v) => v.slug === 'converted', 'the converted verdict');
+  }
+
+  for (const scheme of ['light', 'dark']) {
+    test(`no serious or critical axe violations with every answer shown, ${scheme} scheme`, async () => {
+      await app().page.emulateMedia({ colorScheme: scheme });
+      await showEverything();
+      assert.deepEqual(await seriousViolations(app().page), []);
+    });
+  }
+
+  test('at phone width the answers fit the screen', async () => {
+    await app().page.setViewportSize({ width: 375, height: 740 });
+    await showEverything();
+    assert.deepEqual(await seriousViolations(app().page), []);
+    const overflow = await app().page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 375px screen`);
   });
 });
