@@ -1,15 +1,16 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
+use super::components::compare_panel::ComparePanel;
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
-use super::components::family_map::{Documents, FamilyMap};
+use super::components::family_map::FamilyMap;
 use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
 use super::permalink_sync::use_permalink;
-use super::state::{Action, NewDocument, Source, Workspace};
+use super::state::{Action, DocumentList, NewDocument, Source, Workspace};
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
 use crate::core::media_type::MediaType;
@@ -129,6 +130,7 @@ pub fn app() -> Html {
         Callback::from(move |_| show_sha512.set(!*show_sha512))
     };
     let empty = workspace.documents().next().is_none();
+    let document_list = workspace.document_list();
 
     html! {
         <>
@@ -140,6 +142,7 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
+            <ContextProvider<DocumentList> context={document_list}>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
@@ -169,7 +172,7 @@ pub fn app() -> Html {
                     </p>
                 }
                 if !empty {
-                    <FamilyMap documents={Documents(workspace.documents().cloned().collect())} />
+                    <FamilyMap documents={workspace.document_list()} />
                 }
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {
@@ -179,6 +182,8 @@ pub fn app() -> Html {
                     }) }
                 </section>
                 { layer_panels(workspace.documents()) }
+                <ComparePanel />
+            </ContextProvider<DocumentList>>
             </main>
             <footer>
                 { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",

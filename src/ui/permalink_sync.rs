@@ -14,7 +14,7 @@
 
 use crate::core::permalink::{self, LinkLength, PinnedReference, SharedDocument, Snapshot};
 use crate::ui::components::input_panel::RestoreText;
-use crate::ui::state::{Action, LoadedDocument, NewDocument, Source, Workspace};
+use crate::ui::state::{Action, DocumentList, LoadedDocument, NewDocument, Source, Workspace};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -73,21 +73,10 @@ pub struct Permalink {
     pub leave_out_large: Callback<()>,
 }
 
-/// Documents compared by identity: each edit makes a new `Rc`, so this is cheap and exact.
-#[derive(Clone, Default)]
-struct Docs(Vec<Rc<LoadedDocument>>);
+/// The documents as the link sees them: compared by identity (each edit makes a new `Rc`).
+type Docs = DocumentList;
 
-impl PartialEq for Docs {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| Rc::ptr_eq(a, b))
-    }
-}
-
-impl Docs {
-    fn of(workspace: &Workspace) -> Docs {
-        Docs(workspace.documents().cloned().collect())
-    }
-
+impl DocumentList {
     fn has_pasted(&self) -> bool {
         self.0.iter().any(|d| d.source == Source::Pasted)
     }
@@ -513,50 +502,53 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
     {
         let sync = sync.clone();
         let flush = flush.clone();
-        use_effect_with((Docs::of(workspace), opened.serial), move |(docs, serial)| {
-            let Ok(mut sync) = sync.try_borrow_mut() else {
-                return;
-            };
-            if *serial != sync.handled_serial {
-                // The workspace now shows the link just opened: the address bar already has it.
-                sync.handled_serial = *serial;
-                sync.seen = docs.clone();
-                sync.pending = None;
-                sync.cancel_timer();
-                return;
-            }
-            if *docs == sync.seen {
-                return;
-            }
-            let previous = std::mem::replace(&mut sync.seen, docs.clone());
-            let kind = if previous.edited_into(docs) {
-                Write::Replace
-            } else {
-                Write::Push
-            };
-            let mut mode = kind;
-            if let Some((pending, pending_mode)) = sync.pending.take() {
-                if kind == Write::Push {
-                    // The analysis being left keeps its last edits in its own history entry.
-                    let share = sync.write(&pending, pending_mode);
-                    sync.set_share.set(Rc::new(share));
-                } else {
-                    mode = mode.max(pending_mode);
+        use_effect_with(
+            (workspace.document_list(), opened.serial),
+            move |(docs, serial)| {
+                let Ok(mut sync) = sync.try_borrow_mut() else {
+                    return;
+                };
+                if *serial != sync.handled_serial {
+                    // The workspace now shows the link just opened: the address bar already has it.
+                    sync.handled_serial = *serial;
+                    sync.seen = docs.clone();
+                    sync.pending = None;
+                    sync.cancel_timer();
+                    return;
                 }
-            }
-            if docs.0.is_empty() {
-                sync.leave_out = false;
-            }
-            sync.pending = Some((docs.clone(), mode));
-            sync.cancel_timer();
-            sync.timer = web_sys::window().and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    (*flush).as_ref().unchecked_ref(),
-                    DEBOUNCE_MS,
-                )
-                .ok()
-            });
-        });
+                if *docs == sync.seen {
+                    return;
+                }
+                let previous = std::mem::replace(&mut sync.seen, docs.clone());
+                let kind = if previous.edited_into(docs) {
+                    Write::Replace
+                } else {
+                    Write::Push
+                };
+                let mut mode = kind;
+                if let Some((pending, pending_mode)) = sync.pending.take() {
+                    if kind == Write::Push {
+                        // The analysis being left keeps its last edits in its own history entry.
+                        let share = sync.write(&pending, pending_mode);
+                        sync.set_share.set(Rc::new(share));
+                    } else {
+                        mode = mode.max(pending_mode);
+                    }
+                }
+                if docs.0.is_empty() {
+                    sync.leave_out = false;
+                }
+                sync.pending = Some((docs.clone(), mode));
+                sync.cancel_timer();
+                sync.timer = web_sys::window().and_then(|w| {
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        (*flush).as_ref().unchecked_ref(),
+                        DEBOUNCE_MS,
+                    )
+                    .ok()
+                });
+            },
+        );
     }
 
     let leave_out_large = {

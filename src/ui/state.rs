@@ -90,6 +90,27 @@ pub enum Action {
     },
 }
 
+/// The loaded documents as one value for props and contexts. Two lists are equal when they hold
+/// the same documents (the same `Rc`s), so a change is noticed without comparing any bytes.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentList(pub Vec<Rc<LoadedDocument>>);
+
+impl PartialEq for DocumentList {
+    fn eq(&self, other: &DocumentList) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| Rc::ptr_eq(a, b))
+    }
+}
+
+/// One document compared by identity, never by its bytes: for props and memo keys.
+#[derive(Debug, Clone)]
+pub struct Handle(pub Rc<LoadedDocument>);
+
+impl PartialEq for Handle {
+    fn eq(&self, other: &Handle) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl Workspace {
     /// All documents, the pasted one first.
     pub fn documents(&self) -> impl Iterator<Item = &Rc<LoadedDocument>> {
@@ -106,6 +127,11 @@ impl Workspace {
             .iter()
             .find(|l| l.repository == repository && &l.subject == doc.analysis.digest())
             .cloned()
+    }
+
+    /// The documents in page order, as one comparable value.
+    pub fn document_list(&self) -> DocumentList {
+        DocumentList(self.documents().cloned().collect())
     }
 
     fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {

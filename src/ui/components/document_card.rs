@@ -2,9 +2,11 @@
 
 use super::descriptor_list::DescriptorList;
 use super::digest_value::DigestValue;
+use super::expected_check::ExpectedDigest;
 use super::fetch_panel::Wanted;
 use super::findings::Findings;
 use super::referrers::Referrers;
+use super::repush_preview::RepushPreview;
 use super::verification::VerificationView;
 use super::{human_size, shown};
 use crate::core::descriptor::Role;
@@ -123,6 +125,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                     <h3>{ "sha512 of the exact bytes" }</h3>
                     <DigestValue digest={sha512} testid="sha512" />
                 }
+                <ExpectedDigest doc={doc.clone()} />
             </div>
             <Findings findings={analysis.findings.clone()} />
             { body_view(analysis) }
@@ -136,6 +139,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                     { for analysis.annotations.iter().map(|(k, v)| html! { <><dt>{ shown(k) }</dt><dd>{ shown(v) }</dd></> }) }
                 </dl>
             }
+            <RepushPreview doc={doc.clone()} />
             <details class="raw">
                 <summary>{ "Raw bytes as text" }</summary>
                 <pre data-testid="raw">{ raw_preview(&doc.bytes) }</pre>

@@ -6,28 +6,16 @@ use super::map_details::MapDetails;
 use super::which_digest::WhichDigest;
 use crate::core::graph::{Family, Member, Node, NodeId, NodeKey, NodeState};
 use crate::core::layout::{self, GroupKey, Layout, Limits, More, PlacedBox, Slot};
-use crate::ui::state::LoadedDocument;
+use crate::ui::state::DocumentList;
 use std::collections::HashSet;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, EventTarget};
 use yew::prelude::*;
 
-/// The loaded documents, compared by id: an id names one load of one set of bytes.
-#[derive(Clone)]
-pub struct Documents(pub Vec<Rc<LoadedDocument>>);
+/// The map's view of the loaded documents (compared by identity, see [`DocumentList`]).
+pub type Documents = DocumentList;
 
-impl PartialEq for Documents {
-    fn eq(&self, other: &Self) -> bool {
-        self.ids() == other.ids()
-    }
-}
-
-impl Documents {
-    pub fn ids(&self) -> Vec<u32> {
-        self.0.iter().map(|d| d.id).collect()
-    }
-
+impl DocumentList {
     pub fn names(&self) -> Vec<String> {
         self.0.iter().map(|d| d.source.title()).collect()
     }
@@ -90,17 +78,19 @@ fn fit(text: &str, max: usize) -> String {
 pub fn family_map(props: &FamilyMapProps) -> Html {
     let open = use_state(HashSet::<GroupKey>::new);
     let selected = use_state(|| None::<NodeKey>);
-    let ids = props.documents.ids();
+    // Keyed by the documents' identity: the pasted document keeps its id while the user types,
+    // but every edit is a new `Rc`, so the map follows the text.
+    let documents_key = props.documents.clone();
     let family = {
         let documents = props.documents.clone();
-        use_memo(ids.clone(), move |_| {
+        use_memo(documents_key.clone(), move |_| {
             let names = documents.names();
             Family::build(&documents.members(&names))
         })
     };
     let drawn = {
         let family = family.clone();
-        use_memo((ids, (*open).clone()), move |(_, open)| {
+        use_memo((documents_key, (*open).clone()), move |(_, open)| {
             layout::layout(&family, Limits::default(), open)
         })
     };

@@ -1,8 +1,12 @@
 //! One component per file.
+pub mod bytes_view;
+pub mod compare_panel;
+pub mod comparison_view;
 pub mod descriptor_list;
 pub mod digest_value;
 pub mod document_card;
 pub mod examples_bar;
+pub mod expected_check;
 pub mod explainer;
 pub mod family_map;
 pub mod fetch_panel;
@@ -12,6 +16,7 @@ pub mod layer_panel;
 pub mod map_details;
 pub mod referrers;
 pub mod registry_error;
+pub mod repush_preview;
 pub mod share_bar;
 pub mod verification;
 pub mod which_digest;

@@ -258,6 +258,73 @@ export class AppPage {
     }
   }
 
+  /** Fills the text area or text field with this data-testid (e.g. `paste-a`, `expected`). */
+  async fillIn(testid, text, scope = '') {
+    const selector = `${scope} [data-testid="${testid}"]`.trim();
+    await this.until(() => this.page.locator(selector).first().fill(text), `${selector} to take the text`);
+  }
+
+  /**
+   * Pastes `text` into the text area with this data-testid the way Ctrl+V does: the value changes at once
+   * and one `input` event fires. (`fill` fires one per line, which makes a large paste quadratic.)
+   */
+  async pasteInto(testid, text, scope = '') {
+    const selector = `${scope} [data-testid="${testid}"]`.trim();
+    await this.until(
+      () =>
+        this.page.locator(selector).first().evaluate((el, value) => {
+          el.focus();
+          el.value = value;
+          el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+        }, text),
+      `${selector} to take the pasted text`,
+    );
+  }
+
+  /** Chooses files in the file input with this data-testid (e.g. `file-a`); `files` as in `chooseFiles`. */
+  async chooseFilesIn(testid, files) {
+    await this.until(
+      () => this.page.setInputFiles(`[data-testid="${testid}"]`, files.map(asFilePayload)),
+      `the file input ${testid} to take the files`,
+    );
+  }
+
+  /** Picks the option whose text contains `label` in the <select> with this data-testid. */
+  async pickOption(testid, label) {
+    const select = this.page.locator(`[data-testid="${testid}"]`);
+    await this.until(async () => {
+      await select.locator('option', { hasText: label }).first().waitFor({ state: 'attached' });
+      const value = await select.locator('option', { hasText: label }).first().getAttribute('value');
+      await select.selectOption(value);
+    }, `an option "${label}" in ${testid}`);
+  }
+
+  /**
+   * Polls the first `[data-testid="verdict"]` inside `scope` (a CSS selector) until `accept({ slug, text })`
+   * is true and returns it; on timeout fails with what the page showed.
+   */
+  async waitForVerdict(scope, accept, what = 'a verdict', timeout = WAIT_MS) {
+    const selector = `${scope} [data-testid="verdict"]`;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      this.throwIfProblems();
+      const seen = await this.page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        return el ? { slug: el.getAttribute('data-verdict'), text: el.textContent.trim() } : null;
+      }, selector);
+      if (seen && accept(seen)) return seen;
+      if (Date.now() > deadline) {
+        await this.assertNoProblems();
+        const shot = await this.screenshot('verdict-timeout');
+        throw new Error(
+          `timed out after ${timeout} ms waiting for ${what} in ${scope}; the page shows ${JSON.stringify(seen)}` +
+            (shot ? `\nscreenshot: ${shot}` : ''),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  }
+
   async click(testid) {
     await this.until(() => this.page.click(`[data-testid="${testid}"]`), `a click on ${testid}`);
   }

@@ -1,0 +1,290 @@
+//! "Why do these digests differ?": two documents side by side and the reason their digests differ.
+//!
+//! Each side takes pasted text, a file of its own, or any document already loaded on the page. A
+//! side's pasted text and file are its own and never join the documents above, so comparing does
+//! not disturb what the user loaded. The comparison itself is `core::diagnose::compare`; this
+//! component only gathers the two inputs and hands the result to `ComparisonView`.
+
+use super::comparison_view::ComparisonView;
+use super::digest_value::DigestValue;
+use super::human_size;
+use crate::core::diagnose::{self, Side};
+use crate::core::document::Analysis;
+use crate::ui::files;
+use crate::ui::state::{DocumentList, Handle, LoadedDocument, Source};
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// What one side of the comparison holds.
+#[derive(Debug, Clone, Default)]
+enum Choice {
+    #[default]
+    Empty,
+    /// Text pasted into this side's box, or a file opened for this side.
+    Own(Rc<LoadedDocument>),
+    /// A document loaded on the page, by id: it follows that document (the pasted one changes
+    /// while the user types) and is gone when the document is removed.
+    Loaded(u32),
+}
+
+impl PartialEq for Choice {
+    fn eq(&self, other: &Choice) -> bool {
+        match (self, other) {
+            (Choice::Empty, Choice::Empty) => true,
+            (Choice::Own(a), Choice::Own(b)) => Rc::ptr_eq(a, b),
+            (Choice::Loaded(a), Choice::Loaded(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Choice {
+    fn resolve(&self, documents: &DocumentList) -> Option<Rc<LoadedDocument>> {
+        match self {
+            Choice::Empty => None,
+            Choice::Own(doc) => Some(doc.clone()),
+            Choice::Loaded(id) => documents.0.iter().find(|d| d.id == *id).cloned(),
+        }
+    }
+}
+
+/// A side's own document: its bytes, analysed without a media type hint, as the paste box does.
+fn own_document(source: Source, bytes: Vec<u8>) -> Rc<LoadedDocument> {
+    Rc::new(LoadedDocument {
+        id: 0,
+        analysis: Analysis::of(&bytes, None),
+        source,
+        bytes: bytes.into(),
+    })
+}
+
+/// The two resolved sides, equal when they are the same documents: the memo key of the comparison.
+#[derive(PartialEq)]
+struct Pair(Option<Handle>, Option<Handle>);
+
+#[function_component(ComparePanel)]
+pub fn compare_panel() -> Html {
+    let documents = use_context::<DocumentList>().unwrap_or_default();
+    let choice_a = use_state(Choice::default);
+    let choice_b = use_state(Choice::default);
+    let a = choice_a.resolve(&documents).map(Handle);
+    let b = choice_b.resolve(&documents).map(Handle);
+    let comparison = use_memo(Pair(a.clone(), b.clone()), |Pair(a, b)| match (a, b) {
+        (Some(Handle(a)), Some(Handle(b))) => Some(Rc::new(diagnose::compare(
+            &a.analysis,
+            &a.bytes,
+            &b.analysis,
+            &b.bytes,
+        ))),
+        _ => None,
+    });
+    let on_choose = |state: &UseStateHandle<Choice>| {
+        let state = state.clone();
+        Callback::from(move |choice: Choice| state.set(choice))
+    };
+    let swap = {
+        let choice_a = choice_a.clone();
+        let choice_b = choice_b.clone();
+        Callback::from(move |_: MouseEvent| {
+            let a = (*choice_a).clone();
+            choice_a.set((*choice_b).clone());
+            choice_b.set(a);
+        })
+    };
+
+    html! {
+        <section class="compare" data-testid="compare" aria-labelledby="compare-heading">
+            <h2 id="compare-heading">{ "Why do these digests differ? Compare two documents" }</h2>
+            <p class="muted">
+                { "Put two documents side by side: paste them, open files, or pick documents loaded above. \
+                   The page names the reason their digests differ, most specific first, with the evidence. \
+                   What you paste or open here stays in this section." }
+            </p>
+            <div class="compare-sides">
+                <CompareSide side={Side::A} choice={(*choice_a).clone()} doc={a.clone()}
+                    documents={documents.clone()} on_choose={on_choose(&choice_a)} />
+                <CompareSide side={Side::B} choice={(*choice_b).clone()} doc={b.clone()}
+                    documents={documents.clone()} on_choose={on_choose(&choice_b)} />
+            </div>
+            <div class="toolbar">
+                <button type="button" class="secondary" data-testid="swap" onclick={swap}>{ "Swap A and B" }</button>
+            </div>
+            { match ((*comparison).clone(), a, b) {
+                (Some(comparison), Some(a), Some(b)) => html! { <ComparisonView {comparison} {a} {b} /> },
+                _ => html! {
+                    <p class="hint" data-testid="compare-hint">
+                        { "Give both A and B a document to see why their digests differ." }
+                    </p>
+                },
+            } }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CompareSideProps {
+    side: Side,
+    choice: Choice,
+    /// The document the choice resolves to.
+    doc: Option<Handle>,
+    documents: DocumentList,
+    on_choose: Callback<Choice>,
+}
+
+/// One side's inputs: a list of the loaded documents, a paste box and a file button.
+#[function_component(CompareSide)]
+fn compare_side(props: &CompareSideProps) -> Html {
+    let textarea = use_node_ref();
+    let select = use_node_ref();
+    let error = use_state(|| None::<String>);
+    let side = props.side.to_string().to_ascii_lowercase();
+    let testid = |name: &str| format!("{name}-{side}");
+    let id = |name: &str| format!("compare-{name}-{side}");
+
+    // The list and the paste box show what the side holds, whatever changed it (a pick, a paste,
+    // a file, a swap): the list names the picked document, the box holds pasted text only.
+    {
+        let select = select.clone();
+        let wanted = match props.choice {
+            Choice::Loaded(id) => id.to_string(),
+            Choice::Empty | Choice::Own(_) => String::new(),
+        };
+        use_effect(move || {
+            if let Some(select) = select.cast::<HtmlSelectElement>() {
+                select.set_value(&wanted);
+            }
+        });
+    }
+    {
+        let textarea = textarea.clone();
+        use_effect_with(props.choice.clone(), move |choice| {
+            let text = match choice {
+                Choice::Own(doc) if doc.source == Source::Pasted => {
+                    String::from_utf8_lossy(&doc.bytes).into_owned()
+                }
+                Choice::Own(_) | Choice::Loaded(_) | Choice::Empty => String::new(),
+            };
+            if let Some(area) = textarea.cast::<HtmlTextAreaElement>() {
+                if area.value() != text {
+                    area.set_value(&text);
+                }
+            }
+        });
+    }
+    let oninput = {
+        let on_choose = props.on_choose.clone();
+        let error = error.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(area) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                error.set(None);
+                let text = area.value();
+                on_choose.emit(if text.is_empty() {
+                    Choice::Empty
+                } else {
+                    Choice::Own(own_document(Source::Pasted, text.into_bytes()))
+                });
+            }
+        })
+    };
+    let onpick = {
+        let on_choose = props.on_choose.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                on_choose.emit(select.value().parse().map_or(Choice::Empty, Choice::Loaded));
+            }
+        })
+    };
+    let onfile = {
+        let on_choose = props.on_choose.clone();
+        let error = error.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = files::list(input.files()).into_iter().next() else {
+                return;
+            };
+            // Let the same file be chosen again later.
+            input.set_value("");
+            let on_choose = on_choose.clone();
+            let error = error.clone();
+            spawn_local(async move {
+                match files::read_bytes(&file).await {
+                    Ok(bytes) => {
+                        error.set(None);
+                        on_choose.emit(Choice::Own(own_document(
+                            Source::File { name: file.name() },
+                            bytes,
+                        )));
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        })
+    };
+    let onclear = {
+        let on_choose = props.on_choose.clone();
+        let error = error.clone();
+        Callback::from(move |_: MouseEvent| {
+            error.set(None);
+            on_choose.emit(Choice::Empty);
+        })
+    };
+
+    html! {
+        <div class="compare-side" data-testid={testid("compare")} role="group" aria-labelledby={id("heading")}>
+            <h3 id={id("heading")}>{ props.side.to_string() }</h3>
+            <label for={id("pick")} class="label">{ format!("A document loaded above as {}", props.side) }</label>
+            <select id={id("pick")} ref={select} data-testid={testid("pick")} onchange={onpick}>
+                <option value="">{ "— none: paste or open a file below —" }</option>
+                { for props.documents.0.iter().map(|doc| html! {
+                    <option key={doc.id} value={doc.id.to_string()}>
+                        { format!("{} — {} ({})", doc.source.title(), doc.analysis.digest().short(), doc.analysis.kind.name()) }
+                    </option>
+                }) }
+            </select>
+            <label for={id("paste")} class="label">{ format!("or paste document {}", props.side) }</label>
+            <textarea id={id("paste")} ref={textarea} data-testid={testid("paste")} spellcheck="false"
+                autocomplete="off" {oninput} />
+            <div class="input-row">
+                <label class="file-button">
+                    { format!("Open a file as {}…", props.side) }
+                    <input type="file" data-testid={testid("file")} onchange={onfile} />
+                </label>
+                <button type="button" class="secondary" data-testid={testid("clear")} onclick={onclear}>
+                    { format!("Clear {}", props.side) }
+                </button>
+            </div>
+            if let Some(message) = (*error).clone() {
+                <p class="error" role="alert">{ message }</p>
+            }
+            { side_summary(props) }
+        </div>
+    }
+}
+
+/// What the side holds: its name, kind, size and digest.
+fn side_summary(props: &CompareSideProps) -> Html {
+    let side = props.side.to_string().to_ascii_lowercase();
+    match (&props.doc, &props.choice) {
+        (Some(Handle(doc)), _) => html! {
+            <div class="side-summary" data-testid={format!("side-{side}")}>
+                <p>
+                    <strong data-testid={format!("title-{side}")}>{ doc.source.title() }</strong>
+                    { format!(": {}, {}", doc.analysis.kind.name(), human_size(doc.analysis.size as u64)) }
+                </p>
+                <DigestValue digest={doc.analysis.digest().clone()} testid={format!("digest-{side}")} />
+                if doc.analysis.digest() != &doc.analysis.bytes_digest {
+                    <p class="muted">{ "That is the digest of the signed payload; the sha256 of the bytes as given, signatures included, is:" }</p>
+                    <DigestValue digest={doc.analysis.bytes_digest.clone()} testid={format!("bytes-digest-{side}")} />
+                }
+            </div>
+        },
+        (None, Choice::Loaded(_)) => html! {
+            <p class="notice">{ format!("The document picked as {} was removed from the page.", props.side) }</p>
+        },
+        (None, _) => html! {},
+    }
+}
