@@ -112,6 +112,19 @@ describe('the relationship map', () => {
     });
   }
 
+  test('the map follows the paste box as the text is edited', async () => {
+    const first = '{"schemaVersion": 2, "manifests": []}';
+    const second = '{"schemaVersion": 2, "manifests": [] }';
+    for (const text of [first, second]) {
+      await app().paste(text);
+      const digest = sha256(Buffer.from(text));
+      await app().until(
+        () => app().page.locator(`[data-testid="map-node"][data-digest="${digest}"]`).waitFor(),
+        `a map node for the pasted text's digest ${digest}`,
+      );
+    }
+  });
+
   test('layer blobs given as files resolve their descriptors', async () => {
     const files = ['demo-oci/manifest.json', 'demo-oci/config.json', 'demo-oci/layer-0.tar.gz', 'demo-oci/layer-1.tar.gz'];
     await app().chooseFiles(files.map((p) => asFile(fixture(p))));
