@@ -74,6 +74,18 @@ pub enum Outcome {
     Cancelled,
 }
 
+/// A client for `reference`'s registry with the user's settings.
+fn client<'a>(reference: &'a Reference, settings: &'a Settings, cancel: Cancel) -> Client<'a> {
+    Client::new(
+        reference,
+        settings.proxy.as_deref(),
+        settings.credentials.as_ref(),
+        settings.timeout,
+        &settings.page_origin,
+        cancel,
+    )
+}
+
 /// Fetch what `reference` names and everything it points at down to the configs, reporting
 /// through `on_event`. Returns [`Outcome::Cancelled`] as soon as `cancel` fires; no event
 /// follows a cancellation.
@@ -83,14 +95,7 @@ pub async fn walk(
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
-    let client = Client::new(
-        reference,
-        settings.proxy.as_deref(),
-        settings.credentials.as_ref(),
-        settings.timeout,
-        &settings.page_origin,
-        cancel,
-    );
+    let client = client(reference, settings, cancel);
     let done = Cell::new(0);
     let total = Cell::new(1);
     let progress = || {
@@ -212,14 +217,7 @@ pub async fn list_referrers(
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
-    let client = Client::new(
-        reference,
-        settings.proxy.as_deref(),
-        settings.credentials.as_ref(),
-        settings.timeout,
-        &settings.page_origin,
-        cancel,
-    );
+    let client = client(reference, settings, cancel);
     on_event(Event::Progress { done: 0, total: 1 });
     match referrers::list(
         &client,

@@ -2,20 +2,9 @@
 // headless Chromium): no serious or critical violation, in light and dark colour schemes and at phone
 // width, on the empty page and with a full analysis loaded. Also: the page works by keyboard alone.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
+import { seriousViolations } from './lib/axe.mjs';
 import { useApp } from './lib/harness.mjs';
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Runs axe in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
-async function seriousViolations(page) {
-  const results = await page.evaluate(`${AXE_SOURCE}; axe.run(document, { resultTypes: ['violations'] })`);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function loadEverything(app) {
   await app.page.click('[data-testid="example"][data-example="multi-platform"]');

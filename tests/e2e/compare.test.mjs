@@ -4,9 +4,8 @@
 // registry's Docker-Content-Digest from fixtures.json or node's crypto over the exact bytes, and the
 // re-indented manifests are written by node's own JSON encoder, never by the page's code.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
+import { seriousViolations } from './lib/axe.mjs';
 import { useApp } from './lib/harness.mjs';
 import { loadRegistryFixtures } from './lib/fixtures.mjs';
 import { sha256 } from './lib/expected.mjs';
@@ -481,15 +480,6 @@ describe('what a re-push would produce', { skip }, () => {
 
 describe('accessibility of the answers', { skip }, () => {
   const app = useApp();
-  const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-  async function seriousViolations(page) {
-    const results = await page.evaluate(`${AXE_SOURCE}; axe.run(document, { resultTypes: ['violations'] })`);
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  }
-
   /** A comparison with every part drawn, an expected-digest answer and an open re-push preview. */
   async function showEverything() {
     const oci = fixture('demo-oci/manifest.json');

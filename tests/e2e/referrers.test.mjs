@@ -14,15 +14,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { seriousViolations } from './lib/axe.mjs';
 import { useApp, REPO_ROOT } from './lib/harness.mjs';
 import { startRegistry } from './lib/registries.mjs';
 import { attachReferrers, getManifest } from './lib/referrers.mjs';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PORT = Number(process.env.E2E_REFERRERS_PORT ?? 5621);
 const REPOSITORY = 'demo/oci';
 const INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -195,11 +193,8 @@ describe('referrers of a fetched manifest', { skip: unavailable }, () => {
     assert.ok(shown.source.includes(attached.signature.tag), shown.source);
     // The walk itself is unchanged: manifest and config.
     assert.equal((await app().documents()).length, 2);
-    // axe-core, evaluated over the DevTools protocol as in a11y.test.mjs: the new section adds no
-    // serious or critical violation.
-    const results = await app().page.evaluate(`${AXE_SOURCE}; axe.run(document, { resultTypes: ['violations'] })`);
-    const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
+    // The new section adds no serious or critical accessibility violation.
+    assert.deepEqual(await seriousViolations(app().page), []);
   });
 
   test('opening a referrer fetches it by digest and shows it as an artifact that refers to the image', async () => {
