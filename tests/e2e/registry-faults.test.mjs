@@ -22,13 +22,13 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
   const app = useApp({ allowedOrigins: [registry.origin, proxy?.origin].filter(Boolean), realPreflights: true });
 
   /** Types `reference` with `fault`'s proxy prefix, presses Enter, waits for the fetch to settle. */
-  async function fetchThrough(fault, reference) {
+  async function fetchThrough(fault, reference, { timeout = 20 } = {}) {
     const page = app().page;
     await page.locator('.fetch-settings').evaluate((d) => {
       d.open = true;
     });
     await page.fill('[data-testid="proxy"]', `${proxy.origin}/${fault}/`);
-    await page.fill('[data-testid="timeout"]', '20');
+    await page.fill('[data-testid="timeout"]', String(timeout));
     await page.fill('[data-testid="reference"]', reference);
     const t0 = performance.now();
     await page.press('[data-testid="reference"]', 'Enter');
@@ -78,6 +78,26 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
     assert.deepEqual(shown.documents, []);
   });
 
+  test('a body longer than its Content-Length is cut there by the browser, and the cut bytes do not verify', async () => {
+    const digest = registry.images['demo/oci:1'].digest;
+    const shown = await fetchThrough('long-body', `${registry.host}/demo/oci@${digest}`);
+    const [top, ...rest] = shown.documents;
+    assert.ok(top, JSON.stringify(shown));
+    assert.deepEqual(rest, [], 'the cut manifest is not walked');
+    assert.equal(top.state, 'mismatch', top.text);
+    assert.equal(top.header, 'mismatch');
+    assert.equal(top.requested, 'mismatch');
+    assert.ok(shown.errors.some((e) => e.kind === 'mismatch'), JSON.stringify(shown.errors));
+  });
+
+  test('a body that stops half-way and stays silent times out with a message', async () => {
+    const shown = await fetchThrough('stalled-body', oci(), { timeout: 2 });
+    assert.deepEqual(shown.errors.map((e) => e.kind), ['timeout'], JSON.stringify(shown.errors));
+    assert.match(shown.errors[0].text, /127\.0\.0\.1:\d+ did not answer within 2 seconds/);
+    assert.deepEqual(shown.documents, []);
+    assert.ok(shown.ms < 2000 + WAIT_MS / 2, `${shown.ms} ms`);
+  });
+
   test('429 with Retry-After: the rate-limit message names the seconds', async () => {
     const shown = await fetchThrough('rate-limit', oci());
     assert.deepEqual(shown.errors.map((e) => e.kind), ['rate-limited'], JSON.stringify(shown.errors));
@@ -118,5 +138,16 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
     const read = proxy.hugeBytesSent - before;
     assert.ok(read < 4 * 1024 * 1024, `${read} bytes sent before the page stopped reading`);
     console.log(`# 4 GiB Content-Length refused in ${shown.ms.toFixed(0)} ms; ${read} bytes had been sent`);
+  });
+
+  test('a 4 GiB Content-Length for a config is refused by its size cap; the manifest stays verified', async () => {
+    const before = proxy.hugeBytesSent;
+    const shown = await fetchThrough('huge-blob', oci());
+    assert.deepEqual(shown.errors.map((e) => e.kind), ['config-too-large'], JSON.stringify(shown.errors));
+    assert.match(shown.errors[0].text, /the image config is 4294967296 bytes; this page reads at most 16777216 bytes/);
+    assert.equal(shown.documents.length, 1, 'only the manifest');
+    assert.equal(shown.documents[0].state, 'verified', 'the manifest passed the proxy untouched');
+    assert.ok(shown.ms < 3000, `${shown.ms} ms`);
+    assert.ok(proxy.hugeBytesSent - before < 4 * 1024 * 1024);
   });
 });

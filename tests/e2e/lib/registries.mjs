@@ -275,7 +275,9 @@ export async function registryView(origin, repository, tag) {
 }
 
 /** The faults `startFaultProxy` plays, each under `/<fault>/<registry URL>`. */
-export const FAULTS = ['lying-digest', 'short-body', 'rate-limit', 'redirect-loop', 'auth-loop', 'huge'];
+export const FAULTS = [
+  'lying-digest', 'short-body', 'long-body', 'stalled-body', 'rate-limit', 'redirect-loop', 'auth-loop', 'huge', 'huge-blob',
+];
 
 /**
  * A CORS proxy in front of the real registry at `upstream` that breaks manifest answers in one named
@@ -284,11 +286,14 @@ export const FAULTS = ['lying-digest', 'short-body', 'rate-limit', 'redirect-loo
  * - `lying-digest`: the registry's body, with a Docker-Content-Digest naming other bytes.
  * - `short-body`: the registry's headers with a Content-Length 100 bytes over the body, then the
  *   connection is closed after the real bytes.
+ * - `long-body`: a Content-Length 10 bytes under the body, and the whole body sent.
+ * - `stalled-body`: the headers and half of the body, then silence (the connection stays open).
  * - `rate-limit`: 429 TOOMANYREQUESTS with `Retry-After: 37` (exposed to the page).
  * - `redirect-loop`: 302 to the very same URL, for ever.
  * - `auth-loop`: 401 with a Bearer challenge whose realm is a token server here that refuses every
  *   request (401), also for every `/v2/` path.
  * - `huge`: 200 with `Content-Length: 4294967296` (4 GiB), then a slow trickle of bytes.
+ * - `huge-blob`: the same for blobs (the config), manifests relayed untouched.
  *
  * Returns `{ origin, port, hits, tokenRequests, hugeBytesSent, close }`: `hits[fault]` counts the
  * manifest requests each fault answered.
@@ -338,7 +343,9 @@ export async function startFaultProxy(upstream) {
     if (manifest && fault === 'redirect-loop') {
       return res.writeHead(302, { ...cors, Location: req.url }).end();
     }
-    if (manifest && fault === 'huge') {
+    const blob = target.pathname.includes('/blobs/');
+    if (blob && fault === 'huge-blob') state.hits[fault]++;
+    if ((manifest && fault === 'huge') || (blob && fault === 'huge-blob')) {
       res.writeHead(200, {
         ...cors,
         'Content-Type': 'application/vnd.oci.image.manifest.v1+json',
@@ -366,6 +373,15 @@ export async function startFaultProxy(upstream) {
       }
       if (manifest && answer.ok && fault === 'lying-digest') {
         out['docker-content-digest'] = `sha256:${createHash('sha256').update('other bytes').digest('hex')}`;
+      }
+      if (manifest && answer.ok && fault === 'long-body') {
+        res.writeHead(answer.status, { ...out, 'Content-Length': body.length - 10 }).end(body);
+        return;
+      }
+      if (manifest && answer.ok && fault === 'stalled-body') {
+        res.writeHead(answer.status, out);
+        res.write(body.subarray(0, body.length >> 1));
+        return;
       }
       if (manifest && answer.ok && fault === 'short-body') {
         res.writeHead(answer.status, { ...out, 'Content-Length': body.length + 100 });
