@@ -45,6 +45,8 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
         return { state: v?.dataset.state ?? null, header: outcome('header-check'), requested: outcome('requested-check'), text: v?.textContent ?? '' };
       }),
     }));
+    const digests = (await app().documents()).map((d) => d.digest);
+    shown.documents.forEach((d, i) => Object.assign(d, { digest: digests[i] }));
     return { ...shown, ms };
   }
 
@@ -57,6 +59,7 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
     assert.ok(top, JSON.stringify(shown));
     assert.equal(top.header, 'mismatch', top.text);
     assert.equal(top.requested, 'matches', 'the bytes are the ones asked for');
+    assert.equal(top.digest, digest);
     assert.notEqual(top.state, 'verified');
     assert.match(top.text, /DOES NOT MATCH/);
     assert.ok(shown.errors.some((e) => e.kind === 'mismatch'), JSON.stringify(shown.errors));
@@ -66,6 +69,7 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
     const shown = await fetchThrough('lying-digest', oci());
     const [top] = shown.documents;
     assert.ok(top, JSON.stringify(shown));
+    assert.equal(top.digest, registry.images['demo/oci:1'].digest, 'the digest of the bytes, not the header');
     assert.equal(top.header, 'mismatch', top.text);
     assert.notEqual(top.state, 'verified');
     assert.ok(shown.errors.some((e) => e.kind === 'mismatch'), JSON.stringify(shown.errors));
@@ -84,6 +88,7 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
     const [top, ...rest] = shown.documents;
     assert.ok(top, JSON.stringify(shown));
     assert.deepEqual(rest, [], 'the cut manifest is not walked');
+    assert.notEqual(top.digest, digest);
     assert.equal(top.state, 'mismatch', top.text);
     assert.equal(top.header, 'mismatch');
     assert.equal(top.requested, 'mismatch');
