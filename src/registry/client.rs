@@ -278,9 +278,10 @@ impl<'a> Client<'a> {
         }
     }
 
-    /// `fetch` showed nothing. Ask what can be asked: is the browser online; for a blob, did
-    /// the registry answer with a redirect (seen with `redirect: "manual"`, whose opaque answer
-    /// needs no CORS from the storage); does the registry answer a request without preflight.
+    /// `fetch` showed nothing. Ask what can be asked: is the browser online; did the registry
+    /// answer with a redirect (seen with `redirect: "manual"`, whose opaque answer needs no CORS
+    /// from the target: a blob sent on to storage, or a manifest redirect that loops); does the
+    /// registry answer a request without preflight.
     pub(crate) async fn diagnose(
         &self,
         url: &str,
@@ -295,22 +296,20 @@ impl<'a> Client<'a> {
             probe_status: None,
         };
         if online {
-            if blob.is_some() {
-                let authorization = self.authorization.borrow().clone();
-                let reply = self
-                    .exchange(
-                        url,
-                        None,
-                        authorization.as_deref(),
-                        RequestRedirect::Manual,
-                        ERROR_BODY_CAP,
-                    )
-                    .await;
-                facts.redirected = matches!(
-                    settled(reply)?,
-                    Some(Reply::Answered { response, .. }) if response.type_() == ResponseType::Opaqueredirect
-                );
-            }
+            let authorization = self.authorization.borrow().clone();
+            let reply = self
+                .exchange(
+                    url,
+                    None,
+                    authorization.as_deref(),
+                    RequestRedirect::Manual,
+                    ERROR_BODY_CAP,
+                )
+                .await;
+            facts.redirected = matches!(
+                settled(reply)?,
+                Some(Reply::Answered { response, .. }) if response.type_() == ResponseType::Opaqueredirect
+            );
             if !facts.redirected {
                 let probe = version_check_url(self.reference, self.proxy);
                 let reply = self

@@ -155,6 +155,11 @@ pub enum RegistryError {
         location: Option<String>,
         ways_on: Vec<WayOn>,
     },
+    /// A manifest request was answered with a redirect the browser would not follow to the end:
+    /// a loop, too many hops, or a target that does not allow web pages (the page cannot see which).
+    RedirectFailed {
+        reference: String,
+    },
     Timeout {
         registry: String,
         seconds: u32,
@@ -188,7 +193,7 @@ pub struct FailureFacts<'a> {
     pub online: bool,
     /// The CORS proxy prefix the request went through, if any.
     pub proxy: Option<&'a str>,
-    /// For a blob: whether the same request with `redirect: "manual"` came back as a redirect.
+    /// Whether the same request with `redirect: "manual"` came back as a redirect.
     pub redirected: bool,
     /// The status of a plain `GET /v2/` (no custom headers, hence no preflight), if readable.
     pub probe_status: Option<u16>,
@@ -286,8 +291,13 @@ impl RegistryError {
         if !facts.online {
             return RegistryError::NetworkDown;
         }
-        if let (true, Some(digest)) = (facts.redirected, blob) {
-            return RegistryError::redirect_blocked(reference, digest, None);
+        if facts.redirected {
+            return match blob {
+                Some(digest) => RegistryError::redirect_blocked(reference, digest, None),
+                None => RegistryError::RedirectFailed {
+                    reference: reference.to_string(),
+                },
+            };
         }
         if let Some(status) = facts.probe_status {
             return RegistryError::PreflightRefused {
@@ -324,6 +334,7 @@ impl RegistryError {
             RegistryError::PreflightRefused { .. } => "preflight-refused",
             RegistryError::ProxyFailed { .. } => "proxy-failed",
             RegistryError::RedirectBlocked { .. } => "redirect-blocked",
+            RegistryError::RedirectFailed { .. } => "redirect-failed",
             RegistryError::Timeout { .. } => "timeout",
             RegistryError::NetworkDown => "network-down",
             RegistryError::Interrupted { .. } => "interrupted",
@@ -534,6 +545,13 @@ impl fmt::Display for RegistryError {
                 writeln!(f, "{}", self.headline())?;
                 write_commands(f, ways_on)
             }
+            RegistryError::RedirectFailed { reference } => write!(
+                f,
+                "{reference}: the registry answered with a redirect the browser could not follow \
+                 to the end: a redirect loop (browsers give up after 20 hops), or a redirect to a \
+                 server that does not allow reads from web pages. Nothing was read; `curl -sSIL` \
+                 on the manifest URL shows where the redirects lead."
+            ),
             RegistryError::Timeout { registry, seconds } => {
                 write!(f, "{registry} did not answer within {seconds} seconds")
             }
@@ -1051,6 +1069,26 @@ mod tests {
         );
         assert!(e.headline().contains("on to another server"), "{}", e.headline());
         assert_eq!(e.ways_on().len(), 2);
+    }
+
+    #[test]
+    fn a_manifest_redirect_the_browser_could_not_follow_is_named_not_blamed_on_cors() {
+        let r = reference("127.0.0.1:5000/demo/oci:1");
+        let redirected = FailureFacts {
+            redirected: true,
+            probe_status: Some(200),
+            proxy: Some("http://127.0.0.1:9000/"),
+            ..facts(true)
+        };
+        let e = RegistryError::from_failure(&redirected, &r, None, "https://lens.example");
+        assert_eq!(
+            e,
+            RegistryError::RedirectFailed {
+                reference: "127.0.0.1:5000/demo/oci:1".into()
+            }
+        );
+        assert_eq!(e.slug(), "redirect-failed");
+        assert!(e.to_string().contains("a redirect loop"), "{e}");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //   The registry checks every token itself, as it would with a real token service.
 // - `startSilentServer`: accepts TCP connections and never answers, like a registry that hangs.
 import { execFile, spawn } from 'node:child_process';
-import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -272,4 +272,127 @@ export async function registryView(origin, repository, tag) {
     : [];
   const configs = (manifests.length ? manifests : [top]).map((m) => m.json.config.digest);
   return { top: top.digest, manifests: manifests.map((m) => m.digest), configs };
+}
+
+/** The faults `startFaultProxy` plays, each under `/<fault>/<registry URL>`. */
+export const FAULTS = [
+  'lying-digest', 'short-body', 'long-body', 'stalled-body', 'rate-limit', 'redirect-loop', 'auth-loop', 'huge', 'huge-blob',
+];
+
+/**
+ * A CORS proxy in front of the real registry at `upstream` that breaks manifest answers in one named
+ * way per path prefix (see `FAULTS`); everything else (`/v2/` probes, blobs) it relays untouched:
+ *
+ * - `lying-digest`: the registry's body, with a Docker-Content-Digest naming other bytes.
+ * - `short-body`: the registry's headers with a Content-Length 100 bytes over the body, then the
+ *   connection is closed after the real bytes.
+ * - `long-body`: a Content-Length 10 bytes under the body, and the whole body sent.
+ * - `stalled-body`: the headers and half of the body, then silence (the connection stays open).
+ * - `rate-limit`: 429 TOOMANYREQUESTS with `Retry-After: 37` (exposed to the page).
+ * - `redirect-loop`: 302 to the very same URL, for ever.
+ * - `auth-loop`: 401 with a Bearer challenge whose realm is a token server here that refuses every
+ *   request (401), also for every `/v2/` path.
+ * - `huge`: 200 with `Content-Length: 4294967296` (4 GiB), then a slow trickle of bytes.
+ * - `huge-blob`: the same for blobs (the config), manifests relayed untouched.
+ *
+ * Returns `{ origin, port, hits, tokenRequests, hugeBytesSent, close }`: `hits[fault]` counts the
+ * manifest requests each fault answered.
+ */
+export async function startFaultProxy(upstream) {
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': 'Accept, Authorization',
+    'Access-Control-Expose-Headers': 'Docker-Content-Digest, WWW-Authenticate, Retry-After, Content-Length',
+  };
+  const state = { hits: Object.fromEntries(FAULTS.map((f) => [f, 0])), tokenRequests: 0, hugeBytesSent: 0 };
+  const timers = new Set();
+  const server = createServer(async (req, res) => {
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    const refuseToken = () => {
+      state.tokenRequests++;
+      res.writeHead(401, { ...cors, 'Content-Type': 'application/json' }).end('{"details":"never"}');
+    };
+    if (req.url.startsWith('/token')) return refuseToken();
+    const match = /^\/([a-z-]+)\/(.*)$/s.exec(req.url);
+    const fault = match && FAULTS.includes(match[1]) ? match[1] : null;
+    let target;
+    try {
+      target = new URL(match?.[2] ?? '');
+    } catch {
+      return res.writeHead(400, cors).end('not a URL\n');
+    }
+    // The page asks for tokens through its proxy prefix too: `/auth-loop/<this proxy>/token?…`.
+    if (fault === 'auth-loop' && target.host === req.headers.host && target.pathname === '/token') return refuseToken();
+    if (!fault || target.origin !== upstream) return res.writeHead(403, cors).end('not a fault of this proxy\n');
+    const manifest = target.pathname.includes('/manifests/');
+    if (fault === 'auth-loop' && target.pathname.startsWith('/v2/')) {
+      if (manifest) state.hits[fault]++;
+      const proxyOrigin = `http://${req.headers.host}`;
+      const challenge = `Bearer realm="${proxyOrigin}/token",service="never-grants",scope="repository:demo/oci:pull"`;
+      return res
+        .writeHead(401, { ...cors, 'Content-Type': 'application/json', 'WWW-Authenticate': challenge })
+        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+    }
+    if (manifest) state.hits[fault]++;
+    if (manifest && fault === 'rate-limit') {
+      return res
+        .writeHead(429, { ...cors, 'Content-Type': 'application/json', 'Retry-After': '37' })
+        .end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+    }
+    if (manifest && fault === 'redirect-loop') {
+      return res.writeHead(302, { ...cors, Location: req.url }).end();
+    }
+    const blob = target.pathname.includes('/blobs/');
+    if (blob && fault === 'huge-blob') state.hits[fault]++;
+    if ((manifest && fault === 'huge') || (blob && fault === 'huge-blob')) {
+      res.writeHead(200, {
+        ...cors,
+        'Content-Type': 'application/vnd.oci.image.manifest.v1+json',
+        'Content-Length': String(4 * 1024 ** 3),
+      });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(chunk);
+        state.hugeBytesSent += chunk.length;
+      }, 50);
+      timers.add(timer);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    try {
+      const headers = {};
+      for (const name of ['accept', 'authorization']) if (req.headers[name]) headers[name] = req.headers[name];
+      const answer = await fetch(target, { headers, redirect: 'manual' });
+      const body = Buffer.from(await answer.arrayBuffer());
+      const out = { ...cors, 'Content-Length': body.length };
+      for (const name of ['content-type', 'docker-content-digest']) {
+        const value = answer.headers.get(name);
+        if (value !== null) out[name] = value;
+      }
+      if (manifest && answer.ok && fault === 'lying-digest') {
+        out['docker-content-digest'] = `sha256:${createHash('sha256').update('other bytes').digest('hex')}`;
+      }
+      if (manifest && answer.ok && fault === 'long-body') {
+        res.writeHead(answer.status, { ...out, 'Content-Length': body.length - 10 }).end(body);
+        return;
+      }
+      if (manifest && answer.ok && fault === 'stalled-body') {
+        res.writeHead(answer.status, out);
+        res.write(body.subarray(0, body.length >> 1));
+        return;
+      }
+      if (manifest && answer.ok && fault === 'short-body') {
+        res.writeHead(answer.status, { ...out, 'Content-Length': body.length + 100 });
+        res.write(body, () => setTimeout(() => res.socket?.destroy(), 50));
+        return;
+      }
+      res.writeHead(answer.status, out).end(body);
+    } catch (err) {
+      res.writeHead(502, cors).end(`${err}\n`);
+    }
+  });
+  const listening = await listen(server, () => timers.forEach(clearInterval));
+  return Object.assign(state, listening);
 }
