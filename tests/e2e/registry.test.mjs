@@ -4,6 +4,7 @@
 // Docker-Content-Digest. Expected digests come from the registry (make-images' summary.json, read with
 // curl; node's fetch for the walk), never from the page. Each failure a user can meet gets its message.
 import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { AppPage, launchBrowser, useApp, WAIT_MS } from './lib/harness.mjs';
 import { registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
@@ -312,7 +313,9 @@ describe('fetching from a registry', { skip: unavailable }, () => {
 
   test('a token registry behind a CORS proxy: one anonymous token, reused by every parallel request', async () => {
     const requested = [];
+    const consoleTexts = [];
     app().page.on('request', (r) => requested.push(r.url()));
+    app().page.on('console', (m) => consoleTexts.push(m.text()));
     const before = token.tokensIssued.length;
     const shown = await fetchReference(`${token.host}/demo/multi:1`, { proxyPrefix: `${proxy.origin}/` });
     assert.deepEqual(await errors(), []);
@@ -328,7 +331,9 @@ describe('fetching from a registry', { skip: unavailable }, () => {
 
   test('typed credentials go to the token server; a wrong password gets its own message; nothing is stored', async () => {
     const requested = [];
+    const consoleTexts = [];
     app().page.on('request', (r) => requested.push(r.url()));
+    app().page.on('console', (m) => consoleTexts.push(m.text()));
     const before = token.tokensIssued.length;
     await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'wrong-password' });
     const [error] = await errors();
@@ -352,6 +357,15 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     assert.ok(!stored.values.includes('digestlens:') && !stored.values.includes('wrong-password'));
     assert.ok(requested.every((u) => !u.includes('wrong-password') && !u.includes('ZGlnZXN0bGVuczp')), 'no credentials in any URL');
     assert.ok(!page.url().includes('digestlens@') && !page.url().includes('password'));
+    // Nor in the console, an error message, or the permalink's (inflated) bytes.
+    const secret = (text) => text.includes('wrong-password') || text.includes('ZGlnZXN0bGVuczp');
+    assert.ok(!consoleTexts.some(secret), `console: ${consoleTexts.join(' | ')}`);
+    assert.ok(!secret(error.text));
+    const link = await page.inputValue('[data-testid="permalink"]');
+    const payload = Buffer.from(link.split('#v1.')[1] ?? '', 'base64url');
+    const inflated = inflateRawSync(payload.subarray(0, payload.length - 4)).toString('latin1');
+    assert.ok(inflated.includes('demo/oci'), 'the link names the fetched image');
+    assert.ok(!secret(inflated) && !inflated.includes('digestlens:digestlens'), 'no credentials in the link');
     await settings();
   });
 
