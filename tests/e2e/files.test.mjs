@@ -6,19 +6,10 @@ import { describe, test } from 'node:test';
 import { useApp } from './lib/harness.mjs';
 import { FOUR_MIB, sha256 } from './lib/expected.mjs';
 import { CONFIG_KINDS, KIND_OF_MEDIA_TYPE, loadRegistryFixtures } from './lib/fixtures.mjs';
-import { OCI_MANIFEST, OVER_FOUR_MIB, jsonOfSize } from './lib/samples.mjs';
+import { BOM, CRLF, INVALID_UTF8, OCI_MANIFEST, OVER_FOUR_MIB, json, jsonOfSize } from './lib/samples.mjs';
 
 const registry = await loadRegistryFixtures();
 
-const json = (name, buffer) => ({ name, mimeType: 'application/json', buffer });
-
-const CRLF = json('crlf-manifest.json', Buffer.from(OCI_MANIFEST.replaceAll('\n', '\r\n') + '\r\n'));
-const BOM = json('bom-manifest.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(OCI_MANIFEST)]));
-// 0xff never occurs in UTF-8, and 0xc3 0x28 is a lead byte followed by a non-continuation byte.
-const INVALID_UTF8 = json(
-  'invalid-utf8.json',
-  Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('"}')]),
-);
 
 /** Gives `files` to the page one way or another and returns the documents once each has a digest. */
 async function analyse(app, files, give = (a, f) => a.chooseFiles(f)) {

@@ -9,16 +9,8 @@ import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { AppPage, WAIT_MS, launchBrowser, startAppServer } from './lib/harness.mjs';
 import { sha256, utf8 } from './lib/expected.mjs';
-import { OCI_MANIFEST } from './lib/samples.mjs';
+import { BOM, CRLF, INVALID_UTF8, OCI_MANIFEST, json } from './lib/samples.mjs';
 
-const json = (name, buffer) => ({ name, mimeType: 'application/json', buffer });
-const CRLF = json('crlf-manifest.json', Buffer.from(OCI_MANIFEST.replaceAll('\n', '\r\n') + '\r\n'));
-const BOM = json('bom-manifest.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(OCI_MANIFEST)]));
-// 0xff never occurs in UTF-8, and 0xc3 0x28 is a lead byte followed by a non-continuation byte.
-const INVALID_UTF8 = json(
-  'invalid-utf8.json',
-  Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('"}')]),
-);
 // Pasted text with a BOM, a tab, non-ASCII and a trailing newline: all must come back as typed.
 const PASTED = `\ufeff${OCI_MANIFEST.replace('"schemaVersion"', '\t"schemaVersion"').replace('example.invalid/app', 'example.invalid/caf\u00e9-\u{1F433}')}\n`;
 

@@ -54,3 +54,15 @@ export function jsonOfSize(size) {
 }
 
 export const OVER_FOUR_MIB = FOUR_MIB + 1;
+
+/** A file for `chooseFiles` / `dropFiles`: its name, a JSON MIME type and its exact bytes. */
+export const json = (name, buffer) => ({ name, mimeType: 'application/json', buffer });
+
+/** Files whose bytes a text round trip would change: each must be hashed exactly as given. */
+export const CRLF = json('crlf-manifest.json', Buffer.from(OCI_MANIFEST.replaceAll('\n', '\r\n') + '\r\n'));
+export const BOM = json('bom-manifest.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(OCI_MANIFEST)]));
+// 0xff never occurs in UTF-8, and 0xc3 0x28 is a lead byte followed by a non-continuation byte.
+export const INVALID_UTF8 = json(
+  'invalid-utf8.json',
+  Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('"}')]),
+);
