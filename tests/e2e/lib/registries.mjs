@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './harness.mjs';
 import { REGISTRY_FIXTURES } from './fixtures.mjs';
+import { listen } from './server.mjs';
 
 const run = promisify(execFile);
 
@@ -57,25 +58,6 @@ export async function startRegistry({ port, mode }) {
   const images = Object.fromEntries(summary.images.map((i) => [`${i.repository}:${i.tag}`, i]));
   const storage = join(dir, 'state', 'storage');
   return { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, images, summary, storage, stop };
-}
-
-/** Listens on a random 127.0.0.1 port; returns `{ origin, port, close }`. */
-async function listen(server, onClose = () => {}) {
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', ok);
-  });
-  const { port } = server.address();
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise((ok) => {
-        onClose();
-        server.close(() => ok());
-        server.closeAllConnections?.();
-      }),
-  };
 }
 
 /**

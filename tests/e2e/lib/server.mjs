@@ -49,6 +49,11 @@ export async function startStaticServer(root) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${err}\n`);
     }
   });
+  return listen(server);
+}
+
+/** Listens on a random 127.0.0.1 port; returns `{ origin, port, close }`. `onClose` runs first on close. */
+export async function listen(server, onClose = () => {}) {
   await new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', ok);
@@ -56,10 +61,13 @@ export async function startStaticServer(root) {
   const { port } = server.address();
   return {
     origin: `http://127.0.0.1:${port}`,
+    port,
     close: () =>
       new Promise((ok) => {
+        onClose();
         server.close(() => ok());
-        server.closeAllConnections();
+        // A plain TCP server (net.Server) has no closeAllConnections.
+        server.closeAllConnections?.();
       }),
   };
 }
