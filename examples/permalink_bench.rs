@@ -121,7 +121,6 @@ fn measure(label: &str, bytes: Vec<u8>) {
             name: "pasted".into(),
             bytes,
         }],
-        mode: Some("single".into()),
         ..Snapshot::default()
     };
     let started = Instant::now();

@@ -9,7 +9,9 @@ use digestlens::core::digest::Digest;
 use digestlens::core::document::Analysis;
 use digestlens::core::explain::DigestRole;
 use digestlens::core::graph::which::{Query, QueryError};
-use digestlens::core::graph::{EdgeLabel, Family, FamilyWarning, Member, Mismatch, NodeKind, NodeState};
+use digestlens::core::graph::{
+    EdgeLabel, Family, FamilyWarning, Member, Mismatch, NodeKey, NodeKind, NodeState, NotANodeKey,
+};
 use digestlens::core::layout::{layout, Fold, GroupKey, Limits, Slot};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -811,4 +813,53 @@ fn a_prefix_shared_by_two_digests_is_ambiguous_and_lists_both() {
     let found: Vec<String> = answer.matches.iter().map(|m| m.digest.to_string()).collect();
     assert_eq!(found, vec![a, b]);
     assert!(!family.which(&members(&docs), a).unwrap().is_ambiguous());
+}
+
+#[test]
+fn every_box_of_a_family_is_named_again_by_its_text_form() {
+    let mut docs = family_docs("demo-multi");
+    // An entry without a digest is a box named by its place, which the text form must keep.
+    docs.push(index_with_arm64_entry(|entry| {
+        entry.as_object_mut().unwrap().remove("digest");
+    }));
+    let family = build(&docs);
+    assert!(family
+        .nodes
+        .iter()
+        .any(|n| matches!(n.key, NodeKey::Undigested { .. })));
+    for (id, node) in family.nodes.iter().enumerate() {
+        let text = node.key.to_string();
+        let key: NodeKey = text.parse().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(family.node_id(&key), Some(id), "{text}");
+    }
+}
+
+#[test]
+fn a_diff_id_box_is_named_by_its_config_and_position() {
+    let family = build(&family_docs("demo-multi"));
+    let config = digest_of("demo-multi/linux-arm64/config.json");
+    let diff_id = parse(file("demo-multi/linux-arm64/layer-0.tar.gz")["diff_id"].as_str().unwrap());
+    let node = &family.nodes[node_of(&family, &diff_id, NodeKind::DiffId)];
+    assert_eq!(node.key.to_string(), format!("diff_id@{config}/0"));
+    let chain: NodeKey = format!("chain_id@{config}/0").parse().unwrap();
+    assert_eq!(
+        family.node(family.node_id(&chain).unwrap()).unwrap().digest,
+        Some(diff_id),
+        "the first chain ID is the first diff_id"
+    );
+}
+
+#[test]
+fn text_that_names_no_box_is_refused() {
+    for text in [
+        "",
+        "1",
+        "sha256:abc",
+        "diff_id@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "diff_id@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/x",
+        "layer@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/0",
+        "chain_id@not-a-digest/0",
+    ] {
+        assert_eq!(text.parse::<NodeKey>(), Err(NotANodeKey(text.to_owned())), "{text:?}");
+    }
 }

@@ -8,8 +8,10 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use digestlens::core::digest::{Digest, DigestError};
+use digestlens::core::diagnose::Side;
 use digestlens::core::permalink::{
-    decode, encode, LinkLength, PermalinkError, PinnedReference, SharedDocument, Snapshot,
+    decode, encode, ComparedDocument, LinkLength, PermalinkError, PinnedReference, SharedDocument,
+    Snapshot,
 };
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
@@ -54,6 +56,18 @@ impl SplitMix {
         (0..self.below(40))
             .map(|_| CHARS[self.below(CHARS.len())])
             .collect()
+    }
+
+    /// A compare side: empty, a loaded document's digest, or a document of its own.
+    fn compared(&mut self) -> Option<ComparedDocument> {
+        match self.below(3) {
+            0 => None,
+            1 => Some(ComparedDocument::Loaded(self.digest())),
+            _ => Some(ComparedDocument::Own(SharedDocument {
+                name: self.text(),
+                bytes: self.document(),
+            })),
+        }
     }
 
     fn digest(&mut self) -> Digest {
@@ -149,7 +163,8 @@ fn random_snapshots_round_trip_exactly() {
                 })
                 .collect(),
             selected: (rng.below(2) == 0).then(|| rng.text()),
-            mode: (rng.below(2) == 0).then(|| rng.text()),
+            compare_a: rng.compared(),
+            compare_b: rng.compared(),
         };
         assert_eq!(round_trip(&snapshot), snapshot, "case {case}");
     }
@@ -211,7 +226,7 @@ fn empty_snapshot_and_empty_fields_round_trip() {
     let empties = Snapshot {
         documents: vec![SharedDocument::default(); 3],
         selected: Some(String::new()),
-        mode: Some(String::new()),
+        compare_a: Some(ComparedDocument::Own(SharedDocument::default())),
         ..Snapshot::default()
     };
     assert_eq!(round_trip(&empties), empties);
@@ -283,7 +298,8 @@ fn location_hash_with_its_leading_hash_sign_opens() {
 // ---- the v1 format cannot drift ----
 
 /// The golden snapshot: a BOM + CRLF + invalid-UTF-8 document, an empty document, a pinned
-/// reference (digest = sha256("abc"), FIPS 180-2), a selection and a mode.
+/// reference (digest = sha256("abc"), FIPS 180-2), a map selection, side A naming a document by
+/// digest (sha256 of nothing) and side B holding a document of its own.
 fn golden_snapshot() -> Snapshot {
     Snapshot {
         documents: vec![
@@ -300,7 +316,15 @@ fn golden_snapshot() -> Snapshot {
                 .unwrap(),
         }],
         selected: Some("1".into()),
-        mode: Some("compare".into()),
+        compare_a: Some(ComparedDocument::Loaded(
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                .parse()
+                .unwrap(),
+        )),
+        compare_b: Some(ComparedDocument::Own(SharedDocument {
+            name: "b.json".into(),
+            bytes: b"{}\n".to_vec(),
+        })),
     }
 }
 
@@ -314,20 +338,39 @@ fn golden_container() -> Vec<u8> {
         // reference: 04 len [02 len reference] [04 len digest]
         b"\x04\x64\x02\x19127.0.0.1:5000/demo/app:1\x04\x47",
         b"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-        // selected, mode
-        b"\x06\x011\x08\x07compare",
+        // selected
+        b"\x06\x011",
+        // compare side: 0a len [02 01 "A"] [06 len digest]
+        b"\x0a\x4c\x02\x01A\x06\x47",
+        b"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        // compare side: 0a len [02 01 "B"] [04 len [02 06 "b.json"] [04 03 "{}\n"]]
+        b"\x0a\x12\x02\x01B\x04\x0d\x02\x06b.json\x04\x03{}\n",
     ]
     .concat()
 }
 
 /// Made with Python's zlib (`compressobj(9, DEFLATED, -15)`, `zlib.crc32`, `urlsafe_b64encode`
 /// without '=') from `golden_container()`: a link from an encoder other than ours opens.
-const GOLDEN_FROM_PYTHON: &str = "v1.DcJLDoIwEABQbBo1JhyALUsXOFOghV7AG7gf2mnAhE-oO-PJXHgkj6DkPXEW6UjTEDg-inucJ5l9359nHl3PI914jcM85Va90tNPSJHIRHqRoTIFbNDWAHDxPM4XWhaL8hp7UrW2HZkGdReaAOgCU4Ub8Fx7YqVU2QGUGqlsNRpDresqhBA0BgWANfn9Do8HN48LrfwHSsfKxQ";
+const GOLDEN_FROM_PYTHON: &str = "v1.NY-7TsNAEADjy8mFJTd0aVNSJLfnvce6g4aGmn7vfKsEyXYU00X5Mgo-iU8ASwhNPSONelTtyNNZyvJxeF_mSe--P79u-yWfyshv5bqc52nf23vb_CitNnqjB7UDGw5mBXpnjDkOZZyPfLn0oF-WE1vn-8Qhgk8SxUCWwggrZihu4GKt7ZIxnQfuyEMITDkhGBEPYo0Bx0NdQfOqqqf6P1hWJSNaipIhAxJLEsyRyEsiizZwQSjokRJ1mBnJEUEK0dkUnWseVPWsW1Wnv83t7d78AqU1s5M";
 
-/// What this page's encoder wrote for `golden_snapshot()` when v1 was released. If this test
-/// fails after a flate2 upgrade while the two tests above pass, only the compressor changed
-/// (old links still open); update the string. Otherwise the format drifted: do not.
-const GOLDEN_FROM_THIS_PAGE: &str = "v1.DcHNDYIwFABgbRo1JgzAlaMHeK9AgS7gBt5f_wImpYR6M07mwZEcQcnHLiwLNE_epUd5T3Hm-ff9eRbJjC7Qza1pinOhxCs7_xhnO77jluUouhI2qFoAqKwLsaJlUcivaSTRSqWp61Fq33tA4x01uAHrWktOCFFrgFoi1YPErqPB6AbBe4leAGBL9rDH09HEsNDq_krHysU";
+/// What this page's encoder wrote for `golden_snapshot()` when compare sides were added to v1.
+/// If this test fails after a flate2 upgrade while the two tests above pass, only the compressor
+/// changed (old links still open); update the string. Otherwise the format drifted: do not.
+const GOLDEN_FROM_THIS_PAGE: &str = "v1.NY-7TsNAEADj4-TCkhu6tCkpktvz3mPdQUNDTb93vlWCZDvCdFG-jIJP4hPAUhRNPSONelLtyNNJyvK1_1jmSW9_v38uuyUfy8jv5XM5zdOut9e2-VNabfRGD2oLNuzNCvTOGHMYyjgf-HzuQb8uR7bO94lDBJ8kioEshRFWzFDcwMVa2yVjOg_ckYcQmHJCMCIexBoDjoe6guZNVc_1PVhWJSNaipIhAxJLEsyRyEsiizZwQSjokRJ1mBnJEUEK0dkUnWseVfWiW1Wn2-bD5dr8A6U1s5M";
+
+/// What the first v1 page wrote (before compare sides) for the same documents and reference, a
+/// selection "1" and a "mode" record (tag 8) that no page reads any more.
+const FIRST_V1_PAGE_LINK: &str = "v1.DcHNDYIwFABgbRo1JgzAlaMHeK9AgS7gBt5f_wImpYR6M07mwZEcQcnHLiwLNE_epUd5T3Hm-ff9eRbJjC7Qza1pinOhxCs7_xhnO77jluUouhI2qFoAqKwLsaJlUcivaSTRSqWp61Fq33tA4x01uAHrWktOCFFrgFoi1YPErqPB6AbBe4leAGBL9rDH09HEsNDq_krHysU";
+
+#[test]
+fn a_link_of_the_first_v1_page_still_opens() {
+    let expected = Snapshot {
+        compare_a: None,
+        compare_b: None,
+        ..golden_snapshot()
+    };
+    assert_eq!(decode(FIRST_V1_PAGE_LINK), Ok(expected));
+}
 
 #[test]
 fn v1_link_made_by_another_deflate_implementation_opens() {
@@ -369,7 +412,7 @@ fn unknown_records_from_a_newer_minor_version_are_skipped() {
             ]
             .concat(),
         ),
-        record(10, b"future view state"),
+        record(12, b"future view state"),
         record(
             4,
             &[
@@ -389,7 +432,7 @@ fn unknown_records_from_a_newer_minor_version_are_skipped() {
     assert_eq!(snapshot.documents[0].name, "a.json");
     assert_eq!(snapshot.documents[0].bytes, b"{}");
     assert_eq!(snapshot.references[0].reference, "registry.example/app:1");
-    assert_eq!(snapshot.mode.as_deref(), Some("map"));
+    assert_eq!(snapshot.selected, None, "tag 8 (the first page's mode) is skipped");
 }
 
 #[test]
@@ -645,13 +688,13 @@ fn overlong_text_fields_are_refused_both_ways() {
         })
     );
     let snapshot = Snapshot {
-        mode: Some("m".repeat(4097)),
+        selected: Some("m".repeat(4097)),
         ..Snapshot::default()
     };
     assert_eq!(
         encode(&snapshot),
         Err(PermalinkError::FieldTooLong {
-            field: "mode",
+            field: "selection",
             length: 4097,
             limit: 4096
         })
@@ -695,6 +738,75 @@ fn a_pinned_digest_must_be_a_digest() {
     );
 }
 
+/// sha256 of nothing, as a compare side names a loaded document.
+const DIGEST: &[u8] = b"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// A compare side record: its side, then one field (4 = its own document, 6 = a digest).
+fn side_record(side: &[u8], tag: u64, value: &[u8]) -> Vec<u8> {
+    record(10, &[record(2, side), record(tag, value)].concat())
+}
+
+#[test]
+fn compare_sides_travel_as_a_digest_or_as_exact_bytes() {
+    let container = [
+        side_record(b"B", 4, &[record(2, b""), record(4, b"\xef\xbb\xbf{}\r\n\xff")].concat()),
+        side_record(b"A", 6, DIGEST),
+    ]
+    .concat();
+    let snapshot = decode(&link_for(&container)).unwrap();
+    assert_eq!(
+        snapshot.compared(Side::A),
+        Some(&ComparedDocument::Loaded(Digest::sha256(b"")))
+    );
+    assert_eq!(
+        snapshot.compared(Side::B),
+        Some(&ComparedDocument::Own(SharedDocument {
+            name: String::new(),
+            bytes: b"\xef\xbb\xbf{}\r\n\xff".to_vec(),
+        }))
+    );
+    assert!(snapshot.documents.is_empty());
+}
+
+#[test]
+fn a_compare_side_naming_no_digest_or_too_large_a_document_is_refused() {
+    assert_eq!(
+        decode(&link_for(&side_record(b"A", 6, b"sha256:abc"))),
+        Err(PermalinkError::BadComparedDigest {
+            side: Side::A,
+            error: DigestError::WrongLength {
+                algorithm: "sha256",
+                expected: 64,
+                actual: 3
+            }
+        })
+    );
+    let big = vec![b' '; 4 * MIB + 1];
+    assert_eq!(
+        decode(&link_for(&side_record(b"B", 4, &[record(2, b"b"), record(4, &big)].concat()))),
+        Err(PermalinkError::ComparedDocumentTooLarge {
+            side: Side::B,
+            size: 4 * MIB + 1,
+            limit: 4 * MIB
+        })
+    );
+    let snapshot = Snapshot {
+        compare_b: Some(ComparedDocument::Own(SharedDocument {
+            name: "b".into(),
+            bytes: big,
+        })),
+        ..Snapshot::default()
+    };
+    assert_eq!(
+        encode(&snapshot),
+        Err(PermalinkError::ComparedDocumentTooLarge {
+            side: Side::B,
+            size: 4 * MIB + 1,
+            limit: 4 * MIB
+        })
+    );
+}
+
 #[test]
 fn containers_not_laid_out_as_v1_says_are_malformed() {
     let cases: Vec<(Vec<u8>, &str)> = vec![
@@ -729,8 +841,26 @@ fn containers_not_laid_out_as_v1_says_are_malformed() {
             "a registry reference has no reference",
         ),
         (
-            [record(8, b"map"), record(8, b"single")].concat(),
+            [record(6, b"a"), record(6, b"b")].concat(),
             "a field appears twice",
+        ),
+        (
+            [side_record(b"A", 6, DIGEST), side_record(b"A", 4, &[record(2, b""), record(4, b"{}")].concat())].concat(),
+            "a field appears twice",
+        ),
+        (
+            record(10, &[record(2, b"A"), record(6, DIGEST), record(4, &record(2, b""))].concat()),
+            "a field appears twice",
+        ),
+        (side_record(b"C", 6, DIGEST), "a compare side is neither A nor B"),
+        (record(10, &record(6, DIGEST)), "a compare side does not say which side it is"),
+        (
+            record(10, &record(2, b"B")),
+            "a compare side holds neither a document nor a digest",
+        ),
+        (
+            side_record(b"B", 4, &record(4, b"{}")),
+            "a document has no name",
         ),
     ];
     for (container, reason) in cases {

@@ -48,6 +48,66 @@ pub enum NodeKey {
     ChainId { config: Digest, index: usize },
 }
 
+/// The text form of a [`NodeKey`], so a permalink can say which box of the map was selected:
+/// a digest as itself (`sha256:…`), the others as `<what>@<digest>/<where>`. `@` never occurs in
+/// a digest, so the forms cannot be confused, and a digest never holds `/`, so the part after
+/// the first `/` (a descriptor's path) may hold anything.
+impl fmt::Display for NodeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeKey::Digest(digest) => write!(f, "{digest}"),
+            NodeKey::Undigested { parent, path } => write!(f, "{UNDIGESTED}@{parent}/{path}"),
+            NodeKey::DiffId { config, index } => write!(f, "{DIFF_ID}@{config}/{index}"),
+            NodeKey::ChainId { config, index } => write!(f, "{CHAIN_ID}@{config}/{index}"),
+        }
+    }
+}
+
+const UNDIGESTED: &str = "undigested";
+const DIFF_ID: &str = "diff_id";
+const CHAIN_ID: &str = "chain_id";
+
+/// Text that names no box of any map (see [`NodeKey`]'s `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotANodeKey(pub String);
+
+impl fmt::Display for NotANodeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} does not name a box of the relationship map", self.0)
+    }
+}
+
+impl std::error::Error for NotANodeKey {}
+
+impl std::str::FromStr for NodeKey {
+    type Err = NotANodeKey;
+
+    fn from_str(text: &str) -> Result<NodeKey, NotANodeKey> {
+        let refused = || NotANodeKey(text.to_owned());
+        let Some((what, rest)) = text.split_once('@') else {
+            return text.parse().map(NodeKey::Digest).map_err(|_| refused());
+        };
+        let (digest, place) = rest.split_once('/').ok_or_else(refused)?;
+        let digest: Digest = digest.parse().map_err(|_| refused())?;
+        let index = || place.parse::<usize>().map_err(|_| refused());
+        match what {
+            UNDIGESTED => Ok(NodeKey::Undigested {
+                parent: digest,
+                path: place.to_owned(),
+            }),
+            DIFF_ID => Ok(NodeKey::DiffId {
+                config: digest,
+                index: index()?,
+            }),
+            CHAIN_ID => Ok(NodeKey::ChainId {
+                config: digest,
+                index: index()?,
+            }),
+            _ => Err(refused()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeKind {
     Index,

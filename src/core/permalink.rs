@@ -9,7 +9,9 @@
 //!   document);
 //! * registry analyses as the reference the user typed plus the digest that was seen, so the page
 //!   that opens the link fetches by digest and can verify it got the same bytes;
-//! * a little view state (what is selected, which mode).
+//! * the view: the box selected on the relationship map, and the two sides of a comparison
+//!   (a document of the analysis named by its digest, or a document of the side's own, as its
+//!   exact bytes).
 //!
 //! Credentials, tokens and proxy settings have no field here at all: a link is pasted into chats
 //! and tickets, and a type that cannot hold a secret cannot leak one.
@@ -29,8 +31,9 @@
 //! | --- | --- | --- |
 //! | 2 | container | a document: its own records, tag 2 = name (UTF-8), tag 4 = bytes (raw) |
 //! | 4 | container | a pinned reference: tag 2 = reference as typed (UTF-8), tag 4 = digest (`algorithm:encoded`) |
-//! | 6 | container | selected (UTF-8, at most once) |
-//! | 8 | container | mode (UTF-8, at most once) |
+//! | 6 | container | the map's selected box (UTF-8, at most once; `graph::NodeKey`'s text form) |
+//! | 8 | container | reserved: the first v1 page defined a "mode" here and never wrote it; skipped |
+//! | 10 | container | a compare side (at most one per side): tag 2 = side (`A` or `B`), and either tag 4 = a document of the side's own (the records of a document) or tag 6 = the digest (`algorithm:encoded`) of a document of the analysis |
 //!
 //! Why this shape:
 //!
@@ -58,6 +61,7 @@
 //!
 //! [`encode`] refuses exactly what [`decode`] would refuse, so a link this page makes always opens.
 
+use crate::core::diagnose::Side;
 use crate::core::digest::{Digest, DigestError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::{DecodeError, Engine as _};
@@ -82,7 +86,7 @@ pub const MAX_DOCUMENTS: usize = 128;
 /// The most registry references one link carries.
 pub const MAX_REFERENCES: usize = 128;
 
-/// The longest name, reference, digest, selection or mode: several times the longest reference
+/// The longest name, reference, digest or selection: several times the longest reference
 /// a registry accepts, short enough that a hostile link cannot flood the page with a "name".
 pub const MAX_TEXT_BYTES: usize = 4096;
 
@@ -111,7 +115,7 @@ mod tag {
     pub const DOCUMENT: u64 = 1 << 1;
     pub const REFERENCE: u64 = 2 << 1;
     pub const SELECTED: u64 = 3 << 1;
-    pub const MODE: u64 = 4 << 1;
+    pub const COMPARE_SIDE: u64 = 5 << 1;
 
     /// Inside a document record.
     pub const DOCUMENT_NAME: u64 = 1 << 1;
@@ -120,6 +124,11 @@ mod tag {
     /// Inside a reference record.
     pub const REFERENCE_STRING: u64 = 1 << 1;
     pub const REFERENCE_DIGEST: u64 = 2 << 1;
+
+    /// Inside a compare side record.
+    pub const SIDE_NAME: u64 = 1 << 1;
+    pub const SIDE_DOCUMENT: u64 = 2 << 1;
+    pub const SIDE_DIGEST: u64 = 3 << 1;
 
     /// Set on a record that a reader must understand or refuse the link.
     pub const MUST_UNDERSTAND: u64 = 1;
@@ -132,11 +141,41 @@ pub struct Snapshot {
     pub documents: Vec<SharedDocument>,
     /// Registry analyses, each pinned to the digest that was seen.
     pub references: Vec<PinnedReference>,
-    /// What the view had selected (a digest string or an index, as the page defines); opaque here.
+    /// The box selected on the relationship map, as the page names it (`graph::NodeKey`'s text
+    /// form); opaque here, so a page that cannot name it again just selects nothing.
     pub selected: Option<String>,
-    /// The view mode (e.g. `single`, `compare`, `map`). Kept as text so a mode added later does
-    /// not make older links unreadable: the page falls back to its default for one it does not know.
-    pub mode: Option<String>,
+    /// What the comparison's side A holds.
+    pub compare_a: Option<ComparedDocument>,
+    /// What the comparison's side B holds.
+    pub compare_b: Option<ComparedDocument>,
+}
+
+impl Snapshot {
+    /// What the comparison's `side` holds.
+    pub fn compared(&self, side: Side) -> Option<&ComparedDocument> {
+        match side {
+            Side::A => self.compare_a.as_ref(),
+            Side::B => self.compare_b.as_ref(),
+        }
+    }
+
+    fn compared_mut(&mut self, side: Side) -> &mut Option<ComparedDocument> {
+        match side {
+            Side::A => &mut self.compare_a,
+            Side::B => &mut self.compare_b,
+        }
+    }
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComparedDocument {
+    /// A document of the analysis (in [`Snapshot::documents`], or fetched again for
+    /// [`Snapshot::references`]), named by its digest rather than a position: documents fetched
+    /// from a registry come back in whatever order the registry answers.
+    Loaded(Digest),
+    /// A document pasted or opened for this side only: its exact bytes.
+    Own(SharedDocument),
 }
 
 /// A document as the user gave it: its exact bytes, never re-serialized.
@@ -182,7 +221,7 @@ pub enum PermalinkError {
     DocumentTooLarge { index: usize, size: usize, limit: usize },
     /// More documents or references than a link carries.
     TooMany { what: &'static str, limit: usize },
-    /// A name, reference, digest, selection or mode longer than [`MAX_TEXT_BYTES`].
+    /// A name, reference, digest or selection longer than [`MAX_TEXT_BYTES`].
     FieldTooLong {
         field: &'static str,
         length: usize,
@@ -192,6 +231,10 @@ pub enum PermalinkError {
     NotUtf8 { field: &'static str },
     /// A pinned digest that is not a digest; `index` counts references from 0.
     BadDigest { index: usize, error: DigestError },
+    /// A compare side's own document is larger than [`MAX_DOCUMENT_BYTES`].
+    ComparedDocumentTooLarge { side: Side, size: usize, limit: usize },
+    /// A compare side names a document by something that is not a digest.
+    BadComparedDigest { side: Side, error: DigestError },
     /// The container is not laid out as format v1 says.
     Malformed { reason: &'static str },
     /// A record a newer page marked as one that must be understood.
@@ -269,6 +312,15 @@ impl fmt::Display for PermalinkError {
                 f,
                 "the digest pinned for registry reference {} is not a digest: {error}",
                 index + 1
+            ),
+            PermalinkError::ComparedDocumentTooLarge { side, size, limit } => write!(
+                f,
+                "the document compared as {side} is {size} bytes; a link carries documents of at \
+                 most {limit} bytes"
+            ),
+            PermalinkError::BadComparedDigest { side, error } => write!(
+                f,
+                "the document compared as {side} is named by something that is not a digest: {error}"
             ),
             PermalinkError::Malformed { reason } => write!(
                 f,
@@ -502,9 +554,10 @@ fn write_container(snapshot: &Snapshot) -> Result<Vec<u8>, PermalinkError> {
         check_text("selection", selected.len())?;
         put_record(&mut out, tag::SELECTED, selected.as_bytes());
     }
-    if let Some(mode) = &snapshot.mode {
-        check_text("mode", mode.len())?;
-        put_record(&mut out, tag::MODE, mode.as_bytes());
+    for side in [Side::A, Side::B] {
+        if let Some(compared) = snapshot.compared(side) {
+            put_compared(&mut out, side, compared)?;
+        }
     }
     if out.len() > MAX_SNAPSHOT_BYTES {
         return Err(PermalinkError::SnapshotTooLarge {
@@ -512,6 +565,45 @@ fn write_container(snapshot: &Snapshot) -> Result<Vec<u8>, PermalinkError> {
         });
     }
     Ok(out)
+}
+
+/// Append a compare side record: its side, then its own document or the digest it names.
+fn put_compared(out: &mut Vec<u8>, side: Side, compared: &ComparedDocument) -> Result<(), PermalinkError> {
+    let name = side.to_string();
+    match compared {
+        ComparedDocument::Loaded(digest) => {
+            let digest = digest.to_string();
+            let fields = [
+                (tag::SIDE_NAME, name.as_bytes()),
+                (tag::SIDE_DIGEST, digest.as_bytes()),
+            ];
+            put_nested(out, tag::COMPARE_SIDE, &fields, MAX_SNAPSHOT_BYTES)
+        }
+        ComparedDocument::Own(document) => {
+            if document.bytes.len() > MAX_DOCUMENT_BYTES {
+                return Err(PermalinkError::ComparedDocumentTooLarge {
+                    side,
+                    size: document.bytes.len(),
+                    limit: MAX_DOCUMENT_BYTES,
+                });
+            }
+            check_text("document name", document.name.len())?;
+            let fields = [
+                (tag::DOCUMENT_NAME, document.name.as_bytes()),
+                (tag::DOCUMENT_BYTES, document.bytes.as_slice()),
+            ];
+            let mut value = Vec::new();
+            put_record(&mut value, tag::SIDE_NAME, name.as_bytes());
+            put_nested(&mut value, tag::SIDE_DOCUMENT, &fields, MAX_SNAPSHOT_BYTES)?;
+            if out.len().saturating_add(record_len(tag::COMPARE_SIDE, value.len())) > MAX_SNAPSHOT_BYTES {
+                return Err(PermalinkError::SnapshotTooLarge {
+                    limit: MAX_SNAPSHOT_BYTES,
+                });
+            }
+            put_record(out, tag::COMPARE_SIDE, &value);
+            Ok(())
+        }
+    }
 }
 
 /// Append a record whose value is itself records, without building the value separately (a
@@ -667,7 +759,10 @@ fn read_container(container: &[u8]) -> Result<Snapshot, PermalinkError> {
                 snapshot.references.push(read_reference(index, value)?);
             }
             tag::SELECTED => set_once(&mut snapshot.selected, read_text("selection", value)?)?,
-            tag::MODE => set_once(&mut snapshot.mode, read_text("mode", value)?)?,
+            tag::COMPARE_SIDE => {
+                let (side, compared) = read_compared(value)?;
+                set_once(snapshot.compared_mut(side), compared)?;
+            }
             other => skip_unknown(other)?,
         }
     }
@@ -725,6 +820,62 @@ fn read_reference(index: usize, value: &[u8]) -> Result<PinnedReference, Permali
             reason: "a registry reference has no pinned digest",
         })?,
     })
+}
+
+fn read_compared(value: &[u8]) -> Result<(Side, ComparedDocument), PermalinkError> {
+    let mut side = None;
+    let mut compared = None;
+    let mut records = Records::new(value);
+    while let Some((tag, field)) = records.next_record()? {
+        match tag {
+            tag::SIDE_NAME => {
+                let parsed = match read_text("compare side", field)?.as_str() {
+                    "A" => Side::A,
+                    "B" => Side::B,
+                    _ => {
+                        return Err(PermalinkError::Malformed {
+                            reason: "a compare side is neither A nor B",
+                        })
+                    }
+                };
+                set_once(&mut side, parsed)?;
+            }
+            tag::SIDE_DOCUMENT => set_once(&mut compared, Field::Document(field))?,
+            tag::SIDE_DIGEST => set_once(&mut compared, Field::Digest(field))?,
+            other => skip_unknown(other)?,
+        }
+    }
+    let side = side.ok_or(PermalinkError::Malformed {
+        reason: "a compare side does not say which side it is",
+    })?;
+    let compared = match compared {
+        Some(Field::Document(value)) => {
+            let document = read_document(0, value).map_err(|e| match e {
+                PermalinkError::DocumentTooLarge { size, limit, .. } => {
+                    PermalinkError::ComparedDocumentTooLarge { side, size, limit }
+                }
+                other => other,
+            })?;
+            ComparedDocument::Own(document)
+        }
+        Some(Field::Digest(value)) => ComparedDocument::Loaded(
+            read_text("compared digest", value)?
+                .parse()
+                .map_err(|error| PermalinkError::BadComparedDigest { side, error })?,
+        ),
+        None => {
+            return Err(PermalinkError::Malformed {
+                reason: "a compare side holds neither a document nor a digest",
+            })
+        }
+    };
+    Ok((side, compared))
+}
+
+/// A compare side's content before it is read: one of the two, never both.
+enum Field<'a> {
+    Document(&'a [u8]),
+    Digest(&'a [u8]),
 }
 
 fn read_text(field: &'static str, value: &[u8]) -> Result<String, PermalinkError> {
