@@ -838,7 +838,11 @@ fn every_box_of_a_family_is_named_again_by_its_text_form() {
 fn a_diff_id_box_is_named_by_its_config_and_position() {
     let family = build(&family_docs("demo-multi"));
     let config = digest_of("demo-multi/linux-arm64/config.json");
-    let diff_id = parse(file("demo-multi/linux-arm64/layer-0.tar.gz")["diff_id"].as_str().unwrap());
+    let diff_id = parse(
+        file("demo-multi/linux-arm64/layer-0.tar.gz")["diff_id"]
+            .as_str()
+            .unwrap(),
+    );
     let node = &family.nodes[node_of(&family, &diff_id, NodeKind::DiffId)];
     assert_eq!(node.key.to_string(), format!("diff_id@{config}/0"));
     let chain: NodeKey = format!("chain_id@{config}/0").parse().unwrap();
@@ -860,6 +864,10 @@ fn text_that_names_no_box_is_refused() {
         "layer@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/0",
         "chain_id@not-a-digest/0",
     ] {
-        assert_eq!(text.parse::<NodeKey>(), Err(NotANodeKey(text.to_owned())), "{text:?}");
+        assert_eq!(
+            text.parse::<NodeKey>(),
+            Err(NotANodeKey(text.to_owned())),
+            "{text:?}"
+        );
     }
 }

@@ -7,11 +7,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use digestlens::core::digest::{Digest, DigestError};
 use digestlens::core::diagnose::Side;
+use digestlens::core::digest::{Digest, DigestError};
 use digestlens::core::permalink::{
-    decode, encode, ComparedDocument, LinkLength, PermalinkError, PinnedReference, SharedDocument,
-    Snapshot,
+    decode, encode, ComparedDocument, LinkLength, PermalinkError, PinnedReference, SharedDocument, Snapshot,
 };
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
@@ -432,7 +431,10 @@ fn unknown_records_from_a_newer_minor_version_are_skipped() {
     assert_eq!(snapshot.documents[0].name, "a.json");
     assert_eq!(snapshot.documents[0].bytes, b"{}");
     assert_eq!(snapshot.references[0].reference, "registry.example/app:1");
-    assert_eq!(snapshot.selected, None, "tag 8 (the first page's mode) is skipped");
+    assert_eq!(
+        snapshot.selected, None,
+        "tag 8 (the first page's mode) is skipped"
+    );
 }
 
 #[test]
@@ -749,7 +751,11 @@ fn side_record(side: &[u8], tag: u64, value: &[u8]) -> Vec<u8> {
 #[test]
 fn compare_sides_travel_as_a_digest_or_as_exact_bytes() {
     let container = [
-        side_record(b"B", 4, &[record(2, b""), record(4, b"\xef\xbb\xbf{}\r\n\xff")].concat()),
+        side_record(
+            b"B",
+            4,
+            &[record(2, b""), record(4, b"\xef\xbb\xbf{}\r\n\xff")].concat(),
+        ),
         side_record(b"A", 6, DIGEST),
     ]
     .concat();
@@ -783,7 +789,11 @@ fn a_compare_side_naming_no_digest_or_too_large_a_document_is_refused() {
     );
     let big = vec![b' '; 4 * MIB + 1];
     assert_eq!(
-        decode(&link_for(&side_record(b"B", 4, &[record(2, b"b"), record(4, &big)].concat()))),
+        decode(&link_for(&side_record(
+            b"B",
+            4,
+            &[record(2, b"b"), record(4, &big)].concat()
+        ))),
         Err(PermalinkError::ComparedDocumentTooLarge {
             side: Side::B,
             size: 4 * MIB + 1,
@@ -845,23 +855,30 @@ fn containers_not_laid_out_as_v1_says_are_malformed() {
             "a field appears twice",
         ),
         (
-            [side_record(b"A", 6, DIGEST), side_record(b"A", 4, &[record(2, b""), record(4, b"{}")].concat())].concat(),
+            [
+                side_record(b"A", 6, DIGEST),
+                side_record(b"A", 4, &[record(2, b""), record(4, b"{}")].concat()),
+            ]
+            .concat(),
             "a field appears twice",
         ),
         (
-            record(10, &[record(2, b"A"), record(6, DIGEST), record(4, &record(2, b""))].concat()),
+            record(
+                10,
+                &[record(2, b"A"), record(6, DIGEST), record(4, &record(2, b""))].concat(),
+            ),
             "a field appears twice",
         ),
         (side_record(b"C", 6, DIGEST), "a compare side is neither A nor B"),
-        (record(10, &record(6, DIGEST)), "a compare side does not say which side it is"),
+        (
+            record(10, &record(6, DIGEST)),
+            "a compare side does not say which side it is",
+        ),
         (
             record(10, &record(2, b"B")),
             "a compare side holds neither a document nor a digest",
         ),
-        (
-            side_record(b"B", 4, &record(4, b"{}")),
-            "a document has no name",
-        ),
+        (side_record(b"B", 4, &record(4, b"{}")), "a document has no name"),
     ];
     for (container, reason) in cases {
         assert_eq!(

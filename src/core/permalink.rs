@@ -595,7 +595,11 @@ fn put_compared(out: &mut Vec<u8>, side: Side, compared: &ComparedDocument) -> R
             let mut value = Vec::new();
             put_record(&mut value, tag::SIDE_NAME, name.as_bytes());
             put_nested(&mut value, tag::SIDE_DOCUMENT, &fields, MAX_SNAPSHOT_BYTES)?;
-            if out.len().saturating_add(record_len(tag::COMPARE_SIDE, value.len())) > MAX_SNAPSHOT_BYTES {
+            if out
+                .len()
+                .saturating_add(record_len(tag::COMPARE_SIDE, value.len()))
+                > MAX_SNAPSHOT_BYTES
+            {
                 return Err(PermalinkError::SnapshotTooLarge {
                     limit: MAX_SNAPSHOT_BYTES,
                 });

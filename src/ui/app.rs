@@ -125,6 +125,18 @@ pub fn app() -> Html {
             workspace.dispatch(Action::Add(documents));
         })
     };
+    let on_select = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |key| workspace.dispatch(Action::Select(key)))
+    };
+    let on_choose = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |(side, choice)| workspace.dispatch(Action::Choose(side, choice)))
+    };
+    let on_swap = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |()| workspace.dispatch(Action::Swap))
+    };
     let toggle_sha512 = {
         let show_sha512 = show_sha512.clone();
         Callback::from(move |_| show_sha512.set(!*show_sha512))
@@ -172,7 +184,8 @@ pub fn app() -> Html {
                     </p>
                 }
                 if !empty {
-                    <FamilyMap documents={workspace.document_list()} />
+                    <FamilyMap documents={workspace.document_list()} selected={workspace.view.selected.clone()}
+                        {on_select} />
                 }
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {
@@ -182,7 +195,8 @@ pub fn app() -> Html {
                     }) }
                 </section>
                 { layer_panels(workspace.documents()) }
-                <ComparePanel />
+                <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
+                    {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>
             </main>
             <footer>

@@ -9,12 +9,16 @@
 //!   fragment the page opens with replace the workspace with the link's exact bytes. A fragment
 //!   that does not open leaves an empty page and a message that says why.
 //!
-//! The browser glue lives here; what the link holds is decided by [`carry`] (per document) and
-//! [`replacement`] (back into the workspace).
+//! * The view travels too: the box selected on the map and both sides of the comparison. Changing
+//!   only the view replaces the current history entry, as typing does.
+//!
+//! The browser glue lives here; what the link holds is decided by [`carry`] (per document),
+//! [`carry_view`] and [`replacement`] / [`restored_view`] (back into the workspace).
 
-use crate::core::permalink::{self, LinkLength, PinnedReference, SharedDocument, Snapshot};
+use crate::core::diagnose::Side;
+use crate::core::permalink::{self, ComparedDocument, LinkLength, PinnedReference, SharedDocument, Snapshot};
 use crate::ui::components::input_panel::RestoreText;
-use crate::ui::state::{Action, DocumentList, LoadedDocument, NewDocument, Source, Workspace};
+use crate::ui::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, Source, View, Workspace};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -57,6 +61,17 @@ struct Opened {
     error: Option<AttrValue>,
     /// Registry documents the link names by digest.
     pinned: Rc<[PinnedReference]>,
+    /// The part of the page the link's view is about.
+    shows: Option<Shows>,
+}
+
+/// The part of the page an opened link is about, to bring into view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shows {
+    /// A comparison: the compare section.
+    Comparison,
+    /// A box selected on the map: its details.
+    Selection,
 }
 
 /// What [`use_permalink`] gives the page.
@@ -73,8 +88,42 @@ pub struct Permalink {
     pub leave_out_large: Callback<()>,
 }
 
-/// The documents as the link sees them: compared by identity (each edit makes a new `Rc`).
-type Docs = DocumentList;
+/// What a link carries, as the page holds it: the documents (compared by identity: each edit
+/// makes a new `Rc`) and the view.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Docs {
+    list: DocumentList,
+    view: View,
+}
+
+impl Docs {
+    /// Whether `next` is the same analysis: only the view changed, or only the paste box's text.
+    fn edited_into(&self, next: &Docs) -> bool {
+        self.list == next.list || self.list.edited_into(&next.list)
+    }
+
+    /// The documents that may travel as bytes: the analysis' own, then each compare side's own
+    /// (indexes `list.len()` for A, `list.len() + 1` for B).
+    fn carried(&self) -> Vec<Option<&LoadedDocument>> {
+        let mut carried: Vec<Option<&LoadedDocument>> = self.list.0.iter().map(|d| Some(&**d)).collect();
+        for side in [Side::A, Side::B] {
+            carried.push(match self.view.side(side) {
+                Choice::Own(doc) => Some(doc),
+                Choice::Empty | Choice::Loaded(_) | Choice::Wanted(_) => None,
+            });
+        }
+        carried
+    }
+}
+
+/// Index of a compare side's own document among [`Docs::carried`].
+fn own_index(docs: &Docs, side: Side) -> usize {
+    docs.list.0.len()
+        + match side {
+            Side::A => 0,
+            Side::B => 1,
+        }
+}
 
 impl DocumentList {
     fn has_pasted(&self) -> bool {
@@ -90,7 +139,7 @@ impl DocumentList {
     }
 
     /// Whether `next` is `self` with only the paste box's text edited: the same analysis.
-    fn edited_into(&self, next: &Docs) -> bool {
+    fn edited_into(&self, next: &DocumentList) -> bool {
         self.has_pasted() && next.has_pasted() && self.other_ids() == next.other_ids()
     }
 }
@@ -163,7 +212,7 @@ impl Sync {
                 other => other,
             }
         };
-        self.entry_has_analysis = !docs.0.is_empty();
+        self.entry_has_analysis = !carries_nothing(&snapshot_of(docs, &[]));
         share
     }
 }
@@ -215,15 +264,56 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
     });
 }
 
-/// The snapshot of `docs`, leaving out those at `left_out` (indexes into `docs`).
+/// The view in a link: the selected box by its text form; each compare side as the digest of
+/// the loaded document it shows, or as its own document's exact bytes (unless left out).
+fn carry_view(docs: &Docs, left_out: &[usize], snapshot: &mut Snapshot) {
+    snapshot.selected = docs.view.selected.as_ref().map(ToString::to_string);
+    for side in [Side::A, Side::B] {
+        let compared = match docs.view.side(side) {
+            Choice::Empty => None,
+            Choice::Wanted(digest) => Some(ComparedDocument::Loaded(digest.clone())),
+            Choice::Loaded(id) => docs
+                .list
+                .0
+                .iter()
+                .find(|d| d.id == *id)
+                .map(|d| ComparedDocument::Loaded(d.analysis.digest().clone())),
+            Choice::Own(doc) => (!left_out.contains(&own_index(docs, side))).then(|| {
+                ComparedDocument::Own(SharedDocument {
+                    name: match &doc.source {
+                        Source::File { name } => name.clone(),
+                        Source::Pasted | Source::Fetched { .. } => PASTED_NAME.to_owned(),
+                    },
+                    bytes: doc.bytes.to_vec(),
+                })
+            }),
+        };
+        match side {
+            Side::A => snapshot.compare_a = compared,
+            Side::B => snapshot.compare_b = compared,
+        }
+    }
+}
+
+/// The snapshot of `docs`, leaving out those at `left_out` (indexes into [`Docs::carried`]).
 fn snapshot_of(docs: &Docs, left_out: &[usize]) -> Snapshot {
     let mut snapshot = Snapshot::default();
-    for (index, doc) in docs.0.iter().enumerate() {
+    for (index, doc) in docs.list.0.iter().enumerate() {
         if !left_out.contains(&index) {
             carry(doc, &mut snapshot);
         }
     }
+    carry_view(docs, left_out, &mut snapshot);
     snapshot
+}
+
+/// A link without documents, references or a comparison shows an empty page: there is nothing
+/// to share (a selection alone selects nothing).
+fn carries_nothing(snapshot: &Snapshot) -> bool {
+    snapshot.documents.is_empty()
+        && snapshot.references.is_empty()
+        && snapshot.compare_a.is_none()
+        && snapshot.compare_b.is_none()
 }
 
 /// Runs `f` and records how long it took as the User Timing measure `name` (shown by the
@@ -255,51 +345,57 @@ fn try_link(base: &str, snapshot: &Snapshot) -> Result<(String, String), String>
     }
 }
 
-fn title(doc: &LoadedDocument) -> String {
-    match doc.source {
+/// How the share bar names the document at `index` of [`Docs::carried`] when it is left out.
+fn title(docs: &Docs, index: usize) -> Option<String> {
+    for side in [Side::A, Side::B] {
+        if index == own_index(docs, side) {
+            return Some(format!("the document compared as {side}"));
+        }
+    }
+    let doc = docs.list.0.get(index)?;
+    Some(match doc.source {
         Source::Pasted => "the pasted text".to_owned(),
         _ => doc.source.title(),
-    }
+    })
 }
 
 /// The share bar's state and the fragment for `docs`. With `leave_out`, documents are dropped,
 /// the largest first, until the link fits; those over the per-document cap go first.
 fn link_for(base: &str, docs: &Docs, leave_out: bool) -> (Share, String) {
-    if docs.0.is_empty() {
+    let whole = snapshot_of(docs, &[]);
+    if carries_nothing(&whole) {
         return (Share::Nothing, String::new());
     }
     let link = |fragment: String, url: String, left_out: &[usize]| {
         let share = Share::Link {
             length: LinkLength::of(&url),
             url: url.into(),
-            left_out: left_out
-                .iter()
-                .filter_map(|&i| docs.0.get(i).map(|d| title(d)))
-                .collect(),
+            left_out: left_out.iter().filter_map(|&i| title(docs, i)).collect(),
             in_address_bar: true,
         };
         (share, fragment)
     };
-    let reason = match try_link(base, &snapshot_of(docs, &[])) {
+    let reason = match try_link(base, &whole) {
         Ok((fragment, url)) => return link(fragment, url, &[]),
         Err(reason) => reason,
     };
+    let carried = docs.carried();
+    let size = |i: usize| carried.get(i).copied().flatten().map(|d| d.bytes.len());
+    let candidates: Vec<usize> = (0..carried.len()).filter(|&i| size(i).is_some()).collect();
     if !leave_out {
         let share = Share::Refused {
             reason,
-            can_leave_out: docs.0.len() > 1,
+            can_leave_out: candidates.len() > 1,
         };
         return (share, String::new());
     }
-    let mut by_size: Vec<usize> = (0..docs.0.len()).collect();
-    by_size.sort_by_key(|&i| std::cmp::Reverse(docs.0.get(i).map_or(0, |d| d.bytes.len())));
-    let (mut left_out, mut rest): (Vec<usize>, Vec<usize>) = by_size.into_iter().partition(|&i| {
-        docs.0
-            .get(i)
-            .is_some_and(|d| d.bytes.len() > permalink::MAX_DOCUMENT_BYTES)
-    });
+    let mut by_size = candidates.clone();
+    by_size.sort_by_key(|&i| std::cmp::Reverse(size(i)));
+    let (mut left_out, mut rest): (Vec<usize>, Vec<usize>) = by_size
+        .into_iter()
+        .partition(|&i| size(i).is_some_and(|s| s > permalink::MAX_DOCUMENT_BYTES));
     loop {
-        if !left_out.is_empty() && left_out.len() < docs.0.len() {
+        if !left_out.is_empty() && left_out.len() < candidates.len() {
             if let Ok((fragment, url)) = try_link(base, &snapshot_of(docs, &left_out)) {
                 return link(fragment, url, &left_out);
             }
@@ -324,14 +420,10 @@ fn replacement(documents: Vec<SharedDocument>) -> (Option<String>, Vec<NewDocume
     let mut pasted = None;
     let mut others = Vec::new();
     for document in documents {
-        if pasted.is_none() && document.name == PASTED_NAME && !document.bytes.contains(&b'\r') {
-            match String::from_utf8(document.bytes) {
-                Ok(text) if !text.is_empty() => {
-                    pasted = Some(text);
-                    continue;
-                }
-                Ok(text) => others.push(shared_file(PASTED_NAME.to_owned(), text.into_bytes())),
-                Err(e) => others.push(shared_file(PASTED_NAME.to_owned(), e.into_bytes())),
+        if pasted.is_none() && document.name == PASTED_NAME {
+            match into_text_box(document.bytes) {
+                Ok(text) => pasted = Some(text),
+                Err(bytes) => others.push(shared_file(PASTED_NAME.to_owned(), bytes)),
             }
             continue;
         }
@@ -340,16 +432,64 @@ fn replacement(documents: Vec<SharedDocument>) -> (Option<String>, Vec<NewDocume
     (pasted, others)
 }
 
-fn shared_file(name: String, bytes: Vec<u8>) -> NewDocument {
+/// `bytes` as the text of a box that keeps them exactly: non-empty UTF-8 without CR (browsers
+/// turn CR into LF in a textarea); otherwise the bytes back.
+fn into_text_box(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
+    if bytes.is_empty() || bytes.contains(&b'\r') {
+        return Err(bytes);
+    }
+    String::from_utf8(bytes).map_err(|e| e.into_bytes())
+}
+
+/// A document that cannot go back into a text box keeps its bytes as a file would.
+fn file_source(name: String) -> Source {
     let name = if name == PASTED_NAME {
         "Pasted text (exact bytes)".to_owned()
     } else {
         name
     };
+    Source::File { name }
+}
+
+fn shared_file(name: String, bytes: Vec<u8>) -> NewDocument {
     NewDocument {
-        source: Source::File { name },
+        source: file_source(name),
         bytes,
         hint: None,
+    }
+}
+
+/// The view a snapshot opens into. A selection this page cannot name selects nothing; a compare
+/// side naming a digest waits for that document (it may be fetched again from a registry); a
+/// side's own pasted text goes back into its box when the box keeps its bytes exactly.
+fn restored_view(snapshot: &mut Snapshot) -> View {
+    let side = |compared: Option<ComparedDocument>| match compared {
+        None => Choice::Empty,
+        Some(ComparedDocument::Loaded(digest)) => Choice::Wanted(digest),
+        Some(ComparedDocument::Own(document)) if document.name == PASTED_NAME => {
+            match into_text_box(document.bytes) {
+                Ok(text) => Choice::Own(LoadedDocument::own(Source::Pasted, text.into_bytes())),
+                Err(bytes) => Choice::Own(LoadedDocument::own(file_source(document.name), bytes)),
+            }
+        }
+        Some(ComparedDocument::Own(document)) => {
+            Choice::Own(LoadedDocument::own(file_source(document.name), document.bytes))
+        }
+    };
+    View {
+        selected: snapshot.selected.take().and_then(|text| text.parse().ok()),
+        compare_a: side(snapshot.compare_a.take()),
+        compare_b: side(snapshot.compare_b.take()),
+    }
+}
+
+/// What an opened link's view is about, the comparison first (it is what a link with one was
+/// sent for).
+fn shows(view: &View) -> Option<Shows> {
+    if view.compare_a != Choice::Empty || view.compare_b != Choice::Empty {
+        Some(Shows::Comparison)
+    } else {
+        view.selected.as_ref().map(|_| Shows::Selection)
     }
 }
 
@@ -398,9 +538,10 @@ fn open_address_bar(
     } else {
         timed("digestlens-permalink-decode", || permalink::decode(&fragment))
     };
-    let (opened, share, pasted, documents) = match decoded {
-        Ok(snapshot) => {
-            let empty = snapshot.documents.is_empty() && snapshot.references.is_empty();
+    let (opened, share, pasted, documents, view) = match decoded {
+        Ok(mut snapshot) => {
+            let empty = carries_nothing(&snapshot);
+            let view = restored_view(&mut snapshot);
             let (pasted, documents) = replacement(snapshot.documents);
             let share = if empty {
                 Share::Nothing
@@ -418,8 +559,9 @@ fn open_address_bar(
                 text: pasted.as_deref().unwrap_or_default().into(),
                 error: None,
                 pinned: snapshot.references.into(),
+                shows: shows(&view),
             };
-            (opened, share, pasted, documents)
+            (opened, share, pasted, documents, view)
         }
         Err(e) => {
             let opened = Opened {
@@ -429,15 +571,39 @@ fn open_address_bar(
                 ),
                 ..Opened::default()
             };
-            (opened, Share::Nothing, None, Vec::new())
+            (opened, Share::Nothing, None, Vec::new(), View::default())
         }
     };
     if let Ok(mut sync) = sync.try_borrow_mut() {
         sync.entry_has_analysis = opened.error.is_none() && !matches!(share, Share::Nothing);
     }
-    workspace.dispatch(Action::Replace { pasted, documents });
+    workspace.dispatch(Action::Replace {
+        pasted,
+        documents,
+        view,
+    });
     set_opened.set(opened);
     set_share.set(Rc::new(share));
+}
+
+/// Scrolls to what an opened link is about. Waits for the next frame: the effect runs when the
+/// workspace is rendered, but the cards above the comparison are laid out only then.
+fn bring_into_view(shows: Shows) {
+    let selector = match shows {
+        Shows::Comparison => "[data-testid=\"compare\"]",
+        Shows::Selection => "[data-testid=\"map-details\"]",
+    };
+    let scroll = Closure::once_into_js(move || {
+        let element = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(selector).ok().flatten());
+        if let Some(element) = element {
+            element.scroll_into_view();
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(scroll.unchecked_ref());
+    }
 }
 
 /// Keeps the address bar and the workspace in step (see the module documentation).
@@ -502,53 +668,64 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
     {
         let sync = sync.clone();
         let flush = flush.clone();
-        use_effect_with(
-            (workspace.document_list(), opened.serial),
-            move |(docs, serial)| {
-                let Ok(mut sync) = sync.try_borrow_mut() else {
-                    return;
-                };
-                if *serial != sync.handled_serial {
-                    // The workspace now shows the link just opened: the address bar already has it.
-                    sync.handled_serial = *serial;
-                    sync.seen = docs.clone();
-                    sync.pending = None;
-                    sync.cancel_timer();
-                    return;
-                }
-                if *docs == sync.seen {
-                    return;
-                }
-                let previous = std::mem::replace(&mut sync.seen, docs.clone());
-                let kind = if previous.edited_into(docs) {
-                    Write::Replace
-                } else {
-                    Write::Push
-                };
-                let mut mode = kind;
-                if let Some((pending, pending_mode)) = sync.pending.take() {
-                    if kind == Write::Push {
-                        // The analysis being left keeps its last edits in its own history entry.
-                        let share = sync.write(&pending, pending_mode);
-                        sync.set_share.set(Rc::new(share));
-                    } else {
-                        mode = mode.max(pending_mode);
-                    }
-                }
-                if docs.0.is_empty() {
-                    sync.leave_out = false;
-                }
-                sync.pending = Some((docs.clone(), mode));
+        let docs = Docs {
+            list: workspace.document_list(),
+            view: workspace.view.clone(),
+        };
+        use_effect_with((docs, opened.serial), move |(docs, serial)| {
+            let Ok(mut sync) = sync.try_borrow_mut() else {
+                return;
+            };
+            if *serial != sync.handled_serial {
+                // The workspace now shows the link just opened: the address bar already has it.
+                sync.handled_serial = *serial;
+                sync.seen = docs.clone();
+                sync.pending = None;
                 sync.cancel_timer();
-                sync.timer = web_sys::window().and_then(|w| {
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        (*flush).as_ref().unchecked_ref(),
-                        DEBOUNCE_MS,
-                    )
-                    .ok()
-                });
-            },
-        );
+                return;
+            }
+            if *docs == sync.seen {
+                return;
+            }
+            let previous = std::mem::replace(&mut sync.seen, docs.clone());
+            let kind = if previous.edited_into(docs) {
+                Write::Replace
+            } else {
+                Write::Push
+            };
+            let mut mode = kind;
+            if let Some((pending, pending_mode)) = sync.pending.take() {
+                if kind == Write::Push {
+                    // The analysis being left keeps its last edits in its own history entry.
+                    let share = sync.write(&pending, pending_mode);
+                    sync.set_share.set(Rc::new(share));
+                } else {
+                    mode = mode.max(pending_mode);
+                }
+            }
+            if docs.list.0.is_empty() {
+                sync.leave_out = false;
+            }
+            sync.pending = Some((docs.clone(), mode));
+            sync.cancel_timer();
+            sync.timer = web_sys::window().and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    (*flush).as_ref().unchecked_ref(),
+                    DEBOUNCE_MS,
+                )
+                .ok()
+            });
+        });
+    }
+
+    {
+        // Each opening (its serial) brings what the link is about into view, once it is drawn.
+        let shows = opened.shows.map(|shows| (opened.serial, shows));
+        use_effect_with(shows, |shows| {
+            if let Some((_, shows)) = shows {
+                bring_into_view(*shows);
+            }
+        });
     }
 
     let leave_out_large = {

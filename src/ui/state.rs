@@ -2,11 +2,15 @@
 //!
 //! Each document keeps its exact bytes (`Rc<[u8]>`, never re-encoded) beside its analysis; the
 //! pasted text is one document, replaced as the user types; every file is a document of its own.
+//! Beside the documents lives the [`View`] a link carries too: the box selected on the map and
+//! what each side of the comparison holds.
 
+use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::Verification;
 use crate::core::document::Analysis;
+use crate::core::graph::NodeKey;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use std::rc::Rc;
@@ -59,6 +63,83 @@ pub struct LoadedDocument {
     pub analysis: Analysis,
 }
 
+/// What one side of the comparison holds.
+#[derive(Debug, Clone, Default)]
+pub enum Choice {
+    #[default]
+    Empty,
+    /// Text pasted into this side's box, or a file opened for this side. It never joins the
+    /// documents of the analysis, so comparing does not disturb what the user loaded.
+    Own(Rc<LoadedDocument>),
+    /// A document loaded on the page, by id: it follows that document (the pasted one changes
+    /// while the user types) and is gone when the document is removed.
+    Loaded(u32),
+    /// A document a link named by digest that is not loaded (yet): a registry document the link
+    /// fetches again, or one left out of the link. Becomes [`Choice::Loaded`] when it arrives.
+    Wanted(Digest),
+}
+
+impl PartialEq for Choice {
+    fn eq(&self, other: &Choice) -> bool {
+        match (self, other) {
+            (Choice::Empty, Choice::Empty) => true,
+            (Choice::Own(a), Choice::Own(b)) => Rc::ptr_eq(a, b),
+            (Choice::Loaded(a), Choice::Loaded(b)) => a == b,
+            (Choice::Wanted(a), Choice::Wanted(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Choice {
+    /// The document the side shows, if it is there.
+    pub fn resolve(&self, documents: &DocumentList) -> Option<Rc<LoadedDocument>> {
+        match self {
+            Choice::Empty | Choice::Wanted(_) => None,
+            Choice::Own(doc) => Some(doc.clone()),
+            Choice::Loaded(id) => documents.0.iter().find(|d| d.id == *id).cloned(),
+        }
+    }
+}
+
+/// What the user looks at besides the documents; a link carries it too.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    /// The box selected on the relationship map.
+    pub selected: Option<NodeKey>,
+    pub compare_a: Choice,
+    pub compare_b: Choice,
+}
+
+impl View {
+    pub fn side(&self, side: Side) -> &Choice {
+        match side {
+            Side::A => &self.compare_a,
+            Side::B => &self.compare_b,
+        }
+    }
+
+    fn side_mut(&mut self, side: Side) -> &mut Choice {
+        match side {
+            Side::A => &mut self.compare_a,
+            Side::B => &mut self.compare_b,
+        }
+    }
+}
+
+impl LoadedDocument {
+    /// A compare side's own document: its bytes, analysed without a media type hint, as the
+    /// paste box does. Its id is never looked up: it is not one of the analysis' documents.
+    pub fn own(source: Source, bytes: Vec<u8>) -> Rc<LoadedDocument> {
+        Rc::new(LoadedDocument {
+            id: PASTED_ID,
+            analysis: Analysis::of(&bytes, None),
+            source,
+            bytes: bytes.into(),
+        })
+    }
+}
+
 /// The id of the pasted document; files and fetched documents count up from 1.
 const PASTED_ID: u32 = 0;
 
@@ -73,6 +154,7 @@ pub struct Workspace {
     pub next_id: u32,
     /// What is attached to fetched manifests: one listing per repository and subject digest.
     pub referrers: Vec<Rc<Listing>>,
+    pub view: View,
 }
 
 pub enum Action {
@@ -82,12 +164,19 @@ pub enum Action {
     Clear,
     /// A referrers listing; replaces an earlier one of the same repository and subject.
     Referrers(Listing),
-    /// Replace the whole analysis, as opening a permalink does: the paste box's text (if any)
-    /// and the other documents, in order.
+    /// Replace the whole analysis, as opening a permalink does: the paste box's text (if any),
+    /// the other documents, in order, and the view.
     Replace {
         pasted: Option<String>,
         documents: Vec<NewDocument>,
+        view: View,
     },
+    /// Select a box of the map.
+    Select(NodeKey),
+    /// Put something on one side of the comparison.
+    Choose(Side, Choice),
+    /// Swap the comparison's sides.
+    Swap,
 }
 
 /// The loaded documents as one value for props and contexts. Two lists are equal when they hold
@@ -134,6 +223,28 @@ impl Workspace {
         DocumentList(self.documents().cloned().collect())
     }
 
+    /// A side waiting for a document a link named takes it as soon as it is loaded.
+    fn settle_wanted(&mut self) {
+        for side in [Side::A, Side::B] {
+            let Choice::Wanted(digest) = self.view.side(side) else {
+                continue;
+            };
+            if let Some(id) = self.named_by(digest) {
+                *self.view.side_mut(side) = Choice::Loaded(id);
+            }
+        }
+    }
+
+    /// The loaded document a link names by `digest`: the one with those exact bytes, else (for
+    /// a signed schema 1 manifest, which a registry re-signs on every pull) the one whose
+    /// digest that is.
+    fn named_by(&self, digest: &Digest) -> Option<u32> {
+        self.documents()
+            .find(|d| &d.analysis.bytes_digest == digest)
+            .or_else(|| self.documents().find(|d| d.analysis.digest() == digest))
+            .map(|d| d.id)
+    }
+
     fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {
         let analysis = Analysis::of(&bytes, hint);
         // The pasted document keeps one id while the user types, so its card is updated in place
@@ -163,6 +274,7 @@ impl Reducible for Workspace {
             skipped_duplicates: Vec::new(),
             next_id: self.next_id,
             referrers: self.referrers.clone(),
+            view: self.view.clone(),
         };
         match action {
             Action::Paste(text) => {
@@ -193,19 +305,31 @@ impl Reducible for Workspace {
                 next.pasted = None;
                 next.files.clear();
                 next.referrers.clear();
+                next.view.selected = None;
             }
             Action::Referrers(listing) => {
                 next.referrers
                     .retain(|l| l.repository != listing.repository || l.subject != listing.subject);
                 next.referrers.push(Rc::new(listing));
             }
-            Action::Replace { pasted, documents } => {
+            Action::Replace {
+                pasted,
+                documents,
+                view,
+            } => {
+                next.view = view;
+                next.pasted = None;
+                next.files.clear();
+                next.referrers.clear();
                 return Rc::new(next)
-                    .reduce(Action::Clear)
                     .reduce(Action::Paste(pasted.unwrap_or_default()))
                     .reduce(Action::Add(documents));
             }
+            Action::Select(key) => next.view.selected = Some(key),
+            Action::Choose(side, choice) => *next.view.side_mut(side) = choice,
+            Action::Swap => std::mem::swap(&mut next.view.compare_a, &mut next.view.compare_b),
         }
+        next.settle_wanted();
         Rc::new(next)
     }
 }

@@ -209,6 +209,45 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     }
   });
 
+  test('a comparison of two fetched documents travels by digest and fills in when the fresh page fetches them again', async () => {
+    const name = 'demo/multi:1';
+    await fetchReference(`${cors.host}/${name}`);
+    const docs = await fetchedDocuments();
+    const arm64 = docs.find((d) => d.title === `${cors.host}/${name} · linux/arm64`);
+    assert.equal(arm64.state, 'verified', "the arm64 manifest matched the registry's Docker-Content-Digest");
+    const before = app().page.url();
+    await app().pickOption('pick-a', `${cors.host}/${name} — `);
+    await app().pickOption('pick-b', `${cors.host}/${name} · linux/arm64 — `);
+    await app().waitForVerdict('[data-testid="comparison"]', () => true);
+    const deadline = Date.now() + 5000;
+    while (app().page.url() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 40));
+    const link = app().page.url();
+    assert.notEqual(link, before, 'the address bar follows the comparison');
+    const fresh = await launchBrowser();
+    try {
+      const url = new URL(link);
+      const opened = await AppPage.open(fresh.context, app().origin, {
+        path: url.pathname + url.hash,
+        allowedOrigins: [cors.origin],
+        realPreflights: true,
+      });
+      const shown = await opened.until(
+        () =>
+          opened.page
+            .waitForFunction(() => {
+              const digests = ['a', 'b'].map((s) => document.querySelector(`[data-testid="digest-${s}"]`)?.textContent.trim());
+              return digests.every(Boolean) && digests;
+            })
+            .then((handle) => handle.jsonValue()),
+        'both sides filled by the documents fetched again',
+      );
+      assert.deepEqual(shown, [cors.images[name].digest, arm64.digest]);
+      await opened.close();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('a wrong @digest is a manifest the registry does not have', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
     await fetchReference(`${cors.host}/demo/oci@${wrong}`);

@@ -9,68 +9,31 @@ use super::comparison_view::ComparisonView;
 use super::digest_value::DigestValue;
 use super::human_size;
 use crate::core::diagnose::{self, Side};
-use crate::core::document::Analysis;
 use crate::ui::files;
-use crate::ui::state::{DocumentList, Handle, LoadedDocument, Source};
+use crate::ui::state::{Choice, DocumentList, Handle, LoadedDocument, Source};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// What one side of the comparison holds.
-#[derive(Debug, Clone, Default)]
-enum Choice {
-    #[default]
-    Empty,
-    /// Text pasted into this side's box, or a file opened for this side.
-    Own(Rc<LoadedDocument>),
-    /// A document loaded on the page, by id: it follows that document (the pasted one changes
-    /// while the user types) and is gone when the document is removed.
-    Loaded(u32),
-}
-
-impl PartialEq for Choice {
-    fn eq(&self, other: &Choice) -> bool {
-        match (self, other) {
-            (Choice::Empty, Choice::Empty) => true,
-            (Choice::Own(a), Choice::Own(b)) => Rc::ptr_eq(a, b),
-            (Choice::Loaded(a), Choice::Loaded(b)) => a == b,
-            _ => false,
-        }
-    }
-}
-
-impl Choice {
-    fn resolve(&self, documents: &DocumentList) -> Option<Rc<LoadedDocument>> {
-        match self {
-            Choice::Empty => None,
-            Choice::Own(doc) => Some(doc.clone()),
-            Choice::Loaded(id) => documents.0.iter().find(|d| d.id == *id).cloned(),
-        }
-    }
-}
-
-/// A side's own document: its bytes, analysed without a media type hint, as the paste box does.
-fn own_document(source: Source, bytes: Vec<u8>) -> Rc<LoadedDocument> {
-    Rc::new(LoadedDocument {
-        id: 0,
-        analysis: Analysis::of(&bytes, None),
-        source,
-        bytes: bytes.into(),
-    })
-}
-
 /// The two resolved sides, equal when they are the same documents: the memo key of the comparison.
 #[derive(PartialEq)]
 struct Pair(Option<Handle>, Option<Handle>);
 
+#[derive(Properties, PartialEq)]
+pub struct ComparePanelProps {
+    pub a: Choice,
+    pub b: Choice,
+    pub on_choose: Callback<(Side, Choice)>,
+    pub on_swap: Callback<()>,
+}
+
+/// The sides' choices live in the workspace's view, so a link carries them.
 #[function_component(ComparePanel)]
-pub fn compare_panel() -> Html {
+pub fn compare_panel(props: &ComparePanelProps) -> Html {
     let documents = use_context::<DocumentList>().unwrap_or_default();
-    let choice_a = use_state(Choice::default);
-    let choice_b = use_state(Choice::default);
-    let a = choice_a.resolve(&documents).map(Handle);
-    let b = choice_b.resolve(&documents).map(Handle);
+    let a = props.a.resolve(&documents).map(Handle);
+    let b = props.b.resolve(&documents).map(Handle);
     let comparison = use_memo(Pair(a.clone(), b.clone()), |Pair(a, b)| match (a, b) {
         (Some(Handle(a)), Some(Handle(b))) => Some(Rc::new(diagnose::compare(
             &a.analysis,
@@ -80,19 +43,8 @@ pub fn compare_panel() -> Html {
         ))),
         _ => None,
     });
-    let on_choose = |state: &UseStateHandle<Choice>| {
-        let state = state.clone();
-        Callback::from(move |choice: Choice| state.set(choice))
-    };
-    let swap = {
-        let choice_a = choice_a.clone();
-        let choice_b = choice_b.clone();
-        Callback::from(move |_: MouseEvent| {
-            let a = (*choice_a).clone();
-            choice_a.set((*choice_b).clone());
-            choice_b.set(a);
-        })
-    };
+    let on_choose = |side: Side| props.on_choose.reform(move |choice: Choice| (side, choice));
+    let swap = props.on_swap.reform(|_: MouseEvent| ());
 
     html! {
         <section class="compare" data-testid="compare" aria-labelledby="compare-heading">
@@ -103,10 +55,10 @@ pub fn compare_panel() -> Html {
                    What you paste or open here stays in this section." }
             </p>
             <div class="compare-sides">
-                <CompareSide side={Side::A} choice={(*choice_a).clone()} doc={a.clone()}
-                    documents={documents.clone()} on_choose={on_choose(&choice_a)} />
-                <CompareSide side={Side::B} choice={(*choice_b).clone()} doc={b.clone()}
-                    documents={documents.clone()} on_choose={on_choose(&choice_b)} />
+                <CompareSide side={Side::A} choice={props.a.clone()} doc={a.clone()}
+                    documents={documents.clone()} on_choose={on_choose(Side::A)} />
+                <CompareSide side={Side::B} choice={props.b.clone()} doc={b.clone()}
+                    documents={documents.clone()} on_choose={on_choose(Side::B)} />
             </div>
             <div class="toolbar">
                 <button type="button" class="secondary" data-testid="swap" onclick={swap}>{ "Swap A and B" }</button>
@@ -149,7 +101,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
         let select = select.clone();
         let wanted = match props.choice {
             Choice::Loaded(id) => id.to_string(),
-            Choice::Empty | Choice::Own(_) => String::new(),
+            Choice::Empty | Choice::Own(_) | Choice::Wanted(_) => String::new(),
         };
         use_effect(move || {
             if let Some(select) = select.cast::<HtmlSelectElement>() {
@@ -164,7 +116,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
                 Choice::Own(doc) if doc.source == Source::Pasted => {
                     String::from_utf8_lossy(&doc.bytes).into_owned()
                 }
-                Choice::Own(_) | Choice::Loaded(_) | Choice::Empty => String::new(),
+                Choice::Own(_) | Choice::Loaded(_) | Choice::Wanted(_) | Choice::Empty => String::new(),
             };
             if let Some(area) = textarea.cast::<HtmlTextAreaElement>() {
                 if area.value() != text {
@@ -183,7 +135,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
                 on_choose.emit(if text.is_empty() {
                     Choice::Empty
                 } else {
-                    Choice::Own(own_document(Source::Pasted, text.into_bytes()))
+                    Choice::Own(LoadedDocument::own(Source::Pasted, text.into_bytes()))
                 });
             }
         })
@@ -214,7 +166,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
                 match files::read_bytes(&file).await {
                     Ok(bytes) => {
                         error.set(None);
-                        on_choose.emit(Choice::Own(own_document(
+                        on_choose.emit(Choice::Own(LoadedDocument::own(
                             Source::File { name: file.name() },
                             bytes,
                         )));
@@ -284,6 +236,12 @@ fn side_summary(props: &CompareSideProps) -> Html {
         },
         (None, Choice::Loaded(_)) => html! {
             <p class="notice">{ format!("The document picked as {} was removed from the page.", props.side) }</p>
+        },
+        (None, Choice::Wanted(digest)) => html! {
+            <p class="notice" data-testid={format!("wanted-{side}")}>
+                { format!("The link compares the document {digest} as {}; it is not loaded. A document the link                    fetches from a registry appears here when it arrives; otherwise load it (paste, file) to compare it.",
+                   props.side) }
+            </p>
         },
         (None, _) => html! {},
     }

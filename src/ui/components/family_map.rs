@@ -1,6 +1,7 @@
 //! The relationship map: every loaded document and every digest they list, as one SVG picture.
 //! The core builds the family ([`Family::build`]) and places every box and edge ([`layout`]);
-//! this component only draws them, keeps what is selected and which groups are open.
+//! this component only draws them and keeps which groups are open. The selected box lives in the
+//! workspace's view, so a link carries it.
 
 use super::map_details::MapDetails;
 use super::which_digest::WhichDigest;
@@ -37,6 +38,9 @@ impl DocumentList {
 #[derive(Properties, PartialEq)]
 pub struct FamilyMapProps {
     pub documents: Documents,
+    /// The selected box: kept in the workspace's view, so a link carries it.
+    pub selected: Option<NodeKey>,
+    pub on_select: Callback<NodeKey>,
 }
 
 /// How a state reads, for screen readers and the legend.
@@ -77,7 +81,6 @@ fn fit(text: &str, max: usize) -> String {
 #[function_component(FamilyMap)]
 pub fn family_map(props: &FamilyMapProps) -> Html {
     let open = use_state(HashSet::<GroupKey>::new);
-    let selected = use_state(|| None::<NodeKey>);
     // Keyed by the documents' identity: the pasted document keeps its id while the user types,
     // but every edit is a new `Rc`, so the map follows the text.
     let documents_key = props.documents.clone();
@@ -94,10 +97,7 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
             layout::layout(&family, Limits::default(), open)
         })
     };
-    let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |key: NodeKey| selected.set(Some(key)))
-    };
+    let on_select = props.on_select.clone();
     let on_pick = {
         let family = family.clone();
         let on_select = on_select.clone();
@@ -144,9 +144,9 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
                 }) }
             </ul>
             <div class="map-scroll">
-                { picture(&family, &drawn, selected.as_ref(), &on_pick, &on_toggle) }
+                { picture(&family, &drawn, props.selected.as_ref(), &on_pick, &on_toggle) }
             </div>
-            if let Some(key) = (*selected).clone() {
+            if let Some(key) = props.selected.clone() {
                 <MapDetails family={family.clone()} documents={props.documents.clone()} selected={key} />
             }
         </section>
