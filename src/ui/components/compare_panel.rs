@@ -239,8 +239,9 @@ fn side_summary(props: &CompareSideProps) -> Html {
         },
         (None, Choice::Wanted(digest)) => html! {
             <p class="notice" data-testid={format!("wanted-{side}")}>
-                { format!("The link compares the document {digest} as {}; it is not loaded. A document the link                    fetches from a registry appears here when it arrives; otherwise load it (paste, file) to compare it.",
-                   props.side) }
+                { "The link compares the document " }<code>{ digest.to_string() }</code>
+                { format!(" as {}; it is not loaded. A document the link fetches from a registry appears here when it \
+                   arrives; otherwise load it (paste, file) to compare it.", props.side) }
             </p>
         },
         (None, _) => html! {},
