@@ -122,3 +122,30 @@ async fn the_mounted_page_shows_the_digest_of_pasted_text() {
         .expect("a size");
     assert_eq!(size.get_attribute("data-bytes"), Some("2".to_owned()));
 }
+
+#[wasm_bindgen_test]
+fn the_panic_banner_shows_the_message_as_text_never_as_markup() {
+    let document = window().document().expect("a document");
+    let banner = document.create_element("div").expect("a div");
+    banner.set_id("panic");
+    banner.set_attribute("hidden", "").expect("hidden");
+    document
+        .body()
+        .expect("a body")
+        .append_child(&banner)
+        .expect("attached");
+
+    let message = "bad input: <img src=x onerror=alert(1)><b>bold</b>";
+    digestlens::ui::panic::show_banner(message);
+
+    assert!(!banner.has_attribute("hidden"), "the banner is shown");
+    assert_eq!(
+        banner.child_element_count(),
+        0,
+        "no element was made from the message"
+    );
+    let text = banner.text_content().unwrap_or_default();
+    assert!(text.starts_with(message), "{text}");
+    assert!(text.contains("Reload the page to continue."), "{text}");
+    banner.remove();
+}

@@ -5,7 +5,7 @@ pub mod blob_stream;
 mod components;
 pub mod files;
 pub mod layers;
-mod panic;
+pub mod panic;
 mod permalink_sync;
 mod state;
 
