@@ -3,6 +3,7 @@
 //! the browser shows no answer at all, the follow-up questions that tell being offline, a
 //! redirect to storage, a registry that refuses preflights, and CORS apart.
 
+use super::keyring::Grant;
 use super::time::{sleep, Cancel};
 use crate::core::digest::Digest;
 use crate::core::distribution::auth::{
@@ -14,7 +15,7 @@ use crate::core::distribution::walk::Target;
 use crate::core::distribution::{tags_list_url, version_check_url, MANIFEST_ACCEPT};
 use crate::core::reference::Reference;
 use futures::future::{select, Either};
-use gloo_net::http::{Headers, Request, Response};
+use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
@@ -95,8 +96,9 @@ pub(crate) struct Client<'a> {
     page_origin: &'a str,
     cancel: Cancel,
     /// The `Authorization` value that worked last (a bearer token, or the user's Basic
-    /// credentials): reused by every later request of this walk, dropped with the client.
-    authorization: RefCell<Option<String>>,
+    /// credentials): reused by every later request of this walk; the walk leaves it in the
+    /// page's [`Keyring`](super::Keyring) for the blob downloads of the same repository.
+    authorization: RefCell<Option<Grant>>,
 }
 
 impl<'a> Client<'a> {
@@ -115,8 +117,22 @@ impl<'a> Client<'a> {
             timeout,
             page_origin,
             cancel,
-            authorization: RefCell::new(credentials.and_then(Credentials::upfront_authorization)),
+            authorization: RefCell::new(
+                credentials
+                    .and_then(Credentials::upfront_authorization)
+                    .map(Grant::lasting),
+            ),
         }
+    }
+
+    /// What this client sends as `Authorization` now.
+    fn authorization(&self) -> Option<String> {
+        self.authorization.borrow().as_ref().map(|g| g.value.clone())
+    }
+
+    /// The `Authorization` the registry accepted so far, with its expiry.
+    pub(crate) fn grant(&self) -> Option<Grant> {
+        self.authorization.borrow().clone()
     }
 
     /// GET a manifest (with the `Accept` list) or a blob, answering one auth challenge on the
@@ -162,10 +178,11 @@ impl<'a> Client<'a> {
         };
         let mut challenge_answered = false;
         loop {
-            let authorization = self.authorization.borrow().clone();
+            let authorization = self.authorization();
             let reply = self
                 .exchange(
                     url,
+                    Method::GET,
                     accept,
                     authorization.as_deref(),
                     RequestRedirect::Follow,
@@ -183,14 +200,8 @@ impl<'a> Client<'a> {
             if status == 401 && !challenge_answered {
                 if let Some(challenge) = headers.get("www-authenticate") {
                     challenge_answered = true;
-                    let step = answer_challenge(&challenge, self.reference, self.credentials, self.proxy)?;
-                    let authorization = match step {
-                        AuthStep::FetchToken { url, authorization } => {
-                            self.token(&url, authorization.as_deref()).await?
-                        }
-                        AuthStep::Retry { authorization } => authorization,
-                    };
-                    *self.authorization.borrow_mut() = Some(authorization);
+                    let grant = self.answer(&challenge).await?;
+                    *self.authorization.borrow_mut() = Some(grant);
                     continue;
                 }
             }
@@ -219,15 +230,56 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// Asks for blob `url` without downloading it (`HEAD`, redirects not followed) to learn
+    /// whether the registry wants authorization for it, and if so runs the challenge → token
+    /// flow of [`Client::send`]. Returns the `Authorization` to send with the blob's `GET`:
+    /// `None` when the registry asked for none. Every other answer (a 404, a redirect, nothing
+    /// readable) is left to the `GET`, which names it.
+    ///
+    /// Sent without headers (unless the user typed a token), a `HEAD` needs no CORS preflight,
+    /// which registries with a login refuse.
+    pub(crate) async fn authorize(&self, url: &str) -> Result<Option<Grant>, Failure> {
+        let authorization = self.authorization();
+        let reply = self
+            .exchange(
+                url,
+                Method::HEAD,
+                None,
+                authorization.as_deref(),
+                RequestRedirect::Manual,
+                u64::MAX,
+            )
+            .await?;
+        if let Reply::Answered { response, .. } = reply {
+            if response.status() == 401 {
+                if let Some(challenge) = response.headers().get("www-authenticate") {
+                    let grant = self.answer(&challenge).await?;
+                    *self.authorization.borrow_mut() = Some(grant);
+                }
+            }
+        }
+        Ok(self.grant())
+    }
+
+    /// Answers a 401's challenge: a token from the token server (with the user's Basic
+    /// credentials, if typed), or those credentials themselves for a Basic registry.
+    async fn answer(&self, challenge: &str) -> Result<Grant, Failure> {
+        match answer_challenge(challenge, self.reference, self.credentials, self.proxy)? {
+            AuthStep::FetchToken { url, authorization } => self.token(&url, authorization.as_deref()).await,
+            AuthStep::Retry { authorization } => Ok(Grant::lasting(authorization)),
+        }
+    }
+
     /// After `MANIFEST_UNKNOWN`: the repository's `NAME_UNKNOWN` error when the registry does
     /// not know the repository at all (see core `tags_list_url`); `None` when it does, or when
     /// its tag list cannot be read.
     pub(crate) async fn repository_unknown(&self) -> Result<Option<RegistryError>, Failure> {
         let url = tags_list_url(self.reference, self.proxy);
-        let authorization = self.authorization.borrow().clone();
+        let authorization = self.authorization();
         let reply = self
             .exchange(
                 &url,
+                Method::GET,
                 None,
                 authorization.as_deref(),
                 RequestRedirect::Follow,
@@ -252,14 +304,22 @@ impl<'a> Client<'a> {
     }
 
     /// Ask the token server; returns the `Authorization` value for the registry.
-    async fn token(&self, url: &str, authorization: Option<&str>) -> Result<String, Failure> {
+    async fn token(&self, url: &str, authorization: Option<&str>) -> Result<Grant, Failure> {
         let realm = url.split('?').next().unwrap_or(url).to_owned();
         let reply = self
-            .exchange(url, None, authorization, RequestRedirect::Follow, TOKEN_SIZE_CAP)
+            .exchange(
+                url,
+                Method::GET,
+                None,
+                authorization,
+                RequestRedirect::Follow,
+                TOKEN_SIZE_CAP,
+            )
             .await?;
         match reply {
             Reply::Answered { response, body } if response.ok() => {
-                Ok(parse_token_response(&body)?.authorization())
+                let token = parse_token_response(&body)?;
+                Ok(Grant::expiring(token.authorization(), token.expires_in))
             }
             Reply::Answered { response, .. } => Err(AuthError::TokenRefused {
                 status: response.status(),
@@ -296,10 +356,11 @@ impl<'a> Client<'a> {
             probe_status: None,
         };
         if online {
-            let authorization = self.authorization.borrow().clone();
+            let authorization = self.authorization();
             let reply = self
                 .exchange(
                     url,
+                    Method::GET,
                     None,
                     authorization.as_deref(),
                     RequestRedirect::Manual,
@@ -313,7 +374,14 @@ impl<'a> Client<'a> {
             if !facts.redirected {
                 let probe = version_check_url(self.reference, self.proxy);
                 let reply = self
-                    .exchange(&probe, None, None, RequestRedirect::Follow, ERROR_BODY_CAP)
+                    .exchange(
+                        &probe,
+                        Method::GET,
+                        None,
+                        None,
+                        RequestRedirect::Follow,
+                        ERROR_BODY_CAP,
+                    )
                     .await;
                 if let Some(Reply::Answered { response, .. }) = settled(reply)? {
                     facts.probe_status = Some(response.status());
@@ -329,6 +397,7 @@ impl<'a> Client<'a> {
     async fn exchange(
         &self,
         url: &str,
+        method: Method,
         accept: Option<&str>,
         authorization: Option<&str>,
         redirect: RequestRedirect,
@@ -348,7 +417,8 @@ impl<'a> Client<'a> {
         if !sendable {
             return Err(AuthError::UnsendableToken.into());
         }
-        let mut builder = Request::get(url)
+        let mut builder = RequestBuilder::new(url)
+            .method(method)
             .cache(RequestCache::NoStore)
             .redirect(redirect)
             .abort_signal(signal.as_ref());

@@ -2,13 +2,21 @@
 //! it down to the configs, and checks every body against every claim made about it.
 //!
 //! API boundary: imports `core` (which decides what to ask and how to read the answers) and
-//! never `ui`; the page gets [`Event`]s and turns them into documents and messages. Nothing here
-//! stores anything: tokens and credentials live in a [`Client`] for one walk and are dropped
-//! with it, never written to a URL, storage or the console.
+//! never `ui`; the page gets [`Event`]s and turns them into documents and messages. Nothing is
+//! stored: tokens and credentials live in a [`Client`] for one walk, and in the page's
+//! [`Keyring`] (memory only) for the blob downloads of the image it fetched; never written to a
+//! URL, storage or the console.
+mod blob;
 mod client;
+mod keyring;
 mod referrers;
 mod time;
 mod walk;
 
+pub(crate) use blob::blob_access;
+pub use blob::BlobAccess;
+pub(crate) use client::Failure;
+pub use keyring::Keyring;
+pub(crate) use time::sleep;
 pub use time::{cancellation, Cancel, CancelHandle};
 pub use walk::{list_referrers, walk, Event, Fetched, Outcome, Problem, Settings};

@@ -5,16 +5,23 @@ use futures::future::{FutureExt, Shared};
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `setTimeout` of the global scope running this code: the window's, or a layer worker's
+    /// (which has no `window`).
+    #[wasm_bindgen(js_name = setTimeout, catch)]
+    fn global_set_timeout(handler: &js_sys::Function, ms: i32) -> Result<JsValue, JsValue>;
+}
 
 /// Resolves after `duration` (a `setTimeout` turned into a future).
 pub(crate) async fn sleep(duration: Duration) {
     let ms = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            // Without a timer the wait never ends, which only disables the timeout.
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
+        // Without a timer the wait never ends, which only disables the timeout.
+        let _ = global_set_timeout(&resolve, ms);
     });
     let _ = JsFuture::from(promise).await;
 }

@@ -2,6 +2,7 @@
 //! each round's requests in parallel (core `walk` plans the rounds, this performs them).
 
 use super::client::{Answer, Client, Failure};
+use super::keyring::Keyring;
 use super::referrers;
 use super::time::Cancel;
 use crate::core::digest::Digest;
@@ -18,7 +19,9 @@ use futures::future::{join, join_all};
 use std::cell::Cell;
 use std::time::Duration;
 
-/// How to reach the registry, for one walk.
+/// How to reach the registry, for one walk (and, kept in the [`Keyring`], for the blob
+/// downloads of what it fetched).
+#[derive(Clone)]
 pub struct Settings {
     /// A checked CORS proxy prefix (core `proxy_prefix`).
     pub proxy: Option<String>,
@@ -88,10 +91,12 @@ fn client<'a>(reference: &'a Reference, settings: &'a Settings, cancel: Cancel) 
 
 /// Fetch what `reference` names and everything it points at down to the configs, reporting
 /// through `on_event`. Returns [`Outcome::Cancelled`] as soon as `cancel` fires; no event
-/// follows a cancellation.
+/// follows a cancellation. Once the first document has arrived, `keyring` learns how its
+/// repository was reached.
 pub async fn walk(
     reference: &Reference,
     settings: &Settings,
+    keyring: &Keyring,
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
@@ -142,6 +147,7 @@ pub async fn walk(
             return Outcome::Finished;
         }
     };
+    keyring.remember(reference, settings, client.grant());
     progress();
     let subject = matches!(analysis.body, Body::Manifest { .. } | Body::Index { .. })
         .then(|| analysis.digest().clone());

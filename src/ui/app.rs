@@ -16,7 +16,7 @@ use crate::core::distribution::referrers::Listing;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use crate::examples::Example;
-use crate::registry::Fetched;
+use crate::registry::{Fetched, Keyring};
 use std::collections::HashSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -27,6 +27,8 @@ pub fn app() -> Html {
     let show_sha512 = use_state(|| false);
     let error = use_state(|| None::<String>);
     let permalink = use_permalink(&workspace);
+    // How each fetched repository was reached, for its layer downloads (memory only).
+    let keyring = use_state(Keyring::default);
 
     let on_paste = {
         let workspace = workspace.dispatcher();
@@ -94,8 +96,10 @@ pub fn app() -> Html {
     let on_clear = {
         let workspace = workspace.dispatcher();
         let error = error.clone();
+        let keyring = keyring.clone();
         Callback::from(move |()| {
             error.set(None);
+            keyring.forget();
             workspace.dispatch(Action::Clear)
         })
     };
@@ -159,7 +163,8 @@ pub fn app() -> Html {
                 <ExamplesBar on_choose={on_example} />
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
                     restore={permalink.restore.clone()} />
-                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.pinned.clone()} />
+                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.pinned.clone()}
+                    keyring={(*keyring).clone()} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
@@ -194,7 +199,7 @@ pub fn app() -> Html {
                             loaded={loaded.clone()} on_request={on_request.clone()} />
                     }) }
                 </section>
-                { layer_panels(workspace.documents()) }
+                { layer_panels(workspace.documents(), &keyring) }
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>

@@ -11,8 +11,10 @@
 //! download elsewhere, and the message can name that.
 
 use crate::core::digest::Digest;
-use crate::core::distribution::error::{RegistryError, Resource};
+use crate::core::distribution::auth::AuthError;
+use crate::core::distribution::error::{FailureFacts, RegistryError, Resource};
 use crate::core::reference::Reference;
+use crate::ui::layers::protocol::RegistryBlob;
 use js_sys::{Promise, Reflect, Uint8Array};
 use std::fmt;
 use wasm_bindgen::prelude::*;
@@ -85,25 +87,33 @@ async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
     JsFuture::from(global_fetch(url, init)).await?.dyn_into()
 }
 
-/// GETs blob `digest` of `reference`'s repository at `url` and returns its body as a stream.
-/// `authorization` is sent as the `Authorization` header (a bearer token from the registry client).
+/// GETs blob `digest` of `reference`'s repository as `blob` says (its URL, through the proxy
+/// prefix if set, and its `Authorization`, from the registry client) and returns its body as a
+/// stream.
 pub async fn open(
-    url: &str,
+    blob: &RegistryBlob,
     reference: &Reference,
     digest: &Digest,
-    authorization: Option<&str>,
     signal: &AbortSignal,
 ) -> Result<OpenedBlob, BlobStreamError> {
+    let authorization = blob.authorization.as_ref().map(|a| a.0.as_str());
+    let url = blob.url.as_str();
     let response = match fetch(url, &request(signal, RequestRedirect::Follow, authorization)).await {
         Ok(response) => response,
         Err(_) if signal.aborted() => return Err(interrupted(0, "cancelled")),
         Err(_) => {
             let probe = request(signal, RequestRedirect::Manual, authorization);
             return Err(BlobStreamError::Registry(
-                diagnose(url, &probe, reference, digest).await,
+                diagnose(url, &probe, blob.proxy.as_deref(), reference, digest).await,
             ));
         }
     };
+    if response.status() == 401 && blob.credentials_given {
+        // As the manifest fetch says it: the typed login was sent (or led to the token sent).
+        return Err(BlobStreamError::Registry(RegistryError::Auth(
+            AuthError::CredentialsRejected,
+        )));
+    }
     if !response.ok() {
         let body = error_body(&response).await;
         let retry_after = response.headers().get("Retry-After").ok().flatten();
@@ -125,14 +135,26 @@ pub async fn open(
     Ok(OpenedBlob { stream, length })
 }
 
-/// Why a blob GET failed without a response (see the module docs).
-async fn diagnose(url: &str, probe: &RequestInit, reference: &Reference, digest: &Digest) -> RegistryError {
-    match fetch(url, probe).await {
-        Ok(response) if response.type_() == ResponseType::Opaqueredirect => {
-            RegistryError::redirect_blocked(reference, digest, None)
-        }
-        _ => RegistryError::cors_blocked(reference, &page_origin()),
-    }
+/// Why a blob GET failed without a response (see the module docs): a redirect, else the proxy
+/// when one is set, else CORS, as for a manifest.
+async fn diagnose(
+    url: &str,
+    probe: &RequestInit,
+    proxy: Option<&str>,
+    reference: &Reference,
+    digest: &Digest,
+) -> RegistryError {
+    let redirected = matches!(
+        fetch(url, probe).await,
+        Ok(response) if response.type_() == ResponseType::Opaqueredirect
+    );
+    let facts = FailureFacts {
+        online: true,
+        proxy,
+        redirected,
+        probe_status: None,
+    };
+    RegistryError::from_failure(&facts, reference, Some(digest), &page_origin())
 }
 
 /// The origin of the page (or of the worker, which is the page's).

@@ -263,7 +263,9 @@ describe('verifying layers from a registry', () => {
 
 /**
  * A stand-in registry for what Debian's registry cannot be made to do: redirect blob GETs to storage
- * that sends no CORS headers (as S3 or a CDN often does), and send a blob slowly enough to cancel.
+ * that sends no CORS headers (as S3 or a CDN often does), send a blob slowly enough to cancel, and keep a
+ * repository behind a login whose token server refuses everyone, and serve an image (demo-oci's manifest
+ * and config, as the registry sent them) whose layer downloads stall after their first bytes.
  */
 async function listen(handler) {
   const server = createServer(handler);
@@ -280,12 +282,38 @@ const storage = await listen((req, res) => {
   res.writeHead(layer ? 200 : 404, { 'Content-Type': 'application/octet-stream' }).end(layer?.bytes);
 });
 let slowRequestClosedEarly = false;
+let privateTokenRequests = 0;
 const frontend = await listen((req, res) => {
-  const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Content-Length' };
-  if (req.url.startsWith('/v2/redirected/blobs/')) {
+  const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Content-Length, WWW-Authenticate' };
+  if (req.url.startsWith('/v2/private/')) {
+    const challenge = `Bearer realm="http://${req.headers.host}/token",service="stand-in",scope="repository:private:pull"`;
+    res
+      .writeHead(401, { ...cors, 'Content-Type': 'application/json', 'WWW-Authenticate': challenge })
+      .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+  } else if (req.url.startsWith('/token')) {
+    privateTokenRequests++;
+    res.writeHead(401, { ...cors, 'Content-Type': 'application/json' }).end('{"details":"no"}');
+  } else if (req.url.startsWith('/v2/stalled/')) {
+    const image = fixtureImage('demo-oci');
+    const served = [image.manifest, image.config].find(
+      (f) => req.url.endsWith(f.registryDigest) || (f === image.manifest && req.url.endsWith('/manifests/1')),
+    );
+    const layer = image.layers.find((l) => req.url.endsWith(l.registryDigest));
+    if (served) {
+      const type = served === image.manifest ? served.contentType : 'application/octet-stream';
+      res.writeHead(200, { ...cors, 'Content-Type': type, 'Docker-Content-Digest': served.registryDigest }).end(served.bytes);
+    } else if (layer) {
+      res.writeHead(200, { ...cors, 'Content-Type': 'application/octet-stream', 'Content-Length': layer.bytes.length });
+      if (req.method === 'HEAD') return res.end();
+      res.write(layer.bytes.subarray(0, 100));
+    } else {
+      res.writeHead(404, cors).end();
+    }
+  } else if (req.url.startsWith('/v2/redirected/blobs/')) {
     res.writeHead(307, { ...cors, Location: `${storage.origin}/storage/${req.url.split(':').pop()}` }).end();
   } else if (req.url.startsWith('/v2/slow/blobs/')) {
     res.writeHead(200, { ...cors, 'Content-Type': 'application/octet-stream', 'Content-Length': slowBlob.length });
+    if (req.method === 'HEAD') return res.end();
     let sent = 0;
     const timer = setInterval(() => {
       const next = slowBlob.subarray(sent, sent + (32 << 10));
@@ -322,6 +350,45 @@ describe('registries that get in the way', () => {
     assert.deepEqual(rows.map((r) => r.state), ['error', 'error']);
     assert.match(rows[0].messages[0], /sent the download on to .*which does not allow reads from web pages/s);
     assert.match(rows[0].messages[0], /crane blob/);
+  });
+
+  test('a blob behind a login the token server refuses gets the message a manifest fetch gets', async () => {
+    const reference = `${frontend.origin.replace('http://', '')}/private:1`;
+    const page = app().page;
+    await page.fill('[data-testid="reference"]', reference);
+    await page.press('[data-testid="reference"]', 'Enter');
+    const fetchError = await app().until(
+      () => page.locator('[data-testid="error"][data-kind="auth"]').textContent(),
+      'the fetch to fail',
+    );
+    const image = fixtureImage('demo-oci');
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    const before = privateTokenRequests;
+    await verifyFromRegistry(app(), reference);
+    const rows = layerRows(await waitForRows(app(), settled, 'both layers to fail'));
+    assert.deepEqual(rows.map((r) => r.state), ['error', 'error']);
+    assert.match(rows[0].messages[0], /token server refused an anonymous token \(HTTP 401\)/);
+    assert.ok(fetchError.includes(rows[0].messages[0]), `the fetch said: ${fetchError}`);
+    assert.equal(privateTokenRequests - before, 1, 'one token request for both layers');
+  });
+
+  test('a fetched image\'s layer downloads stop after the fetch\'s timeout when the registry goes silent', async () => {
+    const page = app().page;
+    await page.locator('.fetch-settings').evaluate((d) => {
+      d.open = true;
+    });
+    await page.fill('[data-testid="timeout"]', '2');
+    await page.fill('[data-testid="reference"]', `${frontend.origin.replace('http://', '')}/stalled:1`);
+    await page.press('[data-testid="reference"]', 'Enter');
+    await app().waitForDigests(2);
+    await app().until(() => page.locator('[data-testid="verify-layers"]').waitFor(), 'the layer panel');
+    const t0 = Date.now();
+    await app().click('verify-layers');
+    const rows = layerRows(await waitForRows(app(), settled, 'both downloads to stop'));
+    const seconds = (Date.now() - t0) / 1000;
+    assert.deepEqual(rows.map((r) => r.state), ['error', 'error']);
+    assert.match(rows[0].messages[0], /^Reading broke off after 100 bytes \(nothing arrived for 2 seconds\)/);
+    assert.ok(seconds >= 2 && seconds < 6, `stopped after ${seconds} s`);
   });
 
   test('a slow download shows its progress and can be cancelled', async () => {

@@ -4,10 +4,15 @@
 // Docker-Content-Digest. Expected digests come from the registry (make-images' summary.json, read with
 // curl; node's fetch for the walk), never from the page. Each failure a user can meet gets its message.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { AppPage, launchBrowser, useApp, WAIT_MS } from './lib/harness.mjs';
-import { registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
+import { MANIFEST_ACCEPT, registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
 
 const PORTS = { cors: Number(process.env.E2E_FETCH_PORT ?? 5601) };
 PORTS.nocors = PORTS.cors + 1;
@@ -30,6 +35,43 @@ after(async () => {
   await proxy.close();
   await silent.close();
 });
+
+const run = promisify(execFile);
+
+/**
+ * What the registry and the tools say about an image's layers: each blob's Docker-Content-Digest (node's
+ * fetch from `origin`), `sha256sum` of its bytes and `gzip -dc | sha256sum` of its content, beside the
+ * config's diff_ids.
+ */
+async function layerFacts(origin, repository, tag) {
+  const get = async (path, accept) => {
+    const res = await fetch(`${origin}/v2/${repository}/${path}`, { headers: accept ? { accept } : {} });
+    assert.equal(res.status, 200, `GET ${path}`);
+    return { bytes: Buffer.from(await res.arrayBuffer()), digest: res.headers.get('docker-content-digest') };
+  };
+  const manifest = JSON.parse((await get(`manifests/${tag}`, MANIFEST_ACCEPT)).bytes);
+  const diffIds = JSON.parse((await get(`blobs/${manifest.config.digest}`)).bytes).rootfs.diff_ids;
+  const dir = await mkdtemp(join(tmpdir(), 'digestlens-e2e-layers-'));
+  try {
+    return await Promise.all(
+      manifest.layers.map(async (layer, i) => {
+        assert.match(layer.mediaType, /gzip$/, 'the demo image has gzip layers');
+        const blob = await get(`blobs/${layer.digest}`);
+        const path = join(dir, `layer-${i}`);
+        await writeFile(path, blob.bytes);
+        const sum = async (command) => `sha256:${(await run('sh', ['-c', command, 'sh', path])).stdout.split(' ')[0]}`;
+        return {
+          registryDigest: blob.digest,
+          sha256sum: await sum('sha256sum "$1"'),
+          gunzipSha256sum: await sum('gzip -dc "$1" | sha256sum'),
+          diffId: diffIds[i],
+        };
+      }),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 const IMAGES = ['demo/oci:1', 'demo/docker:1', 'demo/zstd:1', 'demo/multi:1', 'demo/multi-docker:1'];
 
@@ -65,6 +107,59 @@ describe('fetching from a registry', { skip: unavailable }, () => {
       `the fetch of ${reference} to settle`,
     );
     return { ...(await progress()), wallMs: performance.now() - enter };
+  }
+
+  /** Every layer row of the page's layer panels: state, what was measured, messages. */
+  async function layerRows() {
+    return app().page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="layer-result"][data-index]')].map((row) => ({
+        state: row.dataset.state,
+        digest: row.querySelector('[data-testid="measured-digest"]')?.textContent.trim() ?? null,
+        diffId: row.querySelector('[data-testid="measured-diff-id"]')?.textContent.trim() ?? null,
+        messages: [...row.querySelectorAll('[data-testid="layer-message"]')].map((m) => m.textContent.trim()),
+      })),
+    );
+  }
+
+  /** Presses "Verify layers" (after typing `reference`, if given) and waits until every layer row has settled. */
+  async function verifyLayers(reference) {
+    const page = app().page;
+    if (reference) await page.fill('[data-testid="blob-registry"]', reference);
+    await app().click('verify-layers');
+    const settled = (rows) => rows.length > 0 && rows.every((r) => ['verified', 'mismatch', 'error', 'cancelled'].includes(r.state));
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      app().throwIfProblems();
+      const rows = await layerRows();
+      if (settled(rows)) return rows;
+      if (Date.now() > deadline) throw new Error(`the layers did not settle: ${JSON.stringify(rows)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Records every request URL and console message of the page and its workers, from now on. */
+  function watchSecrets() {
+    const seen = { urls: [], console: [] };
+    const page = app().page;
+    page.on('request', (r) => seen.urls.push(r.url()));
+    page.on('console', (m) => seen.console.push(m.text()));
+    page.on('worker', (w) => w.on('console', (m) => seen.console.push(m.text())));
+    for (const w of page.workers()) w.on('console', (m) => seen.console.push(m.text()));
+    return seen;
+  }
+
+  /** What the page keeps: its storage and the (inflated) permalink. */
+  async function kept() {
+    const page = app().page;
+    const storage = await page.evaluate(() => ({
+      local: Object.keys(localStorage),
+      session: Object.keys(sessionStorage),
+      text: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    }));
+    const link = await page.inputValue('[data-testid="permalink"]');
+    const payload = Buffer.from(link.split('#v1.')[1] ?? '', 'base64url');
+    const permalink = inflateRawSync(payload.subarray(0, payload.length - 4)).toString('latin1');
+    return { ...storage, link, permalink };
   }
 
   async function progress() {
@@ -405,6 +500,85 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     const inflated = inflateRawSync(payload.subarray(0, payload.length - 4)).toString('latin1');
     assert.ok(inflated.includes('demo/oci'), 'the link names the fetched image');
     assert.ok(!secret(inflated) && !inflated.includes('digestlens:digestlens'), 'no credentials in the link');
+    await settings();
+  });
+
+  test('the layers of an image on a token registry behind the CORS proxy verify with the walk\'s pull token', async () => {
+    const expected = await layerFacts(cors.origin, 'demo/oci', '1');
+    const seen = watchSecrets();
+    const before = token.tokensIssued.length;
+    const reference = `${token.host}/demo/oci:1`;
+    await fetchReference(reference, { proxyPrefix: `${proxy.origin}/` });
+    assert.deepEqual(await errors(), []);
+    const walkTokens = token.tokensIssued.slice(before);
+    assert.deepEqual(walkTokens, [{ user: 'anonymous', scopes: ['repository:demo/oci:pull'] }]);
+    assert.equal(await app().page.inputValue('[data-testid="blob-registry"]'), reference, 'the fetched reference is offered');
+
+    const rows = await verifyLayers();
+    assert.deepEqual(
+      rows.map((r) => ({ state: r.state, digest: r.digest, diffId: r.diffId })),
+      expected.map((l) => ({ state: 'verified', digest: l.registryDigest, diffId: l.diffId })),
+    );
+    for (const l of expected) {
+      assert.equal(l.sha256sum, l.registryDigest, 'sha256sum agrees with the registry');
+      assert.equal(l.gunzipSha256sum, l.diffId, 'gzip -dc | sha256sum agrees with the config');
+    }
+    assert.deepEqual(token.tokensIssued.slice(before), walkTokens, 'the blobs were read with the walk\'s token: no other was issued');
+    const blobRequests = seen.urls.filter((u) => u.includes('/v2/demo/oci/blobs/'));
+    for (const l of expected) {
+      assert.ok(blobRequests.includes(`${proxy.origin}/${token.origin}/v2/demo/oci/blobs/${l.registryDigest}`), `${l.registryDigest} went through the proxy`);
+    }
+    assert.ok(blobRequests.every((u) => u.startsWith(`${proxy.origin}/`)), blobRequests.join(' '));
+    assert.ok(seen.urls.every((u) => !/eyJ/.test(u)), 'no token in any URL');
+    await settings();
+  });
+
+  test('a sibling repository\'s layers get a pull token with the credentials typed for the walk; no secret is kept or shown', async () => {
+    const expected = await layerFacts(cors.origin, 'demo/docker', '1');
+    const seen = watchSecrets();
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'digestlens' });
+    assert.deepEqual(await errors(), []);
+    assert.equal(token.tokensIssued.at(-1).user, 'digestlens');
+    // The fields are emptied: the layer downloads use what the walk was given, not what is typed now.
+    await settings({ proxyPrefix: `${proxy.origin}/` });
+    const before = token.tokensIssued.length;
+    // demo/docker holds the same layer blobs as demo/oci (scripts/make-images).
+    const rows = await verifyLayers(`${token.host}/demo/docker:1`);
+    assert.deepEqual(
+      rows.map((r) => ({ state: r.state, digest: r.digest, diffId: r.diffId })),
+      expected.map((l) => ({ state: 'verified', digest: l.registryDigest, diffId: l.gunzipSha256sum })),
+    );
+    assert.deepEqual(token.tokensIssued.slice(before), [{ user: 'digestlens', scopes: ['repository:demo/docker:pull'] }]);
+    assert.ok(seen.urls.some((u) => u.startsWith(`${proxy.origin}/${token.origin}/v2/demo/docker/blobs/`)), 'the blob requests were seen');
+
+    const BASIC = Buffer.from('digestlens:digestlens').toString('base64');
+    const secret = (text) => text.includes(BASIC) || text.includes('digestlens:digestlens') || /eyJ[\w-]+\.eyJ/.test(text);
+    assert.ok(!seen.urls.some(secret), 'no token or password in any request URL');
+    assert.ok(!seen.console.some(secret), `console: ${seen.console.join(' | ')}`);
+    const stored = await kept();
+    assert.deepEqual(stored.local, ['digestlens.corsProxy']);
+    assert.deepEqual(stored.session, []);
+    assert.ok(!secret(stored.text), 'nothing secret in storage');
+    assert.ok(stored.permalink.includes('demo/oci'), 'the link names the fetched image');
+    assert.ok(!secret(stored.permalink) && !secret(stored.link), 'no secret in the permalink');
+    const shown = await app().page.evaluate(() => document.body.innerText);
+    assert.ok(!secret(shown), 'no secret on the page');
+    await settings();
+  });
+
+  test('the layers of an image on the registry without CORS are read through the proxy prefix', async () => {
+    const expected = await layerFacts(nocors.origin, 'demo/oci', '1');
+    const seen = watchSecrets();
+    await fetchReference(`${nocors.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/` });
+    assert.deepEqual(await errors(), []);
+    const rows = await verifyLayers();
+    assert.deepEqual(
+      rows.map((r) => ({ state: r.state, digest: r.digest, diffId: r.diffId })),
+      expected.map((l) => ({ state: 'verified', digest: l.sha256sum, diffId: l.gunzipSha256sum })),
+    );
+    const blobRequests = seen.urls.filter((u) => u.includes('/v2/demo/oci/blobs/sha256:'));
+    assert.ok(blobRequests.length >= expected.length, blobRequests.join(' '));
+    assert.ok(blobRequests.every((u) => u.startsWith(`${proxy.origin}/${nocors.origin}/`)), blobRequests.join(' '));
     await settings();
   });
 

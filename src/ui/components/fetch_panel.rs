@@ -4,8 +4,9 @@
 //! fetches too ([`FetchRequest`]: opening a referrer, looking for referrers), so every request
 //! goes out with the settings and credentials typed here.
 //!
-//! Credentials are read from their fields when a fetch starts and live only in that fetch; the
-//! CORS proxy prefix is the one setting kept in local storage (never in a permalink).
+//! Credentials are read from their fields when a fetch starts and live in that fetch, and in the
+//! page's memory (the [`Keyring`]) for the layer downloads of the image it fetched; the CORS
+//! proxy prefix is the one setting kept in local storage (never in a permalink).
 
 use super::registry_error::RegistryErrorView;
 use crate::core::digest::Digest;
@@ -18,7 +19,7 @@ use crate::core::distribution::walk::Skipped;
 use crate::core::permalink::PinnedReference;
 use crate::core::reference::Reference;
 use crate::registry::{
-    cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Outcome, Problem, Settings,
+    cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Keyring, Outcome, Problem, Settings,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -66,6 +67,8 @@ pub struct FetchPanelProps {
     /// fetched again by that digest, so the registry's answer is verified against it.
     #[prop_or_default]
     pub refetch: Rc<[PinnedReference]>,
+    /// Where each walk leaves how it reached its repository, for the layer downloads.
+    pub keyring: Keyring,
 }
 
 /// Something to tell the user, each shown as its own message.
@@ -207,6 +210,20 @@ fn page_origin() -> String {
         .unwrap_or_default()
 }
 
+/// The settings for a registry no fetch has reached (the layers of a pasted manifest): the
+/// stored proxy prefix, the default timeout, no credentials.
+pub fn unfetched_settings() -> Result<Settings, RegistryError> {
+    let stored = storage()
+        .and_then(|s| s.get_item(PROXY_KEY).ok().flatten())
+        .unwrap_or_default();
+    Ok(Settings {
+        proxy: proxy_prefix(&stored)?.map(str::to_owned),
+        credentials: None,
+        timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECONDS),
+        page_origin: page_origin(),
+    })
+}
+
 /// Where the walk's events go.
 struct Sinks {
     dispatch: UseReducerDispatcher<FetchState>,
@@ -285,6 +302,7 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
         let (username, password, token, timeout) =
             (username.clone(), password.clone(), token.clone(), timeout.clone());
         let proxy = proxy.clone();
+        let keyring = props.keyring.clone();
         let (current, running) = (current.clone(), running.clone());
         Callback::from(move |(reference, wanted): (Reference, Wanted)| {
             let proxy = match proxy_prefix(&proxy) {
@@ -323,12 +341,12 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
                 on_fetched: on_fetched.clone(),
                 on_referrers: on_referrers.clone(),
             };
-            let (current, running) = (current.clone(), running.clone());
+            let (current, running, keyring) = (current.clone(), running.clone(), keyring.clone());
             spawn_local(async move {
                 let started = now_millis();
                 let report = |event| on_event(event, generation, &current, &reference, &sinks);
                 let outcome = match &wanted {
-                    Wanted::Walk => walk(&reference, &settings, cancel, &report).await,
+                    Wanted::Walk => walk(&reference, &settings, &keyring, cancel, &report).await,
                     Wanted::Referrers {
                         subject,
                         artifact_type,
@@ -487,7 +505,7 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
             <details class="fetch-settings" ref={settings}>
                 <summary>{ "Credentials and connection" }</summary>
                 <fieldset>
-                    <legend>{ "Credentials for a private registry (kept in memory for this fetch only, never stored)" }</legend>
+                    <legend>{ "Credentials for a private registry (kept in this page's memory for this fetch and its layer downloads only, never stored)" }</legend>
                     <label>{ "User name " }<input ref={username} data-testid="username" type="text" autocomplete="off" /></label>
                     <label>{ "Password " }<input ref={password} data-testid="password" type="password" autocomplete="off" /></label>
                     <label>{ "or token " }<input ref={token} data-testid="token" type="password" autocomplete="off" /></label>

@@ -3,9 +3,9 @@
 //! size against the manifest's descriptor, uncompressed digest against the config's diff_id.
 //! Chain IDs are then recomputed from what was measured.
 
+use super::fetch_panel::unfetched_settings;
 use super::human_size;
 use crate::core::digest::Digest;
-use crate::core::distribution::blob_url;
 use crate::core::document::Body;
 use crate::core::layer::{
     claims, match_name, measured_chain_ids, BlobKind, BlobReport, Decoding, Encoding, LayerCheck, LayerClaim,
@@ -13,20 +13,23 @@ use crate::core::layer::{
 };
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
+use crate::registry::{blob_access, cancellation, BlobAccess, Failure, Keyring};
 use crate::ui::files;
 use crate::ui::layers::pool::{self, BlobSource};
-use crate::ui::layers::protocol::Event as WorkerEvent;
+use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
 use crate::ui::layers::rows::{Action, Row, Rows, Status};
-use crate::ui::state::LoadedDocument;
+use crate::ui::state::{LoadedDocument, Source};
 use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 const MIB: u64 = 1 << 20;
 
 /// One panel per image manifest among `documents`, with its config when that is loaded too
-/// (a document whose digest is the manifest's config digest).
-pub fn layer_panels<'a>(documents: impl Iterator<Item = &'a Rc<LoadedDocument>>) -> Html {
+/// (a document whose digest is the manifest's config digest). A fetched manifest's blobs are
+/// downloaded the way it was fetched: `keyring` holds how.
+pub fn layer_panels<'a>(documents: impl Iterator<Item = &'a Rc<LoadedDocument>>, keyring: &Keyring) -> Html {
     let documents: Vec<&Rc<LoadedDocument>> = documents.collect();
     let panels = documents.iter().filter_map(|doc| {
         let Body::Manifest { config, layers, .. } = &doc.analysis.body else {
@@ -42,7 +45,11 @@ pub fn layer_panels<'a>(documents: impl Iterator<Item = &'a Rc<LoadedDocument>>)
             .map(|d| Rc::clone(d));
         // A new panel (fresh state) when the config arrives or leaves: the claims change.
         let key = format!("{}-{}", doc.id, config.as_ref().map_or(0, |c| c.id));
-        Some(html! { <LayerPanel {key} manifest={Rc::clone(doc)} {config} /> })
+        let reference = match &doc.source {
+            Source::Fetched { reference, .. } => Some(AttrValue::from(reference.clone())),
+            _ => None,
+        };
+        Some(html! { <LayerPanel {key} manifest={Rc::clone(doc)} {config} {reference} keyring={keyring.clone()} /> })
     });
     html! { <>{ for panels }</> }
 }
@@ -54,9 +61,8 @@ pub struct LayerPanelProps {
     /// The image the manifest was fetched as, to download blobs from its repository.
     #[prop_or_default]
     pub reference: Option<AttrValue>,
-    /// The `Authorization` header for that registry (a bearer token the registry client got).
-    #[prop_or_default]
-    pub authorization: Option<AttrValue>,
+    /// How the page's walks reached each repository (settings, credentials, tokens).
+    pub keyring: Keyring,
 }
 
 fn layer_claims(props: &LayerPanelProps) -> Vec<LayerClaim> {
@@ -86,7 +92,7 @@ fn start(
 ) {
     let read_from = match &source {
         BlobSource::File(file) => file.name(),
-        BlobSource::Registry { reference, .. } => format!("the registry ({reference})"),
+        BlobSource::Registry(blob) => format!("the registry ({})", blob.reference),
     };
     if let Some(previous) = rows
         .rows
@@ -113,6 +119,18 @@ fn start(
     });
 }
 
+/// What the worker needs to download `digest` as `access` says.
+fn registry_blob(reference: &Reference, digest: &Digest, access: &BlobAccess) -> RegistryBlob {
+    RegistryBlob {
+        reference: reference.to_string(),
+        url: access.url(reference, digest),
+        proxy: access.proxy().map(str::to_owned),
+        authorization: access.authorization.clone().map(Authorization),
+        credentials_given: access.credentials_given,
+        timeout_seconds: u32::try_from(access.timeout.as_secs()).unwrap_or(u32::MAX),
+    }
+}
+
 #[function_component(LayerPanel)]
 pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let rows = {
@@ -129,6 +147,8 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let cap_mib = use_state(|| DEFAULT_UNCOMPRESSED_CAP / MIB);
     let error = use_state(|| None::<String>);
     let dragging = use_state(|| false);
+    // The registry is being asked for access before the downloads start.
+    let authorizing = use_state(|| false);
     let next_key = use_mut_ref(|| 0u32);
     let cap = (*cap_mib).max(1) * MIB;
     // Jobs still running when the panel goes (its manifest removed, or its config loaded) stop.
@@ -163,7 +183,8 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
         let rows = rows.clone();
         let reference = reference.clone();
         let error = error.clone();
-        let authorization = props.authorization.clone();
+        let authorizing = authorizing.clone();
+        let keyring = props.keyring.clone();
         Callback::from(move |_: MouseEvent| {
             let parsed = match Reference::parse(reference.trim()) {
                 Ok(parsed) => parsed,
@@ -175,7 +196,15 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     return;
                 }
             };
+            let unfetched = match unfetched_settings() {
+                Ok(settings) => settings,
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    return;
+                }
+            };
             error.set(None);
+            let mut wanted = Vec::new();
             for row in rows.layer_rows() {
                 if row.status.job().is_some() {
                     continue;
@@ -183,22 +212,44 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 let Some(claim) = row.layer.and_then(|i| rows.claims.get(i)).cloned() else {
                     continue;
                 };
-                let Some(digest) = claim.digest.clone() else {
-                    rows.dispatch(Action::Fail {
+                match claim.digest.clone() {
+                    Some(digest) => wanted.push((row.key, claim, digest)),
+                    None => rows.dispatch(Action::Fail {
                         key: row.key,
                         message: "The descriptor has no valid digest, so there is no blob to download."
                             .into(),
-                    });
-                    continue;
-                };
-                let source = BlobSource::Registry {
-                    reference: parsed.to_string(),
-                    url: blob_url(&parsed, &digest, None),
-                    authorization: authorization.as_ref().map(|a| a.to_string()),
-                };
-                let decoding = claim.decoding();
-                start(&rows, row.key, claim, decoding, cap, source);
+                    }),
+                }
             }
+            let Some(probe) = wanted.first().map(|(_, _, digest)| digest.clone()) else {
+                return;
+            };
+            authorizing.set(true);
+            let (rows, keyring, authorizing) = (rows.clone(), keyring.clone(), authorizing.clone());
+            spawn_local(async move {
+                // Held until the answer: the access is worked out even if the panel goes.
+                let (_running, cancel) = cancellation();
+                let access = blob_access(&parsed, &probe, &keyring, unfetched, cancel).await;
+                authorizing.set(false);
+                match access {
+                    Ok(access) => {
+                        for (key, claim, digest) in wanted {
+                            let source = BlobSource::Registry(registry_blob(&parsed, &digest, &access));
+                            let decoding = claim.decoding();
+                            start(&rows, key, claim, decoding, cap, source);
+                        }
+                    }
+                    Err(Failure::Registry(e)) => {
+                        for (key, ..) in wanted {
+                            rows.dispatch(Action::Fail {
+                                key,
+                                message: e.to_string(),
+                            });
+                        }
+                    }
+                    Err(Failure::Cancelled) => {}
+                }
+            });
         })
     };
     let on_files = {
@@ -326,7 +377,8 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     <input id="blob-registry" type="text" data-testid="blob-registry" spellcheck="false"
                         placeholder="registry.example.com/team/app:1.0" value={(*reference).clone()}
                         oninput={on_reference} />
-                    <button type="button" data-testid="verify-layers" onclick={verify_from_registry}>
+                    <button type="button" data-testid="verify-layers" onclick={verify_from_registry}
+                        disabled={*authorizing}>
                         { "Verify layers" }
                     </button>
                     if active {
@@ -345,6 +397,9 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     </span>
                 </div>
             </div>
+            if *authorizing {
+                <p class="muted" data-testid="layers-authorizing">{ "Asking the registry for access…" }</p>
+            }
             if let Some(message) = (*error).clone() {
                 <p class="error" role="alert" data-testid="layers-error">{ message }</p>
             }

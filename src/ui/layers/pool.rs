@@ -4,7 +4,7 @@
 //! Several layers are verified at once, up to the limit: each worker runs one job at a time, so
 //! two large layers use two cores while the page's own thread stays free.
 
-use super::protocol::{Command, Event, Job, Origin, FILE, TEXT};
+use super::protocol::{Command, Event, Job, Origin, RegistryBlob, FILE, TEXT};
 use crate::core::layer::{Decoding, LayerClaim};
 use js_sys::{Object, Reflect};
 use std::cell::RefCell;
@@ -24,11 +24,7 @@ const WORKER_SCRIPT: &str = "./worker_loader.js";
 /// What to read.
 pub enum BlobSource {
     File(File),
-    Registry {
-        reference: String,
-        url: String,
-        authorization: Option<String>,
-    },
+    Registry(RegistryBlob),
 }
 
 struct Slot {
@@ -74,18 +70,7 @@ pub fn submit(
         let id = pool.next_job;
         let (origin, file) = match source {
             BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file)),
-            BlobSource::Registry {
-                reference,
-                url,
-                authorization,
-            } => (
-                Origin::Registry {
-                    reference,
-                    url,
-                    authorization,
-                },
-                None,
-            ),
+            BlobSource::Registry(blob) => (Origin::Registry(blob), None),
         };
         pool.queue.push_back(Queued {
             job: Job {

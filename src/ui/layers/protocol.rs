@@ -8,19 +8,44 @@
 
 use crate::core::layer::{BlobReport, Decoding, LayerClaim};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Where a blob's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Origin {
     /// A file the user dropped or chose; the `File` rides beside the message.
-    File { name: String },
-    /// `url` is the blob endpoint; `reference` names the repository, for error messages;
-    /// `authorization` is the `Authorization` header the registry wants, if any.
-    Registry {
-        reference: String,
-        url: String,
-        authorization: Option<String>,
+    File {
+        name: String,
     },
+    Registry(RegistryBlob),
+}
+
+/// A registry blob, requested the way the image's manifests were (`registry::BlobAccess`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryBlob {
+    /// Names the repository in error messages.
+    pub reference: String,
+    /// The blob endpoint, through the proxy prefix when one is set.
+    pub url: String,
+    /// The proxy prefix, for the message when no answer can be read.
+    pub proxy: Option<String>,
+    pub authorization: Option<Authorization>,
+    /// The user typed credentials, so a 401 means they were refused.
+    pub credentials_given: bool,
+    /// How long the registry may stay silent: before answering, and between two chunks.
+    pub timeout_seconds: u32,
+}
+
+/// An `Authorization` header value (a bearer token or the user's Basic credentials). It
+/// crosses to the worker inside the message only; its `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Authorization(pub String);
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Authorization(<redacted>)")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

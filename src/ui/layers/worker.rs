@@ -4,12 +4,18 @@
 //! chunks it yields to its event loop, which is where `Cancel` messages arrive.
 
 use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS, TEXT};
+use crate::core::distribution::error::RegistryError;
 use crate::core::layer::{BlobReport, BlobVerifier, Flow};
 use crate::core::reference::Reference;
+use crate::registry::sleep;
 use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
+use futures::future::{select, Either};
 use js_sys::Reflect;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::pin;
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, DedicatedWorkerGlobalScope, File, MessageEvent, ReadableStream};
@@ -81,30 +87,50 @@ fn failed(e: BlobStreamError) -> Stop {
     Stop::Failed(e.to_string())
 }
 
+/// `work`, or `None` when `seconds` pass first (no limit without `seconds`).
+async fn within<T>(seconds: Option<u32>, work: impl Future<Output = T>) -> Option<T> {
+    let Some(seconds) = seconds else {
+        return Some(work.await);
+    };
+    let timer = pin!(sleep(Duration::from_secs(u64::from(seconds))));
+    match select(pin!(work), timer).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(_) => None,
+    }
+}
+
 async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
     let abort =
         AbortController::new().map_err(|_| Stop::Failed("The browser cannot start a download.".into()))?;
-    let (stream, total): (ReadableStream, Option<u64>) = match &job.origin {
+    // A registry may stay silent for its timeout, before answering and between two chunks (a
+    // whole download takes as long as it takes); a file is read without a limit.
+    let (stream, total, timeout): (ReadableStream, Option<u64>, Option<u32>) = match &job.origin {
         Origin::File { name } => {
             let file = file.ok_or_else(|| Stop::Failed(format!("{name} did not reach the worker.")))?;
-            (file.stream(), Some(file.size() as u64))
+            (file.stream(), Some(file.size() as u64), None)
         }
-        Origin::Registry {
-            reference,
-            url,
-            authorization,
-        } => {
-            let reference = Reference::parse(reference).map_err(|e| Stop::Failed(e.to_string()))?;
+        Origin::Registry(blob) => {
+            let reference = Reference::parse(&blob.reference).map_err(|e| Stop::Failed(e.to_string()))?;
             let digest = job
                 .claim
                 .digest
                 .as_ref()
                 .ok_or_else(|| Stop::Failed("The descriptor has no digest to download.".into()))?;
-            let opened =
-                blob_stream::open(url, &reference, digest, authorization.as_deref(), &abort.signal())
-                    .await
-                    .map_err(failed)?;
-            (opened.stream, opened.length)
+            let seconds = blob.timeout_seconds;
+            let opened = within(
+                Some(seconds),
+                blob_stream::open(blob, &reference, digest, &abort.signal()),
+            )
+            .await
+            .ok_or_else(|| {
+                abort.abort();
+                failed(BlobStreamError::Registry(RegistryError::Timeout {
+                    registry: reference.registry().to_owned(),
+                    seconds,
+                }))
+            })?
+            .map_err(failed)?;
+            (opened.stream, opened.length, Some(seconds))
         }
     };
     let total = job.claim.size.or(total);
@@ -118,7 +144,16 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
             abort.abort();
             return Err(Stop::Cancelled);
         }
-        if !reader.next(&mut chunk).await.map_err(failed)? {
+        let Some(read) = within(timeout, reader.next(&mut chunk)).await else {
+            let received = reader.received();
+            reader.cancel();
+            abort.abort();
+            return Err(failed(BlobStreamError::Interrupted {
+                received,
+                detail: format!("nothing arrived for {} seconds", timeout.unwrap_or_default()),
+            }));
+        };
+        if !read.map_err(failed)? {
             break;
         }
         if verifier.feed(&chunk) == Flow::Enough {

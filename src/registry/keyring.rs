@@ -1,0 +1,113 @@
+//! What the walks of this page learnt about reaching each repository: the settings the user
+//! fetched it with (proxy prefix, timeout, credentials) and the `Authorization` the registry
+//! accepted. The layer panel downloads a fetched image's blobs the same way as its manifests.
+//!
+//! In this page's memory only, like the credentials themselves: never in a URL, storage, the
+//! permalink or the console (nothing here implements `Debug`). Forgotten when the page is
+//! cleared, or replaced by the next walk of the same repository.
+
+use super::walk::Settings;
+use crate::core::reference::Reference;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A bearer token is renewed this long before it expires, so it does not run out between
+/// being handed to a worker and the blob request going out.
+const RENEW_BEFORE_MS: f64 = 10_000.0;
+
+/// An `Authorization` value the registry accepted, and until when it may be sent.
+#[derive(Clone)]
+pub(crate) struct Grant {
+    pub(crate) value: String,
+    /// `Date.now()` after which a bearer token has expired; `None` for what does not expire
+    /// (the user's Basic credentials, or the token they typed).
+    expires_at: Option<f64>,
+}
+
+impl Grant {
+    pub(crate) fn lasting(value: String) -> Grant {
+        Grant {
+            value,
+            expires_at: None,
+        }
+    }
+
+    /// A token that the token server says is valid for `seconds` from now.
+    pub(crate) fn expiring(value: String, seconds: u64) -> Grant {
+        Grant {
+            value,
+            expires_at: Some(js_sys::Date::now() + seconds as f64 * 1000.0),
+        }
+    }
+
+    fn usable(&self, now: f64) -> bool {
+        self.expires_at.is_none_or(|at| now + RENEW_BEFORE_MS < at)
+    }
+}
+
+/// How one repository was reached by its last walk.
+struct Access {
+    /// `registry/repository`.
+    name: String,
+    registry: String,
+    settings: Settings,
+    /// `None`: the registry asked for no authorization.
+    grant: Option<Grant>,
+}
+
+/// The page's record of [`Access`]es; clones share it. Compared by identity (for props).
+#[derive(Clone, Default)]
+pub struct Keyring(Rc<RefCell<Vec<Access>>>);
+
+impl PartialEq for Keyring {
+    fn eq(&self, other: &Keyring) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Keyring {
+    /// Records how `reference`'s repository was reached, replacing what an earlier walk left.
+    pub(crate) fn remember(&self, reference: &Reference, settings: &Settings, grant: Option<Grant>) {
+        let name = reference.name();
+        let mut entries = self.0.borrow_mut();
+        entries.retain(|a| a.name != name);
+        entries.push(Access {
+            name,
+            registry: reference.registry().to_owned(),
+            settings: settings.clone(),
+            grant,
+        });
+    }
+
+    /// Drops every setting, credential and token (the page was cleared).
+    pub fn forget(&self) {
+        self.0.borrow_mut().clear();
+    }
+
+    /// The settings `reference` was fetched with: those of its repository's walk, else those of
+    /// the last walk of the same registry (a sibling repository, read with the same login).
+    pub(crate) fn settings(&self, reference: &Reference) -> Option<Settings> {
+        let entries = self.0.borrow();
+        let name = reference.name();
+        entries
+            .iter()
+            .find(|a| a.name == name)
+            .or_else(|| entries.iter().rev().find(|a| a.registry == reference.registry()))
+            .map(|a| a.settings.clone())
+    }
+
+    /// What to send for `reference`'s repository without asking the registry again:
+    /// `Some(None)` when its walk needed no authorization, `Some(Some(value))` while the
+    /// walk's token is still valid (its pull scope is this repository's), `None` otherwise.
+    pub(crate) fn authorization(&self, reference: &Reference) -> Option<Option<String>> {
+        let name = reference.name();
+        let now = js_sys::Date::now();
+        let entries = self.0.borrow();
+        let access = entries.iter().find(|a| a.name == name)?;
+        match &access.grant {
+            None => Some(None),
+            Some(grant) if grant.usable(now) => Some(Some(grant.value.clone())),
+            Some(_) => None,
+        }
+    }
+}
