@@ -91,14 +91,14 @@ pub struct Permalink {
 /// What a link carries, as the page holds it: the documents (compared by identity: each edit
 /// makes a new `Rc`) and the view.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Docs {
+struct Shared {
     list: DocumentList,
     view: View,
 }
 
-impl Docs {
+impl Shared {
     /// Whether `next` is the same analysis: only the view changed, or only the paste box's text.
-    fn edited_into(&self, next: &Docs) -> bool {
+    fn edited_into(&self, next: &Shared) -> bool {
         self.list == next.list || self.list.edited_into(&next.list)
     }
 
@@ -116,8 +116,8 @@ impl Docs {
     }
 }
 
-/// Index of a compare side's own document among [`Docs::carried`].
-fn own_index(docs: &Docs, side: Side) -> usize {
+/// Index of a compare side's own document among [`Shared::carried`].
+fn own_index(docs: &Shared, side: Side) -> usize {
     docs.list.0.len()
         + match side {
             Side::A => 0,
@@ -157,9 +157,9 @@ struct Sync {
     /// or an unreadable link is replaced rather than kept.
     entry_has_analysis: bool,
     /// The documents last seen, to tell typing from a new analysis.
-    seen: Docs,
+    seen: Shared,
     /// Documents not yet in the address bar, and how to write them.
-    pending: Option<(Docs, Write)>,
+    pending: Option<(Shared, Write)>,
     timer: Option<i32>,
     /// The user asked for a link without the documents that do not fit.
     leave_out: bool,
@@ -177,9 +177,10 @@ impl Sync {
     }
 
     /// Puts `docs` in the address bar and returns what the share bar shows.
-    fn write(&mut self, docs: &Docs, mode: Write) -> Share {
+    fn write(&mut self, docs: &Shared, mode: Write) -> Share {
         let base = page_address();
         let (share, fragment) = link_for(&base, docs, self.leave_out);
+        let has_analysis = !matches!(share, Share::Nothing);
         let share = if fragment == self.in_url {
             share
         } else {
@@ -212,7 +213,7 @@ impl Sync {
                 other => other,
             }
         };
-        self.entry_has_analysis = !carries_nothing(&snapshot_of(docs, &[]));
+        self.entry_has_analysis = has_analysis;
         share
     }
 }
@@ -266,7 +267,7 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
 
 /// The view in a link: the selected box by its text form; each compare side as the digest of
 /// the loaded document it shows, or as its own document's exact bytes (unless left out).
-fn carry_view(docs: &Docs, left_out: &[usize], snapshot: &mut Snapshot) {
+fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
     snapshot.selected = docs.view.selected.as_ref().map(ToString::to_string);
     for side in [Side::A, Side::B] {
         let compared = match docs.view.side(side) {
@@ -295,8 +296,8 @@ fn carry_view(docs: &Docs, left_out: &[usize], snapshot: &mut Snapshot) {
     }
 }
 
-/// The snapshot of `docs`, leaving out those at `left_out` (indexes into [`Docs::carried`]).
-fn snapshot_of(docs: &Docs, left_out: &[usize]) -> Snapshot {
+/// The snapshot of `docs`, leaving out those at `left_out` (indexes into [`Shared::carried`]).
+fn snapshot_of(docs: &Shared, left_out: &[usize]) -> Snapshot {
     let mut snapshot = Snapshot::default();
     for (index, doc) in docs.list.0.iter().enumerate() {
         if !left_out.contains(&index) {
@@ -345,8 +346,8 @@ fn try_link(base: &str, snapshot: &Snapshot) -> Result<(String, String), String>
     }
 }
 
-/// How the share bar names the document at `index` of [`Docs::carried`] when it is left out.
-fn title(docs: &Docs, index: usize) -> Option<String> {
+/// How the share bar names the document at `index` of [`Shared::carried`] when it is left out.
+fn title(docs: &Shared, index: usize) -> Option<String> {
     for side in [Side::A, Side::B] {
         if index == own_index(docs, side) {
             return Some(format!("the document compared as {side}"));
@@ -361,7 +362,7 @@ fn title(docs: &Docs, index: usize) -> Option<String> {
 
 /// The share bar's state and the fragment for `docs`. With `leave_out`, documents are dropped,
 /// the largest first, until the link fits; those over the per-document cap go first.
-fn link_for(base: &str, docs: &Docs, leave_out: bool) -> (Share, String) {
+fn link_for(base: &str, docs: &Shared, leave_out: bool) -> (Share, String) {
     let whole = snapshot_of(docs, &[]);
     if carries_nothing(&whole) {
         return (Share::Nothing, String::new());
@@ -616,7 +617,7 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
         use_mut_ref(move || Sync {
             in_url: String::new(),
             entry_has_analysis: false,
-            seen: Docs::default(),
+            seen: Shared::default(),
             pending: None,
             timer: None,
             leave_out: false,
@@ -668,7 +669,7 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
     {
         let sync = sync.clone();
         let flush = flush.clone();
-        let docs = Docs {
+        let docs = Shared {
             list: workspace.document_list(),
             view: workspace.view.clone(),
         };
