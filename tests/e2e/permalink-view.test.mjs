@@ -129,6 +129,15 @@ describe('the view travels in the link', { skip }, () => {
       const shown = await until(opened, () => selection(opened), (s) => s.digest !== null, 'the selected box');
       assert.deepEqual(shown, { digest: config.registryDigest, kind: 'config', pressed: [`config ${config.registryDigest}`] });
     });
+
+    // A new analysis is a new history entry; Back returns to this one with its selection.
+    await app().click('clear');
+    await app().chooseFiles([asFile(fixture('demo-oci/manifest.json'))]);
+    await settledLink(app(), (l) => l !== link, 'the link of the new analysis');
+    await app().page.goBack();
+    const back = await until(app(), () => selection(app()), (s) => s.digest === layer.diffId, 'the selection after Back');
+    assert.deepEqual(back.pressed, [`diff-id ${layer.diffId}`]);
+    assert.equal(app().page.url(), link);
   });
 
   test('a comparison of a loaded document with a side\'s own pasted text opens with the same sides and verdict', async () => {
