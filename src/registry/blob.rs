@@ -2,7 +2,7 @@
 //! prefix and timeout, and an `Authorization` from the same flow. The download itself runs in a
 //! layer worker (`ui::layers`); this decides what it sends.
 
-use super::client::{Client, Failure};
+use super::client::Failure;
 use super::keyring::Keyring;
 use super::time::Cancel;
 use super::walk::Settings;
@@ -51,15 +51,8 @@ pub(crate) async fn blob_access(
     let authorization = match keyring.authorization(reference) {
         Some(known) => known,
         None => {
-            let client = Client::new(
-                reference,
-                settings.proxy.as_deref(),
-                settings.credentials.as_ref(),
-                settings.timeout,
-                &settings.page_origin,
-                cancel,
-            );
-            let grant = client
+            let grant = settings
+                .client(reference, cancel)
                 .authorize(&blob_url(reference, probe, settings.proxy.as_deref()))
                 .await?;
             // Kept only with a walk's settings: those of an unfetched image are read afresh

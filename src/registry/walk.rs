@@ -77,16 +77,18 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// A client for `reference`'s registry with the user's settings.
-fn client<'a>(reference: &'a Reference, settings: &'a Settings, cancel: Cancel) -> Client<'a> {
-    Client::new(
-        reference,
-        settings.proxy.as_deref(),
-        settings.credentials.as_ref(),
-        settings.timeout,
-        &settings.page_origin,
-        cancel,
-    )
+impl Settings {
+    /// A client for `reference`'s registry with these settings.
+    pub(super) fn client<'a>(&'a self, reference: &'a Reference, cancel: Cancel) -> Client<'a> {
+        Client::new(
+            reference,
+            self.proxy.as_deref(),
+            self.credentials.as_ref(),
+            self.timeout,
+            &self.page_origin,
+            cancel,
+        )
+    }
 }
 
 /// Fetch what `reference` names and everything it points at down to the configs, reporting
@@ -100,7 +102,7 @@ pub async fn walk(
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
-    let client = client(reference, settings, cancel);
+    let client = settings.client(reference, cancel);
     let done = Cell::new(0);
     let total = Cell::new(1);
     let progress = || {
@@ -223,7 +225,7 @@ pub async fn list_referrers(
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
-    let client = client(reference, settings, cancel);
+    let client = settings.client(reference, cancel);
     on_event(Event::Progress { done: 0, total: 1 });
     match referrers::list(
         &client,

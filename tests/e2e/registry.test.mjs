@@ -83,6 +83,23 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     realPreflights: true,
   });
 
+  /** Opens `link` in a browser of its own (nothing shared with the page that made it) and runs `check`. */
+  async function inFreshBrowser(link, check) {
+    const fresh = await launchBrowser();
+    try {
+      const url = new URL(link);
+      const opened = await AppPage.open(fresh.context, app().origin, {
+        path: url.pathname + url.hash,
+        allowedOrigins: [cors.origin],
+        realPreflights: true,
+      });
+      await check(opened);
+      await opened.close();
+    } finally {
+      await fresh.close();
+    }
+  }
+
   /** Opens the settings and fills them (proxy prefix, timeout, credentials) as a user types them. */
   async function settings({ proxyPrefix = '', timeout = 30, username = '', password = '' } = {}) {
     const page = app().page;
@@ -281,14 +298,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     const expected = (await fetchedDocuments()).map((d) => d.digest).sort();
     const link = await app().page.inputValue('[data-testid="permalink"]');
     assert.ok(link.includes('#v1.'), link);
-    const fresh = await launchBrowser();
-    try {
-      const url = new URL(link);
-      const opened = await AppPage.open(fresh.context, app().origin, {
-        path: url.pathname + url.hash,
-        allowedOrigins: [cors.origin],
-        realPreflights: true,
-      });
+    await inFreshBrowser(link, async (opened) => {
       const docs = await opened.waitForDocuments(
         (d) => JSON.stringify(d.map((x) => x.digest).sort()) === JSON.stringify(expected),
         `the ${expected.length} documents of ${name} fetched again`,
@@ -298,10 +308,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
         () => document.querySelector('[data-testid="verification"] [data-testid="requested-check"]')?.dataset.outcome,
       );
       assert.equal(requested, 'matches', 'the top manifest was asked for by the digest in the link');
-      await opened.close();
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   test('a comparison of two fetched documents travels by digest and fills in when the fresh page fetches them again', async () => {
@@ -318,14 +325,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     while (app().page.url() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 40));
     const link = app().page.url();
     assert.notEqual(link, before, 'the address bar follows the comparison');
-    const fresh = await launchBrowser();
-    try {
-      const url = new URL(link);
-      const opened = await AppPage.open(fresh.context, app().origin, {
-        path: url.pathname + url.hash,
-        allowedOrigins: [cors.origin],
-        realPreflights: true,
-      });
+    await inFreshBrowser(link, async (opened) => {
       const shown = await opened.until(
         () =>
           opened.page
@@ -337,10 +337,7 @@ describe('fetching from a registry', { skip: unavailable }, () => {
         'both sides filled by the documents fetched again',
       );
       assert.deepEqual(shown, [cors.images[name].digest, arm64.digest]);
-      await opened.close();
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   test('a wrong @digest is a manifest the registry does not have', async () => {
