@@ -12,7 +12,7 @@ use digestlens::core::graph::which::{Query, QueryError};
 use digestlens::core::graph::{
     EdgeLabel, Family, FamilyWarning, Member, Mismatch, NodeKey, NodeKind, NodeState, NotANodeKey,
 };
-use digestlens::core::layout::{layout, Fold, GroupKey, Limits, Slot};
+use digestlens::core::layout::{layout, reveal, Fold, GroupKey, Limits, Slot};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::Path;
@@ -870,4 +870,58 @@ fn text_that_names_no_box_is_refused() {
             "{text:?}"
         );
     }
+}
+
+#[test]
+fn a_box_folded_two_levels_deep_is_revealed_by_opening_only_its_groups() {
+    let layers: Vec<Value> = (0..20)
+        .map(|i| json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": fake_digest(&format!("l{i}")), "size": 10}))
+        .collect();
+    let diff_ids: Vec<String> = (0..20).map(|i| fake_digest(&format!("d{i}"))).collect();
+    let config_doc = Doc::json(
+        "config.json",
+        &json!({"architecture": "arm64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": diff_ids}}),
+    );
+    let manifest_doc = Doc::json(
+        "manifest.json",
+        &json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_doc.analysis.digest().to_string(), "size": config_doc.bytes.len()},
+            "layers": layers}),
+    );
+    // The loaded manifest is the last of 20 entries, past the fold; its layer 15 is past the next.
+    let mut index = index_of(20);
+    index["manifests"][19]["digest"] = json!(manifest_doc.analysis.digest().to_string());
+    index["manifests"][19]["size"] = json!(manifest_doc.bytes.len());
+    let index_doc = Doc::json("index.json", &index);
+    let index_key = NodeKey::Digest(index_doc.analysis.digest().clone());
+    let manifest_key = NodeKey::Digest(manifest_doc.analysis.digest().clone());
+    let config_digest = config_doc.analysis.digest().clone();
+    let family = build(&[index_doc, manifest_doc, config_doc]);
+    let wanted = family
+        .node_id(&NodeKey::DiffId {
+            config: config_digest,
+            index: 15,
+        })
+        .unwrap();
+    let limits = Limits::default();
+    assert!(
+        layout(&family, limits, &HashSet::new()).box_of(wanted).is_none(),
+        "folded at first"
+    );
+
+    let open = reveal(&family, limits, &HashSet::new(), wanted);
+    assert_eq!(
+        open,
+        HashSet::from([
+            GroupKey {
+                parent: index_key,
+                fold: Fold::Entries
+            },
+            GroupKey {
+                parent: manifest_key,
+                fold: Fold::Layers
+            },
+        ])
+    );
+    assert!(layout(&family, limits, &open).box_of(wanted).is_some());
 }

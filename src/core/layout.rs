@@ -197,6 +197,55 @@ pub fn layout(family: &Family, limits: Limits, open: &HashSet<GroupKey>) -> Layo
     placer.finish()
 }
 
+/// `open` with the groups that fold `node` opened too, so a box selected from outside the
+/// picture (a link, the "which digest" box) is drawn. Only groups under an ancestor of `node` are
+/// opened; nested folds (a config inside a folded platform) open round by round.
+pub fn reveal(family: &Family, limits: Limits, open: &HashSet<GroupKey>, node: NodeId) -> HashSet<GroupKey> {
+    let ancestors = ancestors(family, node);
+    let mut open = open.clone();
+    // Each round opens at least one group or stops, and a family has fewer groups than nodes.
+    for _ in 0..=family.nodes.len() {
+        let drawn = layout(family, limits, &open);
+        if drawn.box_of(node).is_some() {
+            break;
+        }
+        let folding: Vec<GroupKey> = drawn
+            .boxes
+            .iter()
+            .filter_map(|b| match &b.slot {
+                Slot::More(more)
+                    if !more.open
+                        && family
+                            .node_id(&more.key.parent)
+                            .is_some_and(|parent| ancestors.contains(&parent)) =>
+                {
+                    Some(more.key.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        if folding.is_empty() {
+            break;
+        }
+        open.extend(folding);
+    }
+    open
+}
+
+/// Every node with a path of edges to `node`.
+fn ancestors(family: &Family, node: NodeId) -> HashSet<NodeId> {
+    let mut found = HashSet::new();
+    let mut stack = vec![node];
+    while let Some(id) = stack.pop() {
+        for edge in family.edges.iter().filter(|e| e.to == id) {
+            if found.insert(edge.from) {
+                stack.push(edge.from);
+            }
+        }
+    }
+    found
+}
+
 struct Placer<'f> {
     family: &'f Family,
     limits: Limits,

@@ -140,6 +140,33 @@ describe('the view travels in the link', { skip }, () => {
     assert.equal(app().page.url(), link);
   });
 
+  test('a box selected inside a folded group is drawn again: the link opens its group', async () => {
+    // An index of 20 platforms: the map folds those past the twelfth.
+    const manifests = Array.from({ length: 20 }, (_, i) => ({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256(Buffer.from(`platform ${i}`)),
+      size: 500,
+      platform: { os: 'linux', architecture: `arch${i}` },
+    }));
+    const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests });
+    const last = manifests[19].digest;
+    await app().paste(index);
+    await app().waitForDigests(1);
+    const more = app().page.locator('[data-testid="map-more"]');
+    assert.equal(await more.getAttribute('aria-expanded'), 'false');
+    assert.equal(await app().page.locator(`[data-testid="map-node"][data-digest="${last}"]`).count(), 0, 'folded at first');
+    const before = await settledLink(app());
+    await more.click();
+    await app().page.locator(`[data-testid="map-node"][data-digest="${last}"]`).click();
+    const link = await settledLink(app(), (l) => l !== before, 'the link with the folded box selected');
+
+    await inFreshBrowser(app().origin, link, async (opened) => {
+      const shown = await until(opened, () => selection(opened), (s) => s.pressed.length === 1, 'the selected box drawn');
+      assert.deepEqual(shown, { digest: last, kind: 'manifest', pressed: [`manifest ${last}`] });
+      assert.equal(await opened.page.locator('[data-testid="map-more"]').getAttribute('aria-expanded'), 'true');
+    });
+  });
+
   test('a comparison of a loaded document with a side\'s own pasted text opens with the same sides and verdict', async () => {
     const manifest = fixture('demo-oci/manifest.json');
     // The same manifest re-indented by node's JSON encoder: the same content in other bytes.

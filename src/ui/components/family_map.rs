@@ -98,6 +98,21 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
         })
     };
     let on_select = props.on_select.clone();
+    // A box selected from outside the picture (a link, the "which digest" box) may sit in a folded
+    // group: open what folds it. Only a new selection or new documents do this, so the user can
+    // fold the group again.
+    {
+        let open = open.clone();
+        let family = family.clone();
+        use_effect_with((props.selected.clone(), props.documents.clone()), move |(selected, _)| {
+            if let Some(id) = selected.as_ref().and_then(|key| family.node_id(key)) {
+                let revealed = layout::reveal(&family, Limits::default(), &open, id);
+                if revealed != *open {
+                    open.set(revealed);
+                }
+            }
+        });
+    }
     let on_pick = {
         let family = family.clone();
         let on_select = on_select.clone();
