@@ -104,14 +104,17 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
     {
         let open = open.clone();
         let family = family.clone();
-        use_effect_with((props.selected.clone(), props.documents.clone()), move |(selected, _)| {
-            if let Some(id) = selected.as_ref().and_then(|key| family.node_id(key)) {
-                let revealed = layout::reveal(&family, Limits::default(), &open, id);
-                if revealed != *open {
-                    open.set(revealed);
+        use_effect_with(
+            (props.selected.clone(), props.documents.clone()),
+            move |(selected, _)| {
+                if let Some(id) = selected.as_ref().and_then(|key| family.node_id(key)) {
+                    let revealed = layout::reveal(&family, Limits::default(), &open, id);
+                    if revealed != *open {
+                        open.set(revealed);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     let on_pick = {
         let family = family.clone();
