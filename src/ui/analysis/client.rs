@@ -17,12 +17,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::Callback;
 
-/// Written by Trunk next to `index.html` (`data-type="worker" data-loader-shim` in index.html):
-/// loads `analysis_worker.js` and `analysis_worker_bg.wasm` inside the worker.
+/// Copied from static/ next to `index.html`: loads `analysis_worker.js` and
+/// `analysis_worker_bg.wasm` (built by Trunk, `data-type="worker"` in index.html) inside the worker.
 const WORKER_SCRIPT: &str = "./analysis_worker_loader.js";
 
 /// How long a starting worker may take to say it is ready before the page gives up on it.
-pub const READY_TIMEOUT_MS: i32 = 30_000;
+pub const READY_TIMEOUT_MS: i32 = 15_000;
 
 pub type Listener = Callback<Result<Answer, String>>;
 
@@ -37,7 +37,7 @@ struct Running {
     ready: bool,
     // Kept alive as long as the worker: the browser calls them.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 #[derive(Default)]
@@ -160,14 +160,14 @@ fn spawn(generation: u32) -> Result<Running, String> {
             on_event(generation, event);
         }
     });
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+    // A script that fails to load fires a plain `Event`, an error inside the worker an `ErrorEvent`.
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         event.prevent_default();
-        let detail = event.message();
-        let detail = if detail.is_empty() {
-            "it could not be loaded".to_owned()
-        } else {
-            detail
-        };
+        let detail = event
+            .dyn_ref::<ErrorEvent>()
+            .map(ErrorEvent::message)
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "its script could not be loaded".to_owned());
         lose(
             generation,
             format!("The worker that compares documents stopped ({detail})."),
@@ -201,6 +201,15 @@ fn spawn(generation: u32) -> Result<Running, String> {
 }
 
 fn on_event(generation: u32, event: Event) {
+    if let Event::NotLoaded { detail } = &event {
+        lose(
+            generation,
+            format!(
+                "The worker that compares documents did not load ({detail}): reload the page to try again."
+            ),
+        );
+        return;
+    }
     let done = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         if client.generation != generation {
@@ -215,6 +224,7 @@ fn on_event(generation: u32, event: Event) {
             }
             Event::Done { id, answer } => take_busy(&mut client, id).map(|l| (l, Ok(answer))),
             Event::Failed { id, message } => take_busy(&mut client, id).map(|l| (l, Err(message))),
+            Event::NotLoaded { .. } => None,
         }
     });
     if let Some((listener, result)) = done {

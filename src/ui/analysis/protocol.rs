@@ -52,6 +52,11 @@ pub enum Event {
         id: u32,
         message: String,
     },
+    /// Sent by the worker's loader (static/analysis_worker_loader.js) when the module could not be
+    /// fetched or compiled: the worker will never be ready.
+    NotLoaded {
+        detail: String,
+    },
 }
 
 /// The hint that makes the worker's analysis of the bytes reach the page's kind.
