@@ -13,9 +13,18 @@ use super::{
 };
 use crate::core::digest::Digest;
 use crate::core::document::Analysis;
+use crate::core::media_type::MediaType;
 use crate::core::reserialize;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// The media type hint under which the worker analyses a document's bytes again: the media type of
+/// the kind the page found. The page's own hint (a registry's `Content-Type`, a descriptor's media
+/// type) is not kept with the document, and it matters: an OCI config reads as a generic image
+/// config without it. This hint gives every kind back from the same bytes.
+pub fn worker_hint(analysis: &Analysis) -> Option<MediaType> {
+    analysis.kind.media_type()
+}
 
 /// At most this many changed paths are sent and drawn; the counts cover all of them.
 pub const SHOWN_CHANGES: usize = 200;
@@ -235,6 +244,50 @@ mod tests {
         let bytes = text.as_bytes().to_vec();
         let analysis = Analysis::of(&bytes, None);
         (bytes, analysis)
+    }
+
+    /// Files a registry served, with the media type it served them under (tests/fixtures/registry,
+    /// made by scripts/make-fixtures against distribution 2.8.2).
+    fn served_documents() -> Vec<(Vec<u8>, Option<MediaType>)> {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/registry"));
+        let index: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("fixtures.json")).unwrap()).unwrap();
+        index["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["role"] != "layer")
+            .map(|f| {
+                let bytes = std::fs::read(dir.join(f["path"].as_str().unwrap())).unwrap();
+                (bytes, f["media_type"].as_str().map(MediaType::parse))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_worker_reads_every_served_document_as_the_kind_the_page_found() {
+        let documents = served_documents();
+        assert!(documents.len() >= 20, "{} documents", documents.len());
+        for (bytes, served) in documents {
+            let page = Analysis::of(&bytes, served.as_ref());
+            let worker = Analysis::of(&bytes, worker_hint(&page).as_ref());
+            assert_eq!(worker.kind, page.kind, "served as {served:?}");
+        }
+    }
+
+    #[test]
+    fn the_worker_reads_a_config_served_as_oci_as_an_oci_config() {
+        let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+        for served in [MediaType::OciConfig, MediaType::DockerConfig] {
+            let page = Analysis::of(config, Some(&served));
+            let worker = Analysis::of(config, worker_hint(&page).as_ref());
+            assert_eq!(worker.kind.media_type(), Some(served));
+        }
+        let unhinted = Analysis::of(config, None);
+        assert_eq!(
+            Analysis::of(config, worker_hint(&unhinted).as_ref()).kind,
+            unhinted.kind
+        );
     }
 
     #[test]

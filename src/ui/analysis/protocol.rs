@@ -4,9 +4,10 @@
 //!
 //! The worker analyses each document again from its bytes. The page's analysis may have had a
 //! media type hint (a registry's `Content-Type`) that the bytes alone do not carry; the hint sent
-//! is the media type of the kind the page found, which gives the worker the same kind.
+//! is `report::worker_hint`, the media type of the kind the page found, which gives the worker the
+//! same kind (tested there on every document the fixture registry served).
 
-use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
+use crate::core::diagnose::report::{worker_hint, ComparisonReport, ExpectedReport, RenderingReport};
 use crate::core::document::Analysis;
 use crate::core::media_type::MediaType;
 use serde::{Deserialize, Serialize};
@@ -61,7 +62,7 @@ pub enum Event {
 
 /// The hint that makes the worker's analysis of the bytes reach the page's kind.
 pub fn hint_for(analysis: &Analysis) -> Option<String> {
-    analysis.kind.media_type().map(|m| m.as_str().to_owned())
+    worker_hint(analysis).map(|m| m.as_str().to_owned())
 }
 
 /// The worker's analysis of one document.
