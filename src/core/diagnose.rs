@@ -8,6 +8,9 @@
 //! what would produce it. [`repush_preview`] shows what common tools would write instead.
 //!
 //! Every verdict carries its evidence (the digests it rests on) so the user can check it.
+//! [`report`] is what the page shows of each answer (it computes them in a worker).
+
+pub mod report;
 
 use super::descriptor::{Descriptor, Platform, Role};
 use super::digest::{Digest, DigestError};

@@ -1,7 +1,9 @@
 //! The Yew page (CSR). Components render what the core derived; `state` holds the reducer; IO
 //! (reading files, the clipboard) lives in callbacks and effects, never in `reduce`.
+pub mod analysis;
 mod app;
 pub mod blob_stream;
+mod comparison_worker;
 mod components;
 pub mod files;
 pub mod layers;

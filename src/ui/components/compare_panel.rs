@@ -2,23 +2,20 @@
 //!
 //! Each side takes pasted text, a file of its own, or any document already loaded on the page. A
 //! side's pasted text and file are its own and never join the documents above, so comparing does
-//! not disturb what the user loaded. The comparison itself is `core::diagnose::compare`; this
-//! component only gathers the two inputs and hands the result to `ComparisonView`.
+//! not disturb what the user loaded. The comparison itself is `core::diagnose::compare`, run in the
+//! analysis worker (`use_comparison`); this component only gathers the two inputs and hands the
+//! answer to `ComparisonView`.
 
 use super::comparison_view::ComparisonView;
 use super::digest_value::DigestValue;
 use super::human_size;
-use crate::core::diagnose::{self, Side};
+use crate::core::diagnose::Side;
+use crate::ui::comparison_worker::use_comparison;
 use crate::ui::files;
 use crate::ui::state::{Choice, DocumentList, Handle, LoadedDocument, Source};
-use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
-
-/// The two resolved sides, equal when they are the same documents: the memo key of the comparison.
-#[derive(PartialEq)]
-struct Pair(Option<Handle>, Option<Handle>);
 
 #[derive(Properties, PartialEq)]
 pub struct ComparePanelProps {
@@ -34,15 +31,7 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
     let documents = use_context::<DocumentList>().unwrap_or_default();
     let a = props.a.resolve(&documents).map(Handle);
     let b = props.b.resolve(&documents).map(Handle);
-    let comparison = use_memo(Pair(a.clone(), b.clone()), |Pair(a, b)| match (a, b) {
-        (Some(Handle(a)), Some(Handle(b))) => Some(Rc::new(diagnose::compare(
-            &a.analysis,
-            &a.bytes,
-            &b.analysis,
-            &b.bytes,
-        ))),
-        _ => None,
-    });
+    let comparison = use_comparison(a.clone(), b.clone());
     let on_choose = |side: Side| props.on_choose.reform(move |choice: Choice| (side, choice));
     let swap = props.on_swap.reform(|_: MouseEvent| ());
 
@@ -63,8 +52,8 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
             <div class="toolbar">
                 <button type="button" class="secondary" data-testid="swap" onclick={swap}>{ "Swap A and B" }</button>
             </div>
-            { match ((*comparison).clone(), a, b) {
-                (Some(comparison), Some(a), Some(b)) => html! { <ComparisonView {comparison} {a} {b} /> },
+            { match (a, b) {
+                (Some(a), Some(b)) => html! { <ComparisonView state={comparison} {a} {b} /> },
                 _ => html! {
                     <p class="hint" data-testid="compare-hint">
                         { "Give both A and B a document to see why their digests differ." }

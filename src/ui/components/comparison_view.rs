@@ -2,66 +2,68 @@
 //! paths that differ and the first byte where the two documents part.
 //!
 //! Large documents can differ in thousands of paths; the page draws at most [`SHOWN_CHANGES`] of
-//! them and cuts long values, so the answer stays quick to show and to read.
+//! them and cuts long values, so the answer stays quick to show and to read. The analysis worker
+//! computes the answer (`core::diagnose::report`); the byte window is drawn from the page's bytes.
 
-use crate::core::diagnose::{Change, Comparison, Divergence, Evidence, PathChange, Side, Verdict};
+use crate::core::diagnose::report::{ChangeRow, ComparisonReport, DivergenceAt, Said, SHOWN_CHANGES};
+use crate::core::diagnose::Side;
+use crate::ui::comparison_worker::{Answered, ComparisonState};
 use crate::ui::state::Handle;
-use serde_json::Value;
-use std::rc::Rc;
 use yew::prelude::*;
 
-/// At most this many changed paths are drawn; the count of the rest is given.
-const SHOWN_CHANGES: usize = 200;
-/// At most this many evidence rows (one per layer after the first few) are drawn.
-const SHOWN_EVIDENCE: usize = 40;
-/// A value in the diff is cut after this many characters.
-const VALUE_CHARS: usize = 160;
 /// Bytes shown before the first difference (common to both sides) and after it (per side).
 const BYTES_BEFORE: usize = 32;
 const BYTES_AFTER: usize = 48;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ComparisonViewProps {
-    pub comparison: Rc<Comparison>,
+    /// The analysis worker's answer about `a` and `b`, or where it stands.
+    pub state: ComparisonState,
     pub a: Handle,
     pub b: Handle,
 }
 
-impl PartialEq for ComparisonViewProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.comparison, &other.comparison) && self.a == other.a && self.b == other.b
-    }
-}
-
 #[function_component(ComparisonView)]
 pub fn comparison_view(props: &ComparisonViewProps) -> Html {
-    let comparison = &props.comparison;
+    let comparison = match &props.state {
+        Answered::Done(report) => report,
+        Answered::Idle | Answered::Working => {
+            return html! {
+                <p class="muted" role="status" data-testid="compare-pending">{ "Comparing…" }</p>
+            };
+        }
+        Answered::Failed(message) => {
+            return html! {
+                <p class="error" role="alert" data-testid="compare-error">{ message.clone() }</p>
+            };
+        }
+    };
     let both_json = props.a.0.analysis.json.is_some() && props.b.0.analysis.json.is_some();
     html! {
         <div class="comparison" data-testid="comparison">
-            { verdict_view(&comparison.verdict) }
+            { verdict_view(&comparison.verdict, &comparison.differences) }
             <h3>{ "Evidence" }</h3>
             <table class="evidence" data-testid="evidence">
                 <thead>
                     <tr><th scope="col">{ "What" }</th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th><th scope="col">{ "Same?" }</th></tr>
                 </thead>
                 <tbody>
-                    { for comparison.evidence.iter().take(SHOWN_EVIDENCE).map(|row| html! {
-                        <tr data-testid="evidence-row" data-label={row.label.clone()} data-same={row.same().to_string()}
-                            class={if row.same() { "same" } else { "differs" }}>
+                    { for comparison.evidence.iter().map(|row| html! {
+                        <tr data-testid="evidence-row" data-label={row.label.clone()} data-same={row.same.to_string()}
+                            class={if row.same { "same" } else { "differs" }}>
                             <th scope="row">{ row.label.clone() }</th>
                             <td><code>{ row.a.clone() }</code></td>
                             <td><code>{ row.b.clone() }</code></td>
-                            <td>{ if row.same() { "same" } else { "differs" } }</td>
+                            <td>{ if row.same { "same" } else { "differs" } }</td>
                         </tr>
                     }) }
                 </tbody>
             </table>
-            if comparison.evidence.len() > SHOWN_EVIDENCE {
-                <p class="muted" data-testid="evidence-more">{ hidden_evidence(&comparison.evidence) }</p>
+            if comparison.hidden_evidence > 0 {
+                <p class="muted" data-testid="evidence-more">{ hidden_evidence(comparison) }</p>
             }
             <h3>{ "What differs in the JSON" }</h3>
-            { json_diff_view(&comparison.changes, both_json) }
+            { json_diff_view(comparison, both_json) }
             <h3>{ "Where the bytes first differ" }</h3>
             { divergence_view(comparison.divergence.as_ref(), &props.a.0.bytes, &props.b.0.bytes) }
         </div>
@@ -69,23 +71,21 @@ pub fn comparison_view(props: &ComparisonViewProps) -> Html {
 }
 
 /// What the rows not drawn hold, so a difference is never hidden silently.
-fn hidden_evidence(evidence: &[Evidence]) -> String {
-    let hidden = evidence.get(SHOWN_EVIDENCE..).unwrap_or_default();
-    let differ = hidden.iter().filter(|row| !row.same()).count();
+fn hidden_evidence(comparison: &ComparisonReport) -> String {
     format!(
-        "… and {} more row(s), not drawn to keep the page quick: {differ} of them differ between A and B.",
-        hidden.len()
+        "… and {} more row(s), not drawn to keep the page quick: {} of them differ between A and B.",
+        comparison.hidden_evidence, comparison.hidden_evidence_differ
     )
 }
 
-fn verdict_view(verdict: &Verdict) -> Html {
+fn verdict_view(verdict: &Said, differences: &[Said]) -> Html {
     html! {
-        <div class="verdict" data-testid="verdict" data-verdict={verdict.slug()} role="status" aria-live="polite">
-            <p>{ verdict.to_string() }</p>
-            if let Verdict::Reserialized { differences, .. } = verdict {
+        <div class="verdict" data-testid="verdict" data-verdict={verdict.slug.clone()} role="status" aria-live="polite">
+            <p>{ verdict.text.clone() }</p>
+            if !differences.is_empty() {
                 <ul class="differences">
                     { for differences.iter().map(|d| html! {
-                        <li data-testid="serialization-difference" data-difference={d.slug()}>{ d.to_string() }</li>
+                        <li data-testid="serialization-difference" data-difference={d.slug.clone()}>{ d.text.clone() }</li>
                     }) }
                 </ul>
             }
@@ -93,71 +93,62 @@ fn verdict_view(verdict: &Verdict) -> Html {
     }
 }
 
-/// A JSON value on one line, cut to [`VALUE_CHARS`].
-fn short_value(value: &Value) -> String {
-    let text = value.to_string();
-    match text.char_indices().nth(VALUE_CHARS) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
-        None => text,
-    }
-}
-
-fn json_diff_view(changes: &[PathChange], both_json: bool) -> Html {
+fn json_diff_view(comparison: &ComparisonReport, both_json: bool) -> Html {
     if !both_json {
         return html! {
             <p class="muted" data-testid="json-diff-none">{ "At least one side is not JSON, so there is no structural diff: see the bytes below." }</p>
         };
     }
-    if changes.is_empty() {
+    let counts = &comparison.counts;
+    if counts.total == 0 {
         return html! {
             <p data-testid="json-diff-none">{ "None: the two JSON values are equal (key order and number spelling aside). Every difference is in how they are written." }</p>
         };
     }
-    let count = |slug: &str| changes.iter().filter(|c| c.change.slug() == slug).count();
     html! {
         <>
             <p data-testid="json-diff-summary">
                 { format!("{} path(s) differ: {} only in A (removed), {} only in B (added), {} changed.",
-                    changes.len(), count("removed"), count("added"), count("changed")) }
+                    counts.total, counts.removed, counts.added, counts.changed) }
             </p>
             <table class="json-diff" data-testid="json-diff">
                 <thead>
                     <tr><th scope="col">{ "Change" }</th><th scope="col">{ "Path" }</th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th></tr>
                 </thead>
                 <tbody>
-                    { for changes.iter().take(SHOWN_CHANGES).map(change_row) }
+                    { for comparison.changes.iter().map(change_row) }
                 </tbody>
             </table>
-            if changes.len() > SHOWN_CHANGES {
+            if counts.total > SHOWN_CHANGES {
                 <p class="muted" data-testid="json-diff-more">
-                    { format!("… and {} more path(s), not drawn to keep the page quick.", changes.len() - SHOWN_CHANGES) }
+                    { format!("… and {} more path(s), not drawn to keep the page quick.", counts.total - SHOWN_CHANGES) }
                 </p>
             }
         </>
     }
 }
 
-fn change_row(change: &PathChange) -> Html {
+fn change_row(change: &ChangeRow) -> Html {
     let path = if change.path.is_empty() {
         "(the whole document)".to_owned()
     } else {
         change.path.clone()
     };
-    let (label, a, b) = match &change.change {
-        Change::Added(v) => ("only in B", None, Some(v)),
-        Change::Removed(v) => ("only in A", Some(v), None),
-        Change::Changed { a, b } => ("changed", Some(a), Some(b)),
+    let label = match change.slug.as_str() {
+        "added" => "only in B",
+        "removed" => "only in A",
+        _ => "changed",
     };
-    let cell = |v: Option<&Value>| match v {
-        Some(v) => html! { <td><code>{ short_value(v) }</code></td> },
+    let cell = |v: &Option<String>| match v {
+        Some(v) => html! { <td><code>{ v.clone() }</code></td> },
         None => html! { <td class="muted">{ "—" }</td> },
     };
     html! {
-        <tr data-testid="change" data-change={change.change.slug()} data-path={change.path.clone()}>
+        <tr data-testid="change" data-change={change.slug.clone()} data-path={change.path.clone()}>
             <td>{ label }</td>
             <td><code>{ path }</code></td>
-            { cell(a) }
-            { cell(b) }
+            { cell(&change.a) }
+            { cell(&change.b) }
         </tr>
     }
 }
@@ -307,7 +298,7 @@ fn common_prefix(offset: usize) -> String {
     }
 }
 
-fn divergence_view(divergence: Option<&Divergence>, a: &[u8], b: &[u8]) -> Html {
+fn divergence_view(divergence: Option<&DivergenceAt>, a: &[u8], b: &[u8]) -> Html {
     let Some(d) = divergence else {
         return html! { <p data-testid="divergence-none">{ "Nowhere: the bytes are identical." }</p> };
     };

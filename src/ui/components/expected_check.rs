@@ -3,17 +3,16 @@
 //! The user pastes what `docker images --digests`, a Kubernetes `imageID` or a CI log showed them
 //! (a full digest, bare hex, or the 12 characters `docker images` prints). `core::diagnose::
 //! check_expected` tries the small edits and the re-serializations that would produce it and the
-//! other digests of the loaded documents; this component asks and shows the answer.
+//! other digests of the loaded documents, in the analysis worker; this component asks and shows
+//! the answer.
 
 use super::bytes_view::BytesView;
 use super::human_size;
-use crate::core::diagnose::{check_expected, Expected, ExpectedCheck, Place};
-use crate::core::document::Analysis;
-use crate::core::reserialize;
+use crate::core::diagnose::report::ExpectedReport;
+use crate::core::diagnose::Expected;
+use crate::ui::comparison_worker::{use_expected_check, Answered};
 use crate::ui::state::{DocumentList, Handle, LoadedDocument};
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -29,23 +28,9 @@ impl PartialEq for ExpectedDigestProps {
 }
 
 /// Up to this size the answer follows every keystroke. A larger document is checked when the user
-/// asks (Enter or the button): trying every re-serialization of it takes seconds.
+/// asks (Enter or the button): trying every re-serialization of it takes seconds (in the worker,
+/// so the page stays responsive, but an answer per keystroke would keep it busy for nothing).
 const LIVE_LIMIT: usize = 256 * 1024;
-
-/// Resolves after the browser had a chance to paint, so "Checking…" shows before the work starts.
-async fn after_paint() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scheduled = web_sys::window().and_then(|window| {
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30)
-                .ok()
-        });
-        if scheduled.is_none() {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
 
 #[function_component(ExpectedDigest)]
 pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
@@ -53,9 +38,8 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
     // then the document's position on the page.
     let documents = use_context::<DocumentList>().unwrap_or_default();
     let input = use_state(String::new);
-    // For a large document: the digest the user asked about, and whether the check is under way.
+    // For a large document: the digest the user asked about.
     let asked = use_state(|| None::<Expected>);
-    let pending = use_state(|| false);
     let live = props.doc.analysis.size <= LIVE_LIMIT;
     let parsed = input.parse::<Expected>();
     let wanted = if live {
@@ -63,15 +47,7 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
     } else {
         (*asked).clone()
     };
-    let check = use_memo(
-        (wanted, Handle(props.doc.clone()), documents.clone()),
-        |(expected, Handle(doc), family)| {
-            let family: Vec<&Analysis> = family.0.iter().map(|d| &d.analysis).collect();
-            expected
-                .as_ref()
-                .map(|expected| check_expected(&doc.bytes, &doc.analysis, expected, &family))
-        },
-    );
+    let check = use_expected_check(wanted, Handle(props.doc.clone()), documents.clone());
     let oninput = {
         let input = input.clone();
         let asked = asked.clone();
@@ -85,18 +61,10 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
     let onsubmit = {
         let parsed = parsed.clone();
         let asked = asked.clone();
-        let pending = pending.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let (Ok(expected), false) = (parsed.clone(), live) {
-                pending.set(true);
-                let asked = asked.clone();
-                let pending = pending.clone();
-                spawn_local(async move {
-                    after_paint().await;
-                    asked.set(Some(expected));
-                    pending.set(false);
-                });
+                asked.set(Some(expected));
             }
         })
     };
@@ -116,29 +84,31 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
             if let (Err(error), false) = (&parsed, input.trim().is_empty()) {
                 <p class="muted" data-testid="expected-error">{ error.to_string() }</p>
             }
-            if *pending {
-                <p class="muted" role="status" data-testid="expected-pending">{ "Checking…" }</p>
-            } else if let Some(check) = (*check).as_ref() {
-                { answer(check, &props.doc, &documents) }
-            }
+            { match check {
+                Answered::Idle => html! {},
+                Answered::Working => html! {
+                    <p class="muted" role="status" data-testid="expected-pending">{ "Checking…" }</p>
+                },
+                Answered::Failed(message) => html! {
+                    <p class="error" role="alert" data-testid="expected-failed">{ message }</p>
+                },
+                Answered::Done(report) => answer(&report, &documents),
+            } }
         </form>
     }
 }
 
-fn answer(check: &ExpectedCheck, doc: &LoadedDocument, documents: &DocumentList) -> Html {
+fn answer(report: &ExpectedReport, documents: &DocumentList) -> Html {
     html! {
         <div class="expected-answer" data-testid="expected-answer" role="status" aria-live="polite">
-            <p class="verdict" data-testid="verdict" data-verdict={check.slug()}>{ check.to_string() }</p>
-            if let ExpectedCheck::OtherDigest { place: Place::Family(i), .. } = check {
-                if let Some(found) = documents.0.get(*i) {
-                    <p data-testid="expected-place">
-                        { format!("Loaded document {} is {}.", i + 1, found.source.title()) }
-                    </p>
-                }
+            <p class="verdict" data-testid="verdict" data-verdict={report.answer.slug.clone()}>{ report.answer.text.clone() }</p>
+            if let Some(found) = report.family_place.and_then(|i| documents.0.get(i).map(|d| (i, d))) {
+                <p data-testid="expected-place">
+                    { format!("Loaded document {} is {}.", found.0 + 1, found.1.source.title()) }
+                </p>
             }
-            if let (ExpectedCheck::Reserialized { style, .. }, Some(value)) = (check, &doc.analysis.json) {
-                <BytesView text={String::from_utf8_lossy(&reserialize::write(value, style)).into_owned()}
-                    testid="expected-bytes" summary="Show the bytes that have the expected digest" />
+            if let Some(bytes) = report.bytes.clone() {
+                <BytesView text={bytes} testid="expected-bytes" summary="Show the bytes that have the expected digest" />
             }
         </div>
     }

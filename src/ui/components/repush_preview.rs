@@ -2,12 +2,13 @@
 //!
 //! This is the page's answer to "the image ID is the same, why did the digest change?" shown on
 //! the user's own manifest: one JSON value, several spellings, several digests. The renderings are
-//! written only when the user opens the section.
+//! written only when the user opens the section, by the analysis worker.
 
 use super::bytes_view::BytesView;
 use super::digest_value::DigestValue;
-use crate::core::diagnose::{repush_preview, Rendering};
+use crate::core::diagnose::report::RenderingReport;
 use crate::core::document::Kind;
+use crate::ui::comparison_worker::{use_repush_preview, Answered};
 use crate::ui::state::{Handle, LoadedDocument};
 use std::rc::Rc;
 use web_sys::Element;
@@ -39,13 +40,7 @@ fn is_pushed_document(kind: Kind) -> bool {
 #[function_component(RepushPreview)]
 pub fn repush_preview_section(props: &RepushPreviewProps) -> Html {
     let open = use_state(|| false);
-    let renderings = use_memo((Handle(props.doc.clone()), *open), |(Handle(doc), open)| {
-        if *open {
-            repush_preview(&doc.bytes, &doc.analysis)
-        } else {
-            Vec::new()
-        }
-    });
+    let answer = use_repush_preview(Handle(props.doc.clone()), *open);
     if !is_pushed_document(props.doc.analysis.kind) {
         return html! {};
     }
@@ -56,6 +51,10 @@ pub fn repush_preview_section(props: &RepushPreviewProps) -> Html {
                 open.set(details.has_attribute("open"));
             }
         })
+    };
+    let renderings = match &answer {
+        Answered::Done(renderings) => renderings.clone(),
+        Answered::Idle | Answered::Working | Answered::Failed(_) => Rc::default(),
     };
     let keeps = renderings.iter().filter(|r| r.same_as_input).count();
 
@@ -69,7 +68,13 @@ pub fn repush_preview_section(props: &RepushPreviewProps) -> Html {
                    they are (crane copy, regctl image copy, skopeo copy --preserve-digests, oras copy) keeps \
                    yours." }
             </p>
-            if *open && keeps == 0 {
+            if let Answered::Working = answer {
+                <p class="muted" role="status" data-testid="repush-pending">{ "Writing…" }</p>
+            }
+            if let Answered::Failed(message) = &answer {
+                <p class="error" role="alert" data-testid="repush-failed">{ message.clone() }</p>
+            }
+            if matches!(answer, Answered::Done(_)) && keeps == 0 {
                 <p class="notice" data-testid="repush-none-same">
                     { "None of these tools writes exactly your bytes: whichever of them pushes this manifest again gives it a new digest." }
                 </p>
@@ -81,19 +86,19 @@ pub fn repush_preview_section(props: &RepushPreviewProps) -> Html {
     }
 }
 
-fn rendering(rendering: &Rendering) -> Html {
+fn rendering(rendering: &RenderingReport) -> Html {
     html! {
         <li class={classes!("rendering", rendering.same_as_input.then_some("same"))} data-testid="rendering"
             data-same={rendering.same_as_input.to_string()}>
             <div class="rendering-head">
                 <span data-testid="rendering-name">{ rendering.name.clone() }</span>
-                <span class="size">{ format!("{} bytes", rendering.bytes.len()) }</span>
+                <span class="size">{ format!("{} bytes", rendering.size) }</span>
             </div>
             if rendering.same_as_input {
                 <p class="same-marker" data-testid="rendering-same">{ "✓ Exactly your bytes: this tool keeps your digest." }</p>
             }
             <DigestValue digest={rendering.digest.clone()} testid="rendering-digest" />
-            <BytesView text={String::from_utf8_lossy(&rendering.bytes).into_owned()} testid="rendering-bytes"
+            <BytesView text={rendering.text.clone()} testid="rendering-bytes"
                 summary="Show these bytes" />
         </li>
     }

@@ -1,0 +1,87 @@
+//! The worker side: runs in a dedicated Web Worker (`src/bin/analysis_worker.rs`), so comparing
+//! two large documents or trying every re-serialization of one never blocks the page, and the
+//! page's own module does not carry this code. One command at a time, in the order they came.
+
+use super::protocol::{analyse, Answer, Command, Event, Task, BYTES, TEXT};
+use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
+use crate::core::diagnose::{check_expected, compare, repush_preview, Expected};
+use crate::core::document::Analysis;
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(event: &Event) {
+    if let Ok(text) = serde_json::to_string(event) {
+        // Posting a string to the page cannot fail while the worker runs.
+        let _ = scope().post_message(&JsValue::from_str(&text));
+    }
+}
+
+/// Installs the message handler and tells the page the worker is ready.
+pub fn start() {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let data = event.data();
+        let command = Reflect::get(&data, &JsValue::from_str(TEXT))
+            .ok()
+            .and_then(|t| t.as_string())
+            .and_then(|t| serde_json::from_str::<Command>(&t).ok());
+        let Some(command) = command else {
+            return;
+        };
+        let bytes: Vec<Vec<u8>> = Reflect::get(&data, &JsValue::from_str(BYTES))
+            .ok()
+            .and_then(|b| b.dyn_into::<Array>().ok())
+            .map(|array| {
+                array
+                    .iter()
+                    .filter_map(|b| b.dyn_into::<Uint8Array>().ok())
+                    .map(|b| b.to_vec())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let id = command.id;
+        post(&match run(&command, &bytes) {
+            Ok(answer) => Event::Done { id, answer },
+            Err(message) => Event::Failed { id, message },
+        });
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&Event::Ready);
+}
+
+fn run(command: &Command, bytes: &[Vec<u8>]) -> Result<Answer, String> {
+    if bytes.len() != command.hints.len() || bytes.is_empty() {
+        return Err("The documents did not reach the page's worker whole.".into());
+    }
+    let analyses: Vec<Analysis> = bytes
+        .iter()
+        .zip(&command.hints)
+        .map(|(b, hint)| analyse(b, hint.as_deref()))
+        .collect();
+    let documents: Vec<(&[u8], &Analysis)> = bytes.iter().map(Vec::as_slice).zip(&analyses).collect();
+    match (&command.task, documents.as_slice()) {
+        (Task::Compare, [(a_bytes, a), (b_bytes, b)]) => Ok(Answer::Compared(ComparisonReport::of(
+            &compare(a, a_bytes, b, b_bytes),
+        ))),
+        (Task::CheckExpected { expected }, [(bytes, analysis), family @ ..]) => {
+            let expected: Expected = expected.parse().map_err(|e| format!("{e}"))?;
+            let family: Vec<&Analysis> = family.iter().map(|(_, a)| *a).collect();
+            let check = check_expected(bytes, analysis, &expected, &family);
+            Ok(Answer::Checked(ExpectedReport::of(&check, analysis)))
+        }
+        (Task::Repush, [(bytes, analysis)]) => Ok(Answer::Repushed(
+            repush_preview(bytes, analysis)
+                .iter()
+                .map(RenderingReport::of)
+                .collect(),
+        )),
+        _ => Err("The page's worker was sent the wrong number of documents.".into()),
+    }
+}
