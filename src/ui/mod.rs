@@ -10,11 +10,13 @@ pub mod layers;
 pub mod panic;
 mod permalink_sync;
 mod state;
+mod worker_error;
 
 /// Mounts the page on `<body>`.
 pub fn start() {
     panic::install_hook();
     yew::Renderer::<app::App>::new().render();
+    analysis::client::warm_up_soon();
 }
 
 /// Mounts the page inside `root` (the wasm-bindgen tests render it into a detached element).

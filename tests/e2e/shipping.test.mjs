@@ -28,7 +28,9 @@ describe(`served from the sub-path /${SUB_PATH}`, () => {
 describe('offline once loaded', () => {
   const app = useApp();
 
-  test('with the network gone, pasting and the examples still work', async () => {
+  test('with the network gone, pasting, the examples and comparing still work', async () => {
+    // The page loads its comparison worker soon after it starts, without being asked.
+    await app().waitForFetched('/analysis_worker_bg.wasm');
     await app().page.context().setOffline(true);
     try {
       await app().page.click('[data-testid="example"][data-example="oci-vs-docker"]');
@@ -37,6 +39,10 @@ describe('offline once loaded', () => {
       await app().paste(text);
       const docs = await app().waitForDigests(4);
       assert.ok(docs.some((d) => d.digest === sha256(utf8(text))));
+      await app().pasteInto('paste-a', text);
+      await app().pasteInto('paste-b', `${text}\n`);
+      const verdict = await app().waitForVerdict('[data-testid="comparison"]', () => true);
+      assert.match(verdict.text, /newline|whitespace/i);
     } finally {
       await app().page.context().setOffline(false);
     }

@@ -8,13 +8,14 @@
 
 use super::protocol::{hint_for, Answer, Command, Event, Task, BYTES, TEXT};
 use crate::ui::state::LoadedDocument;
+use crate::ui::worker_error;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{MessageEvent, Worker};
 use yew::Callback;
 
 /// Copied from static/ next to `index.html`: loads `analysis_worker.js` and
@@ -116,15 +117,9 @@ fn pump() {
         if client.queue.is_empty() {
             return;
         }
-        if client.worker.is_none() {
-            client.generation += 1;
-            match spawn(client.generation) {
-                Ok(running) => client.worker = Some(running),
-                Err(message) => {
-                    failed.extend(client.queue.drain(..).map(|a| (a.listener, message.clone())));
-                    return;
-                }
-            }
+        if let Err(message) = start(&mut client) {
+            failed.extend(client.queue.drain(..).map(|a| (a.listener, message.clone())));
+            return;
         }
         let idle = client.busy.is_none() && client.worker.as_ref().is_some_and(|w| w.ready);
         if !idle {
@@ -148,6 +143,33 @@ fn pump() {
     }
 }
 
+/// Starts a worker unless one is running.
+fn start(client: &mut Client) -> Result<(), String> {
+    if client.worker.is_none() {
+        client.generation += 1;
+        client.worker = Some(spawn(client.generation)?);
+    }
+    Ok(())
+}
+
+/// How long after the page starts the worker is loaded without a question.
+const WARM_UP_MS: i32 = 2_000;
+
+/// Loads the worker soon after the page starts, while the network is surely there, so comparing
+/// still works if the page later goes offline (the page itself needs nothing more once loaded).
+/// A failure here is silent: the first question starts a new worker and says what went wrong.
+pub fn warm_up_soon() {
+    let warm_up = Closure::once_into_js(|| {
+        CLIENT.with(|client| {
+            let _ = start(&mut client.borrow_mut());
+        });
+    });
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(warm_up.unchecked_ref(), WARM_UP_MS);
+    }
+}
+
 fn spawn(generation: u32) -> Result<Running, String> {
     let worker = Worker::new(WORKER_SCRIPT)
         .map_err(|_| "This browser could not start the worker that compares documents.".to_owned())?;
@@ -160,14 +182,9 @@ fn spawn(generation: u32) -> Result<Running, String> {
             on_event(generation, event);
         }
     });
-    // A script that fails to load fires a plain `Event`, an error inside the worker an `ErrorEvent`.
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         event.prevent_default();
-        let detail = event
-            .dyn_ref::<ErrorEvent>()
-            .map(ErrorEvent::message)
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "its script could not be loaded".to_owned());
+        let detail = worker_error::detail(&event);
         lose(
             generation,
             format!("The worker that compares documents stopped ({detail})."),

@@ -6,12 +6,13 @@
 
 use super::protocol::{Command, Event, Job, Origin, RegistryBlob, FILE, TEXT};
 use crate::core::layer::{Decoding, LayerClaim};
+use crate::ui::worker_error;
 use js_sys::{Object, Reflect};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, File, MessageEvent, Worker};
+use web_sys::{File, MessageEvent, Worker};
 use yew::Callback;
 
 /// Layers verified at the same time. Each one keeps a core busy; more would only slow the page.
@@ -34,7 +35,7 @@ struct Slot {
     job: Option<u32>,
     // Kept alive as long as the worker: the browser calls them.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 struct Queued {
@@ -181,8 +182,8 @@ fn spawn(slot: u32) -> Result<Slot, String> {
             on_event(slot, event);
         }
     });
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-        on_worker_lost(slot, event.message());
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        on_worker_lost(slot, worker_error::detail(&event));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

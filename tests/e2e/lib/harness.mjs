@@ -93,6 +93,18 @@ export class AppPage {
     this.origin = origin;
     this.problems = [];
     this.consoleErrors = [];
+    /** Paths of every request the page and its workers completed. */
+    this.fetched = new Set();
+  }
+
+  /** Waits until the page or one of its workers has fetched a path ending in `suffix`. */
+  async waitForFetched(suffix) {
+    const deadline = Date.now() + WAIT_MS;
+    while (![...this.fetched].some((p) => p.endsWith(suffix))) {
+      this.throwIfProblems();
+      if (Date.now() > deadline) throw new Error(`nothing ending in ${suffix} was fetched; fetched: ${[...this.fetched].join(' ')}`);
+      await new Promise((r) => setTimeout(r, 40));
+    }
   }
 
   /**
@@ -120,6 +132,7 @@ export class AppPage {
       app.consoleErrors.push(text);
       if (FATAL_CONSOLE.test(text)) app.problem(`console error: ${text}`);
     });
+    page.on('requestfinished', (request) => app.fetched.add(new URL(request.url()).pathname));
     page.on('response', (res) => {
       const url = new URL(res.url());
       if (url.origin === origin && res.status() >= 400 && url.pathname !== '/favicon.ico') {
