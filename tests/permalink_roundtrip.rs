@@ -10,7 +10,8 @@ use base64::Engine as _;
 use digestlens::core::diagnose::Side;
 use digestlens::core::digest::{Digest, DigestError};
 use digestlens::core::permalink::{
-    decode, encode, ComparedDocument, LinkLength, PermalinkError, PinnedReference, SharedDocument, Snapshot,
+    decode, encode, ComparedDocument, ExpectedDigest, LinkLength, PermalinkError, PinnedReference,
+    SharedDocument, Snapshot,
 };
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
@@ -164,6 +165,12 @@ fn random_snapshots_round_trip_exactly() {
             selected: (rng.below(2) == 0).then(|| rng.text()),
             compare_a: rng.compared(),
             compare_b: rng.compared(),
+            expected: (0..rng.below(3))
+                .map(|_| ExpectedDigest {
+                    document: rng.digest(),
+                    typed: rng.text(),
+                })
+                .collect(),
         };
         assert_eq!(round_trip(&snapshot), snapshot, "case {case}");
     }
@@ -324,6 +331,7 @@ fn golden_snapshot() -> Snapshot {
             name: "b.json".into(),
             bytes: b"{}\n".to_vec(),
         })),
+        expected: Vec::new(),
     }
 }
 
@@ -411,7 +419,7 @@ fn unknown_records_from_a_newer_minor_version_are_skipped() {
             ]
             .concat(),
         ),
-        record(12, b"future view state"),
+        record(1000, b"future view state"),
         record(
             4,
             &[
@@ -775,6 +783,44 @@ fn compare_sides_travel_as_a_digest_or_as_exact_bytes() {
 }
 
 #[test]
+fn an_expected_digest_travels_as_typed_with_its_document_digest() {
+    let container = [
+        record(12, &[record(2, DIGEST), record(4, b"44136fa355b3")].concat()),
+        record(12, &[record(4, b"sha256:abc"), record(2, DIGEST)].concat()),
+    ]
+    .concat();
+    let snapshot = decode(&link_for(&container)).unwrap();
+    assert_eq!(
+        snapshot.expected,
+        vec![
+            ExpectedDigest {
+                document: Digest::sha256(b""),
+                typed: "44136fa355b3".into()
+            },
+            ExpectedDigest {
+                document: Digest::sha256(b""),
+                typed: "sha256:abc".into(),
+            },
+        ],
+        "the text is kept as typed, even when it is no digest"
+    );
+    assert_eq!(
+        decode(&link_for(&record(
+            12,
+            &[record(2, b"sha256:abc"), record(4, b"x")].concat()
+        ))),
+        Err(PermalinkError::BadExpectedDocument {
+            index: 0,
+            error: DigestError::WrongLength {
+                algorithm: "sha256",
+                expected: 64,
+                actual: 3
+            }
+        })
+    );
+}
+
+#[test]
 fn a_compare_side_naming_no_digest_or_too_large_a_document_is_refused() {
     assert_eq!(
         decode(&link_for(&side_record(b"A", 6, b"sha256:abc"))),
@@ -879,6 +925,11 @@ fn containers_not_laid_out_as_v1_says_are_malformed() {
             "a compare side holds neither a document nor a digest",
         ),
         (side_record(b"B", 4, &record(4, b"{}")), "a document has no name"),
+        (
+            record(12, &record(4, b"sha256:abc")),
+            "an expected digest does not name its document",
+        ),
+        (record(12, &record(2, DIGEST)), "an expected digest has no text"),
     ];
     for (container, reason) in cases {
         assert_eq!(

@@ -9,9 +9,9 @@
 //!   document);
 //! * registry analyses as the reference the user typed plus the digest that was seen, so the page
 //!   that opens the link fetches by digest and can verify it got the same bytes;
-//! * the view: the box selected on the relationship map, and the two sides of a comparison
-//!   (a document of the analysis named by its digest, or a document of the side's own, as its
-//!   exact bytes).
+//! * the view: the box selected on the relationship map, the two sides of a comparison (a
+//!   document of the analysis named by its digest, or a document of the side's own, as its exact
+//!   bytes), and the digests typed into documents' "expected another digest?" boxes.
 //!
 //! Credentials, tokens and proxy settings have no field here at all: a link is pasted into chats
 //! and tickets, and a type that cannot hold a secret cannot leak one.
@@ -34,6 +34,7 @@
 //! | 6 | container | the map's selected box (UTF-8, at most once; `graph::NodeKey`'s text form) |
 //! | 8 | container | reserved: the first v1 page defined a "mode" here and never wrote it; skipped |
 //! | 10 | container | a compare side (at most one per side): tag 2 = side (`A` or `B`), and either tag 4 = a document of the side's own (the records of a document) or tag 6 = the digest (`algorithm:encoded`) of a document of the analysis |
+//! | 12 | container | an expected digest typed for a document: tag 2 = that document's digest, tag 4 = the text typed (UTF-8) |
 //!
 //! Why this shape:
 //!
@@ -116,6 +117,7 @@ mod tag {
     pub const REFERENCE: u64 = 2 << 1;
     pub const SELECTED: u64 = 3 << 1;
     pub const COMPARE_SIDE: u64 = 5 << 1;
+    pub const EXPECTED: u64 = 6 << 1;
 
     /// Inside a document record.
     pub const DOCUMENT_NAME: u64 = 1 << 1;
@@ -129,6 +131,10 @@ mod tag {
     pub const SIDE_NAME: u64 = 1 << 1;
     pub const SIDE_DOCUMENT: u64 = 2 << 1;
     pub const SIDE_DIGEST: u64 = 3 << 1;
+
+    /// Inside an expected digest record.
+    pub const EXPECTED_DOCUMENT: u64 = 1 << 1;
+    pub const EXPECTED_TYPED: u64 = 2 << 1;
 
     /// Set on a record that a reader must understand or refuse the link.
     pub const MUST_UNDERSTAND: u64 = 1;
@@ -148,6 +154,8 @@ pub struct Snapshot {
     pub compare_a: Option<ComparedDocument>,
     /// What the comparison's side B holds.
     pub compare_b: Option<ComparedDocument>,
+    /// What was typed into documents' "expected another digest?" boxes.
+    pub expected: Vec<ExpectedDigest>,
 }
 
 impl Snapshot {
@@ -165,6 +173,15 @@ impl Snapshot {
             Side::B => &mut self.compare_b,
         }
     }
+}
+
+/// The text typed into a document's "expected another digest?" box: kept as typed (a full digest,
+/// bare hex, or a 12-character short form), so the page that opens the link asks the same question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedDigest {
+    /// The document it was typed for, by digest (see [`ComparedDocument::Loaded`] for why).
+    pub document: Digest,
+    pub typed: String,
 }
 
 /// One side of a comparison.
@@ -235,6 +252,9 @@ pub enum PermalinkError {
     ComparedDocumentTooLarge { side: Side, size: usize, limit: usize },
     /// A compare side names a document by something that is not a digest.
     BadComparedDigest { side: Side, error: DigestError },
+    /// An expected digest names its document by something that is not a digest; `index` counts
+    /// expected digests from 0.
+    BadExpectedDocument { index: usize, error: DigestError },
     /// The container is not laid out as format v1 says.
     Malformed { reason: &'static str },
     /// A record a newer page marked as one that must be understood.
@@ -321,6 +341,12 @@ impl fmt::Display for PermalinkError {
             PermalinkError::BadComparedDigest { side, error } => write!(
                 f,
                 "the document compared as {side} is named by something that is not a digest: {error}"
+            ),
+            PermalinkError::BadExpectedDocument { index, error } => write!(
+                f,
+                "expected digest {} is typed for a document named by something that is not a \
+                 digest: {error}",
+                index + 1
             ),
             PermalinkError::Malformed { reason } => write!(
                 f,
@@ -559,6 +585,16 @@ fn write_container(snapshot: &Snapshot) -> Result<Vec<u8>, PermalinkError> {
             put_compared(&mut out, side, compared)?;
         }
     }
+    check_count("expected digests", snapshot.expected.len(), MAX_DOCUMENTS)?;
+    for expected in &snapshot.expected {
+        let document = expected.document.to_string();
+        check_text("expected digest", expected.typed.len())?;
+        let fields = [
+            (tag::EXPECTED_DOCUMENT, document.as_bytes()),
+            (tag::EXPECTED_TYPED, expected.typed.as_bytes()),
+        ];
+        put_nested(&mut out, tag::EXPECTED, &fields, MAX_SNAPSHOT_BYTES)?;
+    }
     if out.len() > MAX_SNAPSHOT_BYTES {
         return Err(PermalinkError::SnapshotTooLarge {
             limit: MAX_SNAPSHOT_BYTES,
@@ -767,6 +803,11 @@ fn read_container(container: &[u8]) -> Result<Snapshot, PermalinkError> {
                 let (side, compared) = read_compared(value)?;
                 set_once(snapshot.compared_mut(side), compared)?;
             }
+            tag::EXPECTED => {
+                let index = snapshot.expected.len();
+                check_count("expected digests", index + 1, MAX_DOCUMENTS)?;
+                snapshot.expected.push(read_expected(index, value)?);
+            }
             other => skip_unknown(other)?,
         }
     }
@@ -788,12 +829,8 @@ fn read_document(index: usize, value: &[u8]) -> Result<SharedDocument, Permalink
         }
     }
     Ok(SharedDocument {
-        name: name.ok_or(PermalinkError::Malformed {
-            reason: "a document has no name",
-        })?,
-        bytes: bytes.ok_or(PermalinkError::Malformed {
-            reason: "a document has no bytes",
-        })?,
+        name: required(name, "a document has no name")?,
+        bytes: required(bytes, "a document has no bytes")?,
     })
 }
 
@@ -817,12 +854,8 @@ fn read_reference(index: usize, value: &[u8]) -> Result<PinnedReference, Permali
         }
     }
     Ok(PinnedReference {
-        reference: reference.ok_or(PermalinkError::Malformed {
-            reason: "a registry reference has no reference",
-        })?,
-        digest: digest.ok_or(PermalinkError::Malformed {
-            reason: "a registry reference has no pinned digest",
-        })?,
+        reference: required(reference, "a registry reference has no reference")?,
+        digest: required(digest, "a registry reference has no pinned digest")?,
     })
 }
 
@@ -849,9 +882,7 @@ fn read_compared(value: &[u8]) -> Result<(Side, ComparedDocument), PermalinkErro
             other => skip_unknown(other)?,
         }
     }
-    let side = side.ok_or(PermalinkError::Malformed {
-        reason: "a compare side does not say which side it is",
-    })?;
+    let side = required(side, "a compare side does not say which side it is")?;
     let compared = match compared {
         Some(Field::Document(value)) => {
             let document = read_document(0, value).map_err(|e| match e {
@@ -876,6 +907,28 @@ fn read_compared(value: &[u8]) -> Result<(Side, ComparedDocument), PermalinkErro
     Ok((side, compared))
 }
 
+fn read_expected(index: usize, value: &[u8]) -> Result<ExpectedDigest, PermalinkError> {
+    let mut document = None;
+    let mut typed = None;
+    let mut records = Records::new(value);
+    while let Some((tag, field)) = records.next_record()? {
+        match tag {
+            tag::EXPECTED_DOCUMENT => {
+                let parsed = read_text("expected digest's document", field)?
+                    .parse()
+                    .map_err(|error| PermalinkError::BadExpectedDocument { index, error })?;
+                set_once(&mut document, parsed)?;
+            }
+            tag::EXPECTED_TYPED => set_once(&mut typed, read_text("expected digest", field)?)?,
+            other => skip_unknown(other)?,
+        }
+    }
+    Ok(ExpectedDigest {
+        document: required(document, "an expected digest does not name its document")?,
+        typed: required(typed, "an expected digest has no text")?,
+    })
+}
+
 /// A compare side's content before it is read: one of the two, never both.
 enum Field<'a> {
     Document(&'a [u8]),
@@ -887,6 +940,11 @@ fn read_text(field: &'static str, value: &[u8]) -> Result<String, PermalinkError
     std::str::from_utf8(value)
         .map(str::to_owned)
         .map_err(|_| PermalinkError::NotUtf8 { field })
+}
+
+/// A field a record must have.
+fn required<T>(slot: Option<T>, reason: &'static str) -> Result<T, PermalinkError> {
+    slot.ok_or(PermalinkError::Malformed { reason })
 }
 
 /// A field given twice would leave the reader to pick one silently; refuse instead.

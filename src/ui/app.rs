@@ -137,6 +137,10 @@ pub fn app() -> Html {
         let workspace = workspace.dispatcher();
         Callback::from(move |(side, choice)| workspace.dispatch(Action::Choose(side, choice)))
     };
+    let on_expect = {
+        let workspace = workspace.dispatcher();
+        Callback::from(move |(id, typed)| workspace.dispatch(Action::Expect(id, typed)))
+    };
     let on_swap = {
         let workspace = workspace.dispatcher();
         Callback::from(move |()| workspace.dispatch(Action::Swap))
@@ -196,7 +200,9 @@ pub fn app() -> Html {
                     { for workspace.documents().map(|doc| html! {
                         <DocumentCard key={doc.id} doc={doc.clone()} show_sha512={*show_sha512}
                             on_remove={on_remove.clone()} referrers={workspace.referrers_of(doc)}
-                            loaded={loaded.clone()} on_request={on_request.clone()} />
+                            loaded={loaded.clone()} on_request={on_request.clone()}
+                            expected={workspace.view.expected.get(&doc.id).cloned().map(AttrValue::from).unwrap_or_default()}
+                            on_expect={on_expect.clone()} />
                     }) }
                 </section>
                 { layer_panels(workspace.documents(), &keyring) }

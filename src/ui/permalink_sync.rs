@@ -16,10 +16,13 @@
 //! [`carry_view`] and [`replacement`] / [`restored_view`] (back into the workspace).
 
 use crate::core::diagnose::Side;
-use crate::core::permalink::{self, ComparedDocument, LinkLength, PinnedReference, SharedDocument, Snapshot};
+use crate::core::permalink::{
+    self, ComparedDocument, ExpectedDigest, LinkLength, PinnedReference, SharedDocument, Snapshot,
+};
 use crate::ui::components::input_panel::RestoreText;
 use crate::ui::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, Source, View, Workspace};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -294,6 +297,14 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
             Side::B => snapshot.compare_b = compared,
         }
     }
+    let typed = docs.view.expected.iter().filter_map(|(id, typed)| {
+        let doc = docs.list.0.iter().find(|d| d.id == *id)?;
+        Some((doc.analysis.digest().clone(), typed.clone()))
+    });
+    snapshot.expected = typed
+        .chain(docs.view.expected_wanted.iter().cloned())
+        .map(|(document, typed)| ExpectedDigest { document, typed })
+        .collect();
 }
 
 /// The snapshot of `docs`, leaving out those at `left_out` (indexes into [`Shared::carried`]).
@@ -481,6 +492,12 @@ fn restored_view(snapshot: &mut Snapshot) -> View {
         selected: snapshot.selected.take().and_then(|text| text.parse().ok()),
         compare_a: side(snapshot.compare_a.take()),
         compare_b: side(snapshot.compare_b.take()),
+        // Each moves to its document once that is loaded (see `Workspace::settle_wanted`).
+        expected: BTreeMap::new(),
+        expected_wanted: std::mem::take(&mut snapshot.expected)
+            .into_iter()
+            .map(|e| (e.document, e.typed))
+            .collect(),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::core::document::Analysis;
 use crate::core::graph::NodeKey;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -109,6 +110,11 @@ pub struct View {
     pub selected: Option<NodeKey>,
     pub compare_a: Choice,
     pub compare_b: Choice,
+    /// What was typed into each document's "expected another digest?" box, by document id.
+    pub expected: BTreeMap<u32, String>,
+    /// Texts a link typed for documents not loaded yet, by the document's digest; each moves to
+    /// `expected` when its document is loaded (a registry document the link fetches again).
+    pub expected_wanted: Vec<(Digest, String)>,
 }
 
 impl View {
@@ -177,6 +183,8 @@ pub enum Action {
     Choose(Side, Choice),
     /// Swap the comparison's sides.
     Swap,
+    /// Text typed into the "expected another digest?" box of the document with this id.
+    Expect(u32, String),
 }
 
 /// The loaded documents as one value for props and contexts. Two lists are equal when they hold
@@ -223,8 +231,18 @@ impl Workspace {
         DocumentList(self.documents().cloned().collect())
     }
 
-    /// A side waiting for a document a link named takes it as soon as it is loaded.
+    /// A side, or an expected digest, waiting for a document a link named takes it as soon as it
+    /// is loaded.
     fn settle_wanted(&mut self) {
+        let wanted = std::mem::take(&mut self.view.expected_wanted);
+        for (digest, typed) in wanted {
+            match self.named_by(&digest) {
+                Some(id) => {
+                    self.view.expected.insert(id, typed);
+                }
+                None => self.view.expected_wanted.push((digest, typed)),
+            }
+        }
         for side in [Side::A, Side::B] {
             let Choice::Wanted(digest) = self.view.side(side) else {
                 continue;
@@ -296,6 +314,7 @@ impl Reducible for Workspace {
                 }
             }
             Action::Remove(id) => {
+                next.view.expected.remove(&id);
                 next.files.retain(|f| f.id != id);
                 if next.pasted.as_ref().is_some_and(|p| p.id == id) {
                     next.pasted = None;
@@ -306,6 +325,8 @@ impl Reducible for Workspace {
                 next.files.clear();
                 next.referrers.clear();
                 next.view.selected = None;
+                next.view.expected.clear();
+                next.view.expected_wanted.clear();
             }
             Action::Referrers(listing) => {
                 next.referrers
@@ -328,6 +349,12 @@ impl Reducible for Workspace {
             Action::Select(key) => next.view.selected = Some(key),
             Action::Choose(side, choice) => *next.view.side_mut(side) = choice,
             Action::Swap => std::mem::swap(&mut next.view.compare_a, &mut next.view.compare_b),
+            Action::Expect(id, typed) if typed.is_empty() => {
+                next.view.expected.remove(&id);
+            }
+            Action::Expect(id, typed) => {
+                next.view.expected.insert(id, typed);
+            }
         }
         next.settle_wanted();
         Rc::new(next)

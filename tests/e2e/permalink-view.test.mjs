@@ -216,6 +216,26 @@ describe('the view travels in the link', { skip }, () => {
     });
   });
 
+  test("the digest typed into a document's \"expected another digest?\" box travels, and gets the same answer", async () => {
+    const manifest = fixture('demo-oci/manifest.json');
+    // The manifest as node's JSON encoder indents it; the user expected the registry's digest.
+    const reindented = Buffer.from(`${JSON.stringify(JSON.parse(manifest.bytes.toString('utf8')), null, 3)}\n`);
+    await app().chooseFiles([{ name: 'reindented.json', mimeType: 'application/json', buffer: reindented }]);
+    await app().waitForDigests(1);
+    const before = await settledLink(app());
+    const scope = '[data-testid="document"][aria-label="reindented.json"]';
+    await app().fillIn('expected', manifest.registryDigest, scope);
+    const answer = await app().waitForVerdict(`${scope} [data-testid="expected-answer"]`, () => true, 'the answer');
+    assert.equal(answer.slug, 'reserialized', answer.text);
+    const link = await settledLink(app(), (l) => l !== before, 'the link with the expected digest');
+
+    await inFreshBrowser(app().origin, link, async (opened) => {
+      const again = await opened.waitForVerdict(`${scope} [data-testid="expected-answer"]`, () => true, 'the answer');
+      assert.deepEqual(again, answer);
+      assert.equal(await opened.page.inputValue(`${scope} [data-testid="expected"]`), manifest.registryDigest);
+    });
+  });
+
   test('a link whose compare side names a document it does not carry says so and stays usable', async () => {
     const wanted = fixture('demo-docker/manifest.json');
     // Side A names a digest, nothing else: container = [10 len [2 1 "A"] [6 len digest]].

@@ -38,6 +38,12 @@ pub struct DocumentCardProps {
     /// Asks the fetch panel for a fetch (opening a referrer, looking for referrers).
     #[prop_or_default]
     pub on_request: Callback<(Reference, Wanted)>,
+    /// What the "expected another digest?" box holds (kept in the workspace's view).
+    #[prop_or_default]
+    pub expected: AttrValue,
+    /// Text typed into that box, with this document's id.
+    #[prop_or_default]
+    pub on_expect: Callback<(u32, String)>,
 }
 
 /// What the document's own digest is, by kind.
@@ -125,7 +131,8 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                     <h3>{ "sha512 of the exact bytes" }</h3>
                     <DigestValue digest={sha512} testid="sha512" />
                 }
-                <ExpectedDigest doc={doc.clone()} />
+                <ExpectedDigest doc={doc.clone()} typed={props.expected.clone()}
+                    on_type={props.on_expect.reform({ let id = doc.id; move |typed| (id, typed) })} />
             </div>
             <Findings findings={analysis.findings.clone()} />
             { body_view(analysis) }

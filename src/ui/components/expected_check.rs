@@ -19,11 +19,16 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct ExpectedDigestProps {
     pub doc: Rc<LoadedDocument>,
+    /// What the box holds: kept in the workspace's view, so a link carries it.
+    pub typed: AttrValue,
+    pub on_type: Callback<String>,
 }
 
+/// The document by identity and the text; `on_type` is not compared: the card makes a new one on
+/// every render, always to the same effect.
 impl PartialEq for ExpectedDigestProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.doc, &other.doc)
+        Rc::ptr_eq(&self.doc, &other.doc) && self.typed == other.typed
     }
 }
 
@@ -37,11 +42,15 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
     // Every loaded document, this one included, in page order: a place found in the family is
     // then the document's position on the page.
     let documents = use_context::<DocumentList>().unwrap_or_default();
-    let input = use_state(String::new);
-    // For a large document: the digest the user asked about.
-    let asked = use_state(|| None::<Expected>);
+    let input = props.typed.clone();
     let live = props.doc.analysis.size <= LIVE_LIMIT;
     let parsed = input.parse::<Expected>();
+    // For a large document: the digest the user asked about. A box that already holds a digest
+    // when the card appears (a link was opened) asks at once: the link's sender had asked.
+    let asked = {
+        let parsed = parsed.clone();
+        use_state(move || parsed.ok())
+    };
     let wanted = if live {
         parsed.clone().ok()
     } else {
@@ -49,11 +58,11 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
     };
     let check = use_expected_check(wanted, Handle(props.doc.clone()), documents.clone());
     let oninput = {
-        let input = input.clone();
+        let on_type = props.on_type.clone();
         let asked = asked.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(field) = e.target_dyn_into::<HtmlInputElement>() {
-                input.set(field.value());
+                on_type.emit(field.value());
                 asked.set(None);
             }
         })
@@ -74,7 +83,7 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
         <form class="expected-check" {onsubmit}>
             <label for={id.clone()} class="label">{ "Expected another digest? Paste it to find out why this one differs" }</label>
             <div class="input-row">
-                <input id={id} type="text" data-testid="expected" spellcheck="false" autocomplete="off"
+                <input id={id} type="text" data-testid="expected" spellcheck="false" autocomplete="off" value={input.clone()}
                     placeholder="sha256:…, 64 hex characters, or the 12 that docker images prints" {oninput} />
                 <button type="submit" data-testid="expected-check">{ "Check" }</button>
             </div>
