@@ -333,6 +333,25 @@ impl Reference {
             ..self.clone()
         }
     }
+
+    /// The same reference fetched by `digest`, its tag kept for the reader: the page shows
+    /// `name:tag@digest` for what a link pinned, while the registry is asked for the digest
+    /// ([`Reference::manifest_target`]). Commands use [`Reference::pinned`].
+    pub fn with_digest(&self, digest: &Digest) -> Reference {
+        Reference {
+            digest: Some(digest.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// The same reference without its digest: how a permalink names what it pins by a digest of
+    /// its own, so a link made again from the re-fetched page is the same link.
+    pub fn without_digest(&self) -> Reference {
+        Reference {
+            digest: None,
+            ..self.clone()
+        }
+    }
 }
 
 impl fmt::Display for Reference {
@@ -621,6 +640,27 @@ mod tests {
             assert_eq!(again.registry(), "docker.io", "{familiar} still names Docker Hub");
             assert_eq!(again.repository(), reference.repository());
         }
+    }
+
+    #[test]
+    fn with_digest_keeps_the_tag_and_without_digest_keeps_only_the_tag() {
+        let d: Digest = "sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582"
+            .parse()
+            .unwrap();
+        let tagged = Reference::parse("busybox:1.36").unwrap();
+        let fetched = tagged.with_digest(&d);
+        assert_eq!(fetched.to_string(), format!("docker.io/library/busybox:1.36@{d}"));
+        assert_eq!(fetched.manifest_target(), d.to_string());
+        assert_eq!(fetched.without_digest(), tagged);
+        assert_eq!(
+            fetched.pinned(&d).to_string(),
+            format!("docker.io/library/busybox@{d}")
+        );
+        let by_digest = Reference::parse(&format!("busybox@{d}")).unwrap();
+        assert_eq!(
+            by_digest.without_digest().to_string(),
+            "docker.io/library/busybox"
+        );
     }
 
     #[test]

@@ -16,9 +16,11 @@
 //! [`carry_view`] and [`replacement`] / [`restored_view`] (back into the workspace).
 
 use crate::core::diagnose::Side;
+use crate::core::digest::Digest;
 use crate::core::permalink::{
     self, ComparedDocument, ExpectedDigest, LinkLength, PinnedReference, SharedDocument, Snapshot,
 };
+use crate::core::reference::Reference;
 use crate::ui::components::input_panel::RestoreText;
 use crate::ui::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, Source, View, Workspace};
 use std::cell::RefCell;
@@ -141,6 +143,18 @@ impl DocumentList {
             .collect()
     }
 
+    /// Whether `next` is `self` with fetched documents added after it: documents a link's pinned
+    /// references bring back.
+    fn refetched_into(&self, next: &DocumentList) -> bool {
+        next.0.len() > self.0.len()
+            && self.0.iter().zip(&next.0).all(|(a, b)| Rc::ptr_eq(a, b))
+            && next
+                .0
+                .iter()
+                .skip(self.0.len())
+                .all(|d| matches!(d.source, Source::Fetched { .. }))
+    }
+
     /// Whether `next` is `self` with only the paste box's text edited: the same analysis.
     fn edited_into(&self, next: &DocumentList) -> bool {
         self.has_pasted() && next.has_pasted() && self.other_ids() == next.other_ids()
@@ -169,6 +183,9 @@ struct Sync {
     /// The serial of the last link opened, and the last one whose workspace change was seen.
     serial: u32,
     handled_serial: u32,
+    /// Digests the link just opened pins and the page is fetching again: until they are all
+    /// loaded, documents arriving from those fetches are still the link's analysis, not a new one.
+    awaiting: Vec<Digest>,
     set_share: UseStateSetter<Rc<Share>>,
 }
 
@@ -253,9 +270,11 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
         // The document the reference named travels pinned to the digest seen; the documents the
         // walk reached from it (platform manifests, configs) come back with the walk.
         Source::Fetched { reference, label, .. } => {
+            // The digest travels in its own field; the reference keeps its tag for the reader.
             if label.is_empty() {
                 snapshot.references.push(PinnedReference {
-                    reference: reference.clone(),
+                    reference: Reference::parse(reference)
+                        .map_or_else(|_| reference.clone(), |r| r.without_digest().to_string()),
                     digest: doc.analysis.digest().clone(),
                 });
             }
@@ -297,9 +316,10 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
             Side::B => snapshot.compare_b = compared,
         }
     }
+    // What was typed for a document left out of the link stays out with it.
     let typed = docs.view.expected.iter().filter_map(|(id, typed)| {
-        let doc = docs.list.0.iter().find(|d| d.id == *id)?;
-        Some((doc.analysis.digest().clone(), typed.clone()))
+        let (index, doc) = docs.list.0.iter().enumerate().find(|(_, d)| d.id == *id)?;
+        (!left_out.contains(&index)).then(|| (doc.analysis.digest().clone(), typed.clone()))
     });
     snapshot.expected = typed
         .chain(docs.view.expected_wanted.iter().cloned())
@@ -594,6 +614,7 @@ fn open_address_bar(
     };
     if let Ok(mut sync) = sync.try_borrow_mut() {
         sync.entry_has_analysis = opened.error.is_none() && !matches!(share, Share::Nothing);
+        sync.awaiting = opened.pinned.iter().map(|p| p.digest.clone()).collect();
     }
     workspace.dispatch(Action::Replace {
         pasted,
@@ -640,6 +661,7 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
             leave_out: false,
             serial: 0,
             handled_serial: 0,
+            awaiting: Vec::new(),
             set_share,
         })
     };
@@ -706,11 +728,24 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
                 return;
             }
             let previous = std::mem::replace(&mut sync.seen, docs.clone());
-            let kind = if previous.edited_into(docs) {
+            let mut kind = if previous.edited_into(docs) {
                 Write::Replace
             } else {
                 Write::Push
             };
+            if !sync.awaiting.is_empty() {
+                if previous.list.refetched_into(&docs.list) {
+                    sync.awaiting
+                        .retain(|pinned| !docs.list.0.iter().any(|d| d.analysis.digest() == pinned));
+                    if !sync.awaiting.is_empty() {
+                        return;
+                    }
+                    // The link's analysis is complete: the same link, unless the view moved.
+                    kind = Write::Replace;
+                } else {
+                    sync.awaiting.clear();
+                }
+            }
             let mut mode = kind;
             if let Some((pending, pending_mode)) = sync.pending.take() {
                 if kind == Write::Push {

@@ -327,6 +327,13 @@ impl Reducible for Workspace {
                 next.view.selected = None;
                 next.view.expected.clear();
                 next.view.expected_wanted.clear();
+                // A side still waiting for a document a link named waits for nothing now; a
+                // side's own document stays, as what is pasted into the comparison always does.
+                for side in [Side::A, Side::B] {
+                    if matches!(next.view.side(side), Choice::Wanted(_)) {
+                        *next.view.side_mut(side) = Choice::Empty;
+                    }
+                }
             }
             Action::Referrers(listing) => {
                 next.referrers

@@ -311,6 +311,36 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     });
   });
 
+  test('a permalink of two fetched images fetches both again, each by the digest seen', async () => {
+    const permalink = () => app().page.inputValue('[data-testid="permalink"]');
+    await fetchReference(`${cors.host}/demo/oci:1`);
+    await app().until(() => app().page.waitForFunction(() => document.querySelector('[data-testid="permalink"]')?.value), 'a link');
+    const first = await permalink();
+    await fetchReference(`${cors.host}/demo/docker:1`);
+    const expected = (await fetchedDocuments()).map((d) => d.digest).sort();
+    const tops = [cors.images['demo/oci:1'].digest, cors.images['demo/docker:1'].digest];
+    assert.ok(tops.every((d) => expected.includes(d)), 'both images are loaded');
+    await app().until(
+      () => app().page.waitForFunction((before) => document.querySelector('[data-testid="permalink"]')?.value !== before, first),
+      'the link with both images',
+    );
+    const link = await permalink();
+    await inFreshBrowser(link, async (opened) => {
+      const entries = await opened.page.evaluate(() => history.length);
+      await opened.waitForDocuments(
+        (d) => JSON.stringify(d.map((x) => x.digest).sort()) === JSON.stringify(expected),
+        `the ${expected.length} documents of both images fetched again`,
+      );
+      // The link made again from the re-fetched documents is the same link (the page writes it after
+      // a short pause), so opening it added no history entry.
+      await opened.until(
+        () => opened.page.waitForFunction((same) => document.querySelector('[data-testid="permalink"]')?.value === same, link),
+        'the same link',
+      );
+      assert.equal(await opened.page.evaluate(() => history.length), entries, 'no history entry was added');
+    });
+  });
+
   test('a comparison of two fetched documents travels by digest and fills in when the fresh page fetches them again', async () => {
     const name = 'demo/multi:1';
     await fetchReference(`${cors.host}/${name}`);

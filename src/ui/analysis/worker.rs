@@ -30,7 +30,14 @@ pub fn start() {
             .ok()
             .and_then(|t| t.as_string())
             .and_then(|t| serde_json::from_str::<Command>(&t).ok());
+        // A question this worker cannot read comes from a page of another version (the worker is
+        // fetched after the page, maybe from a newer deployment): say so, never leave it waiting.
         let Some(command) = command else {
+            post(&Event::NotLoaded {
+                detail: "it could not read the page's question: the page and its worker are of \
+                         different versions"
+                    .into(),
+            });
             return;
         };
         let bytes: Vec<Vec<u8>> = Reflect::get(&data, &JsValue::from_str(BYTES))

@@ -51,6 +51,14 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
         let parsed = parsed.clone();
         use_state(move || parsed.ok())
     };
+    {
+        // The pasted document's card stays when a link or Back puts other text in the paste box:
+        // what was asked belongs to the document before, so ask again for what the box now holds.
+        let (asked, parsed) = (asked.clone(), parsed.clone());
+        use_effect_with(Handle(props.doc.clone()), move |_| {
+            asked.set(parsed.ok());
+        });
+    }
     let wanted = if live {
         parsed.clone().ok()
     } else {

@@ -22,6 +22,7 @@ use crate::registry::{
     cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Keyring, Outcome, Problem, Settings,
 };
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
@@ -398,24 +399,52 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
         });
     }
 
-    {
-        let (start, reference_input) = (start.clone(), reference_input.clone());
-        use_effect_with(props.refetch.clone(), move |refetch| {
-            let pinned = refetch.first().and_then(|p| {
-                Reference::parse(&p.reference)
-                    .ok()
-                    .map(|r| r.pinned(&p.digest).to_string())
-            });
-            if let (Some(pinned), Some(input)) = (pinned, reference_input.cast::<HtmlInputElement>()) {
-                input.set_value(&pinned);
+    // The references a link pins are fetched one after another, each by the digest seen, as if
+    // typed: the next starts when the last one finished (a cancel drops the rest).
+    let queued = use_mut_ref(VecDeque::<String>::new);
+    let fetch_next = {
+        let (start, reference_input, queued) = (start.clone(), reference_input.clone(), queued.clone());
+        move || {
+            let next = queued.borrow_mut().pop_front();
+            if let (Some(next), Some(input)) = (next, reference_input.cast::<HtmlInputElement>()) {
+                input.set_value(&next);
                 start.emit(());
             }
+        }
+    };
+    {
+        let (queued, fetch_next) = (queued.clone(), fetch_next.clone());
+        use_effect_with(props.refetch.clone(), move |refetch| {
+            *queued.borrow_mut() = refetch
+                .iter()
+                .filter_map(|p| {
+                    Reference::parse(&p.reference)
+                        .ok()
+                        .map(|r| r.with_digest(&p.digest).to_string())
+                })
+                .collect();
+            fetch_next();
+        });
+    }
+    {
+        let queued = queued.clone();
+        let ended = match state.status {
+            Status::Finished { .. } => Some(true),
+            Status::Cancelled { .. } => Some(false),
+            Status::Idle | Status::Running { .. } => None,
+        };
+        use_effect_with((state.generation, ended), move |(_, ended)| match ended {
+            Some(true) => fetch_next(),
+            Some(false) => queued.borrow_mut().clear(),
+            None => {}
         });
     }
     let onsubmit = {
-        let start = start.clone();
+        let (start, queued) = (start.clone(), queued.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            // A fetch the user asks for replaces what a link still had queued.
+            queued.borrow_mut().clear();
             start.emit(());
         })
     };
