@@ -13,7 +13,7 @@ use crate::core::layer::{
 };
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
-use crate::registry::{blob_access, cancellation, BlobAccess, Failure, Keyring};
+use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring};
 use crate::ui::files;
 use crate::ui::layers::pool::{self, BlobSource};
 use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
@@ -127,6 +127,7 @@ fn registry_blob(reference: &Reference, digest: &Digest, access: &BlobAccess) ->
         proxy: access.proxy().map(str::to_owned),
         authorization: access.authorization.clone().map(Authorization),
         credentials_given: access.credentials_given,
+        issued_token: access.issued_token,
         timeout_seconds: u32::try_from(access.timeout.as_secs()).unwrap_or(u32::MAX),
     }
 }
@@ -151,13 +152,23 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let authorizing = use_state(|| false);
     let next_key = use_mut_ref(|| 0u32);
     let cap = (*cap_mib).max(1) * MIB;
-    // Jobs still running when the panel goes (its manifest removed, or its config loaded) stop.
+    // Jobs still running when the panel goes (its manifest removed, its config loaded, or the
+    // page cleared) stop; so does asking the registry for access, and the downloads it would
+    // have started.
     let live_jobs = use_mut_ref(Vec::<u32>::new);
     *live_jobs.borrow_mut() = rows.active_jobs();
+    let asking = use_mut_ref(|| None::<CancelHandle>);
+    let mounted = use_mut_ref(|| true);
     {
-        let live_jobs = live_jobs.clone();
+        let (live_jobs, asking, mounted) = (live_jobs.clone(), asking.clone(), mounted.clone());
         use_effect_with((), move |_| {
-            move || live_jobs.borrow().iter().copied().for_each(pool::cancel)
+            move || {
+                *mounted.borrow_mut() = false;
+                if let Some(handle) = asking.borrow_mut().take() {
+                    handle.cancel();
+                }
+                live_jobs.borrow().iter().copied().for_each(pool::cancel)
+            }
         });
     }
 
@@ -185,6 +196,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
         let error = error.clone();
         let authorizing = authorizing.clone();
         let keyring = props.keyring.clone();
+        let (asking, mounted) = (asking.clone(), mounted.clone());
         Callback::from(move |_: MouseEvent| {
             let parsed = match Reference::parse(reference.trim()) {
                 Ok(parsed) => parsed,
@@ -225,11 +237,17 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 return;
             };
             authorizing.set(true);
+            let (handle, cancel) = cancellation();
+            *asking.borrow_mut() = Some(handle);
             let (rows, keyring, authorizing) = (rows.clone(), keyring.clone(), authorizing.clone());
+            let (asking, mounted) = (asking.clone(), mounted.clone());
             spawn_local(async move {
-                // Held until the answer: the access is worked out even if the panel goes.
-                let (_running, cancel) = cancellation();
+                // Cancelled when the panel goes: no download starts without a row to show it.
                 let access = blob_access(&parsed, &probe, &keyring, unfetched, cancel).await;
+                if !*mounted.borrow() {
+                    return;
+                }
+                asking.borrow_mut().take();
                 authorizing.set(false);
                 match access {
                     Ok(access) => {
