@@ -23,6 +23,9 @@ pub struct BlobAccess {
     /// `authorization` is a token from the registry's token server: a 401 means that token was
     /// refused (it expired, or grants no pull), whatever login it was obtained with.
     pub issued_token: bool,
+    /// `Date.now()` from which `authorization` (a token) is to be renewed before it is sent:
+    /// a download that starts later asks for access again.
+    pub renew_at: Option<f64>,
 }
 
 impl BlobAccess {
@@ -72,6 +75,7 @@ pub(crate) async fn blob_access(
         proxy: settings.proxy,
         timeout: settings.timeout,
         issued_token: grant.as_ref().is_some_and(Grant::is_issued_token),
+        renew_at: grant.as_ref().and_then(Grant::renew_at),
         authorization: grant.map(|g| g.value),
         credentials_given: settings.credentials.is_some(),
     })

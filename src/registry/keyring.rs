@@ -52,8 +52,13 @@ impl Grant {
         self.expires_at.is_some()
     }
 
+    /// `Date.now()` from which a bearer token is to be renewed before it is sent again.
+    pub(crate) fn renew_at(&self) -> Option<f64> {
+        self.expires_at.map(|at| at - RENEW_BEFORE_MS)
+    }
+
     fn usable(&self, now: f64) -> bool {
-        self.expires_at.is_none_or(|at| now + RENEW_BEFORE_MS < at)
+        self.renew_at().is_none_or(|at| now < at)
     }
 }
 

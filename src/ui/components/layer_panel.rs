@@ -13,9 +13,9 @@ use crate::core::layer::{
 };
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
-use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring};
+use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring, Settings};
 use crate::ui::files;
-use crate::ui::layers::pool::{self, BlobSource};
+use crate::ui::layers::pool::{self, BlobSource, Renewal};
 use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
 use crate::ui::layers::rows::{Action, Row, Rows, Status};
 use crate::ui::state::{LoadedDocument, Source};
@@ -92,7 +92,7 @@ fn start(
 ) {
     let read_from = match &source {
         BlobSource::File(file) => file.name(),
-        BlobSource::Registry(blob) => format!("the registry ({})", blob.reference),
+        BlobSource::Registry(blob, _) => format!("the registry ({})", blob.reference),
     };
     if let Some(previous) = rows
         .rows
@@ -130,6 +130,40 @@ fn registry_blob(reference: &Reference, digest: &Digest, access: &BlobAccess) ->
         issued_token: access.issued_token,
         timeout_seconds: u32::try_from(access.timeout.as_secs()).unwrap_or(u32::MAX),
     }
+}
+
+/// Where a layer's download asks for access again when its token is due for renewal by the time
+/// a worker is free for it (see `pool`): a token of 300 s does not outlive a queue of large layers.
+fn renewal(
+    access: &BlobAccess,
+    reference: &Reference,
+    digest: &Digest,
+    keyring: &Keyring,
+    unfetched: &Settings,
+) -> Option<Renewal> {
+    let at = access.renew_at?;
+    let (reference, digest, keyring, unfetched) = (
+        reference.clone(),
+        digest.clone(),
+        keyring.clone(),
+        unfetched.clone(),
+    );
+    Some(Renewal {
+        at,
+        renew: Box::new(move || {
+            Box::pin(async move {
+                // Not cancelled from here: the pool drops the answer of a cancelled job.
+                let (_held, cancel) = cancellation();
+                match blob_access(&reference, &digest, &keyring, unfetched, cancel).await {
+                    Ok(access) => Ok(registry_blob(&reference, &digest, &access)),
+                    Err(Failure::Registry(e)) => Err(e.to_string()),
+                    Err(Failure::Cancelled) => {
+                        Err("Asking the registry for access was cancelled.".to_owned())
+                    }
+                }
+            })
+        }),
+    })
 }
 
 #[function_component(LayerPanel)]
@@ -243,7 +277,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
             let (asking, mounted) = (asking.clone(), mounted.clone());
             spawn_local(async move {
                 // Cancelled when the panel goes: no download starts without a row to show it.
-                let access = blob_access(&parsed, &probe, &keyring, unfetched, cancel).await;
+                let access = blob_access(&parsed, &probe, &keyring, unfetched.clone(), cancel).await;
                 if !*mounted.borrow() {
                     return;
                 }
@@ -252,7 +286,9 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 match access {
                     Ok(access) => {
                         for (key, claim, digest) in wanted {
-                            let source = BlobSource::Registry(registry_blob(&parsed, &digest, &access));
+                            let renew = renewal(&access, &parsed, &digest, &keyring, &unfetched);
+                            let source =
+                                BlobSource::Registry(registry_blob(&parsed, &digest, &access), renew);
                             let decoding = claim.decoding();
                             start(&rows, key, claim, decoding, cap, source);
                         }
