@@ -3,7 +3,7 @@
 //! layer worker (`ui::layers`); this decides what it sends.
 
 use super::client::Failure;
-use super::keyring::Keyring;
+use super::keyring::{Grant, Keyring};
 use super::time::Cancel;
 use super::walk::Settings;
 use crate::core::digest::Digest;
@@ -18,8 +18,14 @@ pub struct BlobAccess {
     /// Per wait: for the registry to answer, and for each next chunk of the body.
     pub timeout: Duration,
     pub authorization: Option<String>,
-    /// The user typed credentials, so a 401 means they were refused.
+    /// The user typed credentials, so a 401 to them means they were refused.
     pub credentials_given: bool,
+    /// `authorization` is a token from the registry's token server: a 401 means that token was
+    /// refused (it expired, or grants no pull), whatever login it was obtained with.
+    pub issued_token: bool,
+    /// `Date.now()` from which `authorization` (a token) is to be renewed before it is sent:
+    /// a download that starts later asks for access again.
+    pub renew_at: Option<f64>,
 }
 
 impl BlobAccess {
@@ -37,7 +43,8 @@ impl BlobAccess {
 /// The access to `reference`'s blobs. The settings are those its repository (or registry) was
 /// fetched with, else `unfetched` (a pasted manifest). The walk's token is reused while it is
 /// valid for this repository; otherwise blob `probe` is asked for with `HEAD` and a challenge
-/// is answered as the walk answers it; a token so obtained is kept for the next download.
+/// is answered as the walk answers it; a token so obtained is kept for the next download,
+/// unless the page was cleared meanwhile.
 pub(crate) async fn blob_access(
     reference: &Reference,
     probe: &Digest,
@@ -45,10 +52,11 @@ pub(crate) async fn blob_access(
     unfetched: Settings,
     cancel: Cancel,
 ) -> Result<BlobAccess, Failure> {
+    let since = keyring.generation();
     let fetched = keyring.settings(reference);
     let walked = fetched.is_some();
     let settings = fetched.unwrap_or(unfetched);
-    let authorization = match keyring.authorization(reference) {
+    let grant = match keyring.authorization(reference) {
         Some(known) => known,
         None => {
             let grant = settings
@@ -58,15 +66,17 @@ pub(crate) async fn blob_access(
             // Kept only with a walk's settings: those of an unfetched image are read afresh
             // each time, so a changed proxy setting applies.
             if walked && grant.is_some() {
-                keyring.remember(reference, &settings, grant.clone());
+                keyring.remember(since, reference, &settings, grant.clone());
             }
-            grant.map(|g| g.value)
+            grant
         }
     };
     Ok(BlobAccess {
         proxy: settings.proxy,
         timeout: settings.timeout,
-        authorization,
+        issued_token: grant.as_ref().is_some_and(Grant::is_issued_token),
+        renew_at: grant.as_ref().and_then(Grant::renew_at),
+        authorization: grant.map(|g| g.value),
         credentials_given: settings.credentials.is_some(),
     })
 }

@@ -2,9 +2,14 @@
 //! fetched it with (proxy prefix, timeout, credentials) and the `Authorization` the registry
 //! accepted. The layer panel downloads a fetched image's blobs the same way as its manifests.
 //!
+//! The credentials typed for a walk are reused for the layers of every repository of the same
+//! registry: verifying the layers of a repository that no walk fetched sends the login of the
+//! last walk of that registry to its token server ([`Keyring::settings`]).
+//!
 //! In this page's memory only, like the credentials themselves: never in a URL, storage, the
-//! permalink or the console (nothing here implements `Debug`). Forgotten when the page is
-//! cleared, or replaced by the next walk of the same repository.
+//! permalink or the console (nothing here implements `Debug`). Replaced by the next walk of the
+//! same repository, and forgotten when the page is cleared: a walk or a request for access that
+//! started before the page was cleared does not bring back what it learnt (see [`Generation`]).
 
 use super::walk::Settings;
 use crate::core::reference::Reference;
@@ -40,8 +45,20 @@ impl Grant {
         }
     }
 
+    /// Whether this is a token from the registry's token server (rather than the user's own
+    /// credentials or token, sent as typed): a 401 to it says the token, not the login, was
+    /// refused.
+    pub(crate) fn is_issued_token(&self) -> bool {
+        self.expires_at.is_some()
+    }
+
+    /// `Date.now()` from which a bearer token is to be renewed before it is sent again.
+    pub(crate) fn renew_at(&self) -> Option<f64> {
+        self.expires_at.map(|at| at - RENEW_BEFORE_MS)
+    }
+
     fn usable(&self, now: f64) -> bool {
-        self.expires_at.is_none_or(|at| now + RENEW_BEFORE_MS < at)
+        self.renew_at().is_none_or(|at| now < at)
     }
 }
 
@@ -55,9 +72,21 @@ struct Access {
     grant: Option<Grant>,
 }
 
+/// Which clearing of the page a walk or request for access started after: what it learns is
+/// kept only if the page has not been cleared since.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Generation(u64);
+
+#[derive(Default)]
+struct Entries {
+    accesses: Vec<Access>,
+    /// Bumped by every [`Keyring::forget`].
+    generation: u64,
+}
+
 /// The page's record of [`Access`]es; clones share it. Compared by identity (for props).
 #[derive(Clone, Default)]
-pub struct Keyring(Rc<RefCell<Vec<Access>>>);
+pub struct Keyring(Rc<RefCell<Entries>>);
 
 impl PartialEq for Keyring {
     fn eq(&self, other: &Keyring) -> bool {
@@ -66,12 +95,27 @@ impl PartialEq for Keyring {
 }
 
 impl Keyring {
-    /// Records how `reference`'s repository was reached, replacing what an earlier walk left.
-    pub(crate) fn remember(&self, reference: &Reference, settings: &Settings, grant: Option<Grant>) {
+    /// Now: to be given back to [`Keyring::remember`] by what starts now and learns later.
+    pub(crate) fn generation(&self) -> Generation {
+        Generation(self.0.borrow().generation)
+    }
+
+    /// Records how `reference`'s repository was reached, replacing what an earlier walk left;
+    /// nothing when the page was cleared since `since` (the user asked to forget it).
+    pub(crate) fn remember(
+        &self,
+        since: Generation,
+        reference: &Reference,
+        settings: &Settings,
+        grant: Option<Grant>,
+    ) {
         let name = reference.name();
         let mut entries = self.0.borrow_mut();
-        entries.retain(|a| a.name != name);
-        entries.push(Access {
+        if entries.generation != since.0 {
+            return;
+        }
+        entries.accesses.retain(|a| a.name != name);
+        entries.accesses.push(Access {
             name,
             registry: reference.registry().to_owned(),
             settings: settings.clone(),
@@ -81,13 +125,16 @@ impl Keyring {
 
     /// Drops every setting, credential and token (the page was cleared).
     pub fn forget(&self) {
-        self.0.borrow_mut().clear();
+        let mut entries = self.0.borrow_mut();
+        entries.accesses.clear();
+        entries.generation += 1;
     }
 
     /// The settings `reference` was fetched with: those of its repository's walk, else those of
     /// the last walk of the same registry (a sibling repository, read with the same login).
     pub(crate) fn settings(&self, reference: &Reference) -> Option<Settings> {
-        let entries = self.0.borrow();
+        let guard = self.0.borrow();
+        let entries = &guard.accesses;
         let name = reference.name();
         entries
             .iter()
@@ -97,16 +144,16 @@ impl Keyring {
     }
 
     /// What to send for `reference`'s repository without asking the registry again:
-    /// `Some(None)` when its walk needed no authorization, `Some(Some(value))` while the
+    /// `Some(None)` when its walk needed no authorization, `Some(Some(grant))` while the
     /// walk's token is still valid (its pull scope is this repository's), `None` otherwise.
-    pub(crate) fn authorization(&self, reference: &Reference) -> Option<Option<String>> {
+    pub(crate) fn authorization(&self, reference: &Reference) -> Option<Option<Grant>> {
         let name = reference.name();
         let now = js_sys::Date::now();
-        let entries = self.0.borrow();
-        let access = entries.iter().find(|a| a.name == name)?;
+        let guard = self.0.borrow();
+        let access = guard.accesses.iter().find(|a| a.name == name)?;
         match &access.grant {
             None => Some(None),
-            Some(grant) if grant.usable(now) => Some(Some(grant.value.clone())),
+            Some(grant) if grant.usable(now) => Some(Some(grant.clone())),
             Some(_) => None,
         }
     }

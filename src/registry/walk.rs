@@ -102,6 +102,7 @@ pub async fn walk(
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
+    let since = keyring.generation();
     let client = settings.client(reference, cancel);
     let done = Cell::new(0);
     let total = Cell::new(1);
@@ -149,7 +150,7 @@ pub async fn walk(
             return Outcome::Finished;
         }
     };
-    keyring.remember(reference, settings, client.grant());
+    keyring.remember(since, reference, settings, client.grant());
     progress();
     let subject = matches!(analysis.body, Body::Manifest { .. } | Body::Index { .. })
         .then(|| analysis.digest().clone());

@@ -38,6 +38,10 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlobStreamError {
     Registry(RegistryError),
+    /// The registry answered 401 to the token its token server issued for the download.
+    TokenRefused {
+        reference: String,
+    },
     /// The registry answered 200 without a body.
     NoBody,
     /// Reading stopped in the middle.
@@ -51,6 +55,12 @@ impl fmt::Display for BlobStreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BlobStreamError::Registry(e) => e.fmt(f),
+            BlobStreamError::TokenRefused { reference } => write!(
+                f,
+                "The registry refused the access token its token server gave this page for {reference}: \
+                 the token may have expired while the layer waited for its turn, or it does not allow \
+                 pulling from this repository. Press \"Verify layers\" again to ask for a new one."
+            ),
             BlobStreamError::NoBody => write!(f, "The registry answered without sending the blob."),
             BlobStreamError::Interrupted { received, detail } => write!(
                 f,
@@ -108,8 +118,14 @@ pub async fn open(
             ));
         }
     };
+    if response.status() == 401 && blob.issued_token {
+        // Whatever login the token was got with, the registry refused the token itself.
+        return Err(BlobStreamError::TokenRefused {
+            reference: blob.reference.clone(),
+        });
+    }
     if response.status() == 401 && blob.credentials_given {
-        // As the manifest fetch says it: the typed login was sent (or led to the token sent).
+        // As the manifest fetch says it: the typed login itself was sent and refused.
         return Err(BlobStreamError::Registry(RegistryError::Auth(
             AuthError::CredentialsRejected,
         )));

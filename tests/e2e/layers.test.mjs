@@ -283,6 +283,10 @@ const storage = await listen((req, res) => {
 });
 let slowRequestClosedEarly = false;
 let privateTokenRequests = 0;
+// `/v2/expiring/`: pull tokens from `/expiring-token` (`expires_in: 300`); the test can declare every
+// token issued so far expired, as five minutes passing would. `stalledDownloads` counts the
+// `/v2/stalled/` downloads that hold a worker.
+const expiring = { issued: 0, validFrom: 1, tokensRefused: 0, stalledDownloads: 0 };
 const frontend = await listen((req, res) => {
   const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Content-Length, WWW-Authenticate' };
   if (req.url.startsWith('/v2/private/')) {
@@ -305,10 +309,28 @@ const frontend = await listen((req, res) => {
     } else if (layer) {
       res.writeHead(200, { ...cors, 'Content-Type': 'application/octet-stream', 'Content-Length': layer.bytes.length });
       if (req.method === 'HEAD') return res.end();
+      expiring.stalledDownloads++;
       res.write(layer.bytes.subarray(0, 100));
     } else {
       res.writeHead(404, cors).end();
     }
+  } else if (req.url.startsWith('/expiring-token')) {
+    expiring.issued++;
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end(JSON.stringify({ token: `tok-${expiring.issued}`, expires_in: 300 }));
+  } else if (req.url.startsWith('/v2/expiring/blobs/')) {
+    const n = Number(/^Bearer tok-(\d+)$/.exec(req.headers.authorization ?? '')?.[1] ?? 0);
+    if (n < expiring.validFrom) {
+      if (n > 0) expiring.tokensRefused++;
+      const challenge = `Bearer realm="http://${req.headers.host}/expiring-token",service="stand-in",scope="repository:expiring:pull"`;
+      res
+        .writeHead(401, { ...cors, 'Content-Type': 'application/json', 'WWW-Authenticate': challenge })
+        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+      return;
+    }
+    const layer = fixtures.files.find((f) => f.role === 'layer' && req.url.endsWith(f.registryDigest));
+    if (!layer) return res.writeHead(404, cors).end();
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/octet-stream', 'Content-Length': layer.bytes.length });
+    res.end(req.method === 'HEAD' ? undefined : layer.bytes);
   } else if (req.url.startsWith('/v2/redirected/blobs/')) {
     res.writeHead(307, { ...cors, Location: `${storage.origin}/storage/${req.url.split(':').pop()}` }).end();
   } else if (req.url.startsWith('/v2/slow/blobs/')) {
@@ -389,6 +411,62 @@ describe('registries that get in the way', () => {
     assert.deepEqual(rows.map((r) => r.state), ['error', 'error']);
     assert.match(rows[0].messages[0], /^Reading broke off after 100 bytes \(nothing arrived for 2 seconds\)/);
     assert.ok(seconds >= 2 && seconds < 6, `stopped after ${seconds} s`);
+  });
+
+  test('layers queued behind others renew a pull token that expired while they waited, when they start', async () => {
+    const page = app().page;
+    const host = frontend.origin.replace('http://', '');
+    // Both workers busy: the downloads of a fetched image that stall after their first bytes, until
+    // the fetch's timeout of 5 s (a stalled read does not see a Cancel before then).
+    await page.locator('.fetch-settings').evaluate((d) => {
+      d.open = true;
+    });
+    await page.fill('[data-testid="timeout"]', '5');
+    await page.fill('[data-testid="reference"]', `${host}/stalled:1`);
+    await page.press('[data-testid="reference"]', 'Enter');
+    await app().waitForDigests(2);
+    await app().until(() => page.locator('[data-testid="verify-layers"]').waitFor(), 'the layer panel');
+    const stalled = expiring.stalledDownloads;
+    await app().click('verify-layers');
+    for (const deadline = Date.now() + WAIT_MS; expiring.stalledDownloads - stalled < 2; ) {
+      if (Date.now() > deadline) throw new Error('the stalling downloads did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // A second image, whose layers get a pull token now and wait for a free worker.
+    const image = fixtureImage('demo-docker');
+    await app().chooseFiles([
+      { name: 'manifest.json', mimeType: 'application/json', buffer: image.manifest.bytes },
+      { name: 'config.json', mimeType: 'application/json', buffer: image.config.bytes },
+    ]);
+    const second = page.locator('[data-testid="layers"]').nth(1);
+    await app().until(() => second.waitFor(), 'the second layer panel');
+    await app().until(() => second.locator('[data-testid="blob-registry"]').fill(`${host}/expiring:1`), 'the second registry box');
+    const issued = expiring.issued;
+    await second.locator('[data-testid="verify-layers"]').click();
+    await waitForRows(
+      app(),
+      (rs) => rs.length === 4 && rs.slice(2).every((r) => r.state === 'queued'),
+      'the second image\'s layers to wait',
+    );
+    assert.equal(expiring.issued - issued, 1, 'one token when Verify was pressed');
+    // Ten minutes later for the page (the registry refuses every token issued so far), the stalled
+    // downloads time out and free the workers.
+    await page.clock.setSystemTime(Date.now() + 10 * 60 * 1000);
+    expiring.validFrom = expiring.issued + 1;
+    const refused = expiring.tokensRefused;
+    const rows = await waitForRows(app(), settled, 'every layer');
+    assert.deepEqual(rows.slice(0, 2).map((r) => r.state), ['error', 'error'], 'the stalled downloads timed out');
+    assert.deepEqual(
+      rows.slice(2).map((r) => ({ state: r.state, digest: r.digest, diffId: r.diffId, messages: r.messages })),
+      image.layers.map((l, i) => ({
+        state: 'verified',
+        digest: l.registryDigest,
+        diffId: JSON.parse(image.config.bytes).rootfs.diff_ids[i],
+        messages: [],
+      })),
+    );
+    assert.equal(expiring.tokensRefused - refused, 0, 'no layer sent the expired token');
+    assert.ok(expiring.issued - issued >= 2, 'a new token was asked for when the layers started');
   });
 
   test('a slow download shows its progress and can be cancelled', async () => {

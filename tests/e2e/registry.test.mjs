@@ -593,6 +593,68 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     await settings();
   });
 
+  test('Clear while the layers wait for access: no download starts, and the login typed for the walk is not kept', async () => {
+    const page = app().page;
+    const blobGets = [];
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && r.url().includes('/v2/demo/docker/blobs/')) blobGets.push(r.url());
+    });
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'digestlens' });
+    assert.deepEqual(await errors(), []);
+    await settings({ proxyPrefix: `${proxy.origin}/` });
+    // demo/docker has no token yet: its layers ask the token server, with the walk's login.
+    const heldBefore = token.held;
+    const release = token.hold();
+    try {
+      await page.fill('[data-testid="blob-registry"]', `${token.host}/demo/docker:1`);
+      await app().click('verify-layers');
+      await app().until(() => page.locator('[data-testid="layers-authorizing"]').waitFor(), 'the panel to ask for access');
+      for (const deadline = Date.now() + WAIT_MS; token.held === heldBefore; ) {
+        if (Date.now() > deadline) throw new Error('the token request did not arrive');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await app().click('clear');
+    } finally {
+      release();
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(blobGets, [], 'no layer download started after the page was cleared');
+    assert.equal(await page.locator('[data-testid="layer-result"]').count(), 0);
+
+    // Without the walk's login (forgotten), demo/docker's layers get an anonymous token, via the new
+    // walk of its sibling demo/oci.
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/` });
+    assert.deepEqual(await errors(), []);
+    const before = token.tokensIssued.length;
+    const rows = await verifyLayers(`${token.host}/demo/docker:1`);
+    assert.ok(rows.every((r) => r.state === 'verified'), JSON.stringify(rows));
+    assert.deepEqual(token.tokensIssued.slice(before), [{ user: 'anonymous', scopes: ['repository:demo/docker:pull'] }]);
+    await settings();
+  });
+
+  test('a layer download whose pull token the registry refuses says so, not that the login was wrong', async () => {
+    await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'digestlens' });
+    assert.deepEqual(await errors(), []);
+    await settings({ proxyPrefix: `${proxy.origin}/` });
+    const before = token.tokensIssued.length;
+    token.issueExpiredTokens(true);
+    try {
+      // The token server accepts the login and issues a token for demo/docker; the registry refuses it.
+      const rows = await verifyLayers(`${token.host}/demo/docker:1`);
+      assert.deepEqual(token.tokensIssued.slice(before), [{ user: 'digestlens', scopes: ['repository:demo/docker:pull'] }]);
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        assert.equal(row.state, 'error', JSON.stringify(row));
+        assert.match(row.messages[0], /refused the access token/);
+        assert.match(row.messages[0], /Verify layers" again/);
+        assert.doesNotMatch(row.messages[0], /user name|password|credentials/);
+      }
+    } finally {
+      token.issueExpiredTokens(false);
+    }
+    await settings();
+  });
+
   test('the layers of an image on the registry without CORS are read through the proxy prefix', async () => {
     const expected = await layerFacts(nocors.origin, 'demo/oci', '1');
     const seen = watchSecrets();

@@ -13,9 +13,9 @@ use crate::core::layer::{
 };
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
-use crate::registry::{blob_access, cancellation, BlobAccess, Failure, Keyring};
+use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring, Settings};
 use crate::ui::files;
-use crate::ui::layers::pool::{self, BlobSource};
+use crate::ui::layers::pool::{self, BlobSource, Renewal};
 use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
 use crate::ui::layers::rows::{Action, Row, Rows, Status};
 use crate::ui::state::{LoadedDocument, Source};
@@ -92,7 +92,7 @@ fn start(
 ) {
     let read_from = match &source {
         BlobSource::File(file) => file.name(),
-        BlobSource::Registry(blob) => format!("the registry ({})", blob.reference),
+        BlobSource::Registry(blob, _) => format!("the registry ({})", blob.reference),
     };
     if let Some(previous) = rows
         .rows
@@ -127,8 +127,43 @@ fn registry_blob(reference: &Reference, digest: &Digest, access: &BlobAccess) ->
         proxy: access.proxy().map(str::to_owned),
         authorization: access.authorization.clone().map(Authorization),
         credentials_given: access.credentials_given,
+        issued_token: access.issued_token,
         timeout_seconds: u32::try_from(access.timeout.as_secs()).unwrap_or(u32::MAX),
     }
+}
+
+/// Where a layer's download asks for access again when its token is due for renewal by the time
+/// a worker is free for it (see `pool`): a token of 300 s does not outlive a queue of large layers.
+fn renewal(
+    access: &BlobAccess,
+    reference: &Reference,
+    digest: &Digest,
+    keyring: &Keyring,
+    unfetched: &Settings,
+) -> Option<Renewal> {
+    let at = access.renew_at?;
+    let (reference, digest, keyring, unfetched) = (
+        reference.clone(),
+        digest.clone(),
+        keyring.clone(),
+        unfetched.clone(),
+    );
+    Some(Renewal {
+        at,
+        renew: Box::new(move || {
+            Box::pin(async move {
+                // Not cancelled from here: the pool drops the answer of a cancelled job.
+                let (_held, cancel) = cancellation();
+                match blob_access(&reference, &digest, &keyring, unfetched, cancel).await {
+                    Ok(access) => Ok(registry_blob(&reference, &digest, &access)),
+                    Err(Failure::Registry(e)) => Err(e.to_string()),
+                    Err(Failure::Cancelled) => {
+                        Err("Asking the registry for access was cancelled.".to_owned())
+                    }
+                }
+            })
+        }),
+    })
 }
 
 #[function_component(LayerPanel)]
@@ -151,13 +186,23 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let authorizing = use_state(|| false);
     let next_key = use_mut_ref(|| 0u32);
     let cap = (*cap_mib).max(1) * MIB;
-    // Jobs still running when the panel goes (its manifest removed, or its config loaded) stop.
+    // Jobs still running when the panel goes (its manifest removed, its config loaded, or the
+    // page cleared) stop; so does asking the registry for access, and the downloads it would
+    // have started.
     let live_jobs = use_mut_ref(Vec::<u32>::new);
     *live_jobs.borrow_mut() = rows.active_jobs();
+    let asking = use_mut_ref(|| None::<CancelHandle>);
+    let mounted = use_mut_ref(|| true);
     {
-        let live_jobs = live_jobs.clone();
+        let (live_jobs, asking, mounted) = (live_jobs.clone(), asking.clone(), mounted.clone());
         use_effect_with((), move |_| {
-            move || live_jobs.borrow().iter().copied().for_each(pool::cancel)
+            move || {
+                *mounted.borrow_mut() = false;
+                if let Some(handle) = asking.borrow_mut().take() {
+                    handle.cancel();
+                }
+                live_jobs.borrow().iter().copied().for_each(pool::cancel)
+            }
         });
     }
 
@@ -185,6 +230,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
         let error = error.clone();
         let authorizing = authorizing.clone();
         let keyring = props.keyring.clone();
+        let (asking, mounted) = (asking.clone(), mounted.clone());
         Callback::from(move |_: MouseEvent| {
             let parsed = match Reference::parse(reference.trim()) {
                 Ok(parsed) => parsed,
@@ -225,16 +271,24 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 return;
             };
             authorizing.set(true);
+            let (handle, cancel) = cancellation();
+            *asking.borrow_mut() = Some(handle);
             let (rows, keyring, authorizing) = (rows.clone(), keyring.clone(), authorizing.clone());
+            let (asking, mounted) = (asking.clone(), mounted.clone());
             spawn_local(async move {
-                // Held until the answer: the access is worked out even if the panel goes.
-                let (_running, cancel) = cancellation();
-                let access = blob_access(&parsed, &probe, &keyring, unfetched, cancel).await;
+                // Cancelled when the panel goes: no download starts without a row to show it.
+                let access = blob_access(&parsed, &probe, &keyring, unfetched.clone(), cancel).await;
+                if !*mounted.borrow() {
+                    return;
+                }
+                asking.borrow_mut().take();
                 authorizing.set(false);
                 match access {
                     Ok(access) => {
                         for (key, claim, digest) in wanted {
-                            let source = BlobSource::Registry(registry_blob(&parsed, &digest, &access));
+                            let renew = renewal(&access, &parsed, &digest, &keyring, &unfetched);
+                            let source =
+                                BlobSource::Registry(registry_blob(&parsed, &digest, &access), renew);
                             let decoding = claim.decoding();
                             start(&rows, key, claim, decoding, cap, source);
                         }

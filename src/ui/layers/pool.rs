@@ -3,10 +3,15 @@
 //!
 //! Several layers are verified at once, up to the limit: each worker runs one job at a time, so
 //! two large layers use two cores while the page's own thread stays free.
+//!
+//! A registry job may wait in the queue for many minutes behind large layers, longer than the
+//! pull token it was queued with lives. So its access is renewed when a worker is free for it
+//! (its [`Renewal`]), not when it was queued.
 
 use super::protocol::{Command, Event, Job, Origin, RegistryBlob, FILE, TEXT};
 use crate::core::layer::{Decoding, LayerClaim};
 use crate::ui::worker_error;
+use futures::future::LocalBoxFuture;
 use js_sys::{Object, Reflect};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -25,7 +30,16 @@ const WORKER_SCRIPT: &str = "./worker_loader.js";
 /// What to read.
 pub enum BlobSource {
     File(File),
-    Registry(RegistryBlob),
+    Registry(RegistryBlob, Option<Renewal>),
+}
+
+/// How a registry job gets a new `Authorization` when its token is due for renewal by the time
+/// a worker is free for it.
+pub struct Renewal {
+    /// `Date.now()` from which the job's token is to be renewed before the job starts.
+    pub at: f64,
+    /// The job's blob with fresh access, or a sentence saying why there is none.
+    pub renew: Box<dyn FnOnce() -> LocalBoxFuture<'static, Result<RegistryBlob, String>>>,
 }
 
 struct Slot {
@@ -41,12 +55,15 @@ struct Slot {
 struct Queued {
     job: Job,
     file: Option<File>,
+    renewal: Option<Renewal>,
 }
 
 #[derive(Default)]
 struct Pool {
     slots: Vec<Slot>,
     queue: VecDeque<Queued>,
+    /// Jobs holding a worker while their access is renewed.
+    renewing: Vec<u32>,
     listeners: Vec<(u32, Callback<Event>)>,
     next_job: u32,
     next_slot: u32,
@@ -69,9 +86,9 @@ pub fn submit(
         let mut pool = pool.borrow_mut();
         pool.next_job += 1;
         let id = pool.next_job;
-        let (origin, file) = match source {
-            BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file)),
-            BlobSource::Registry(blob) => (Origin::Registry(blob), None),
+        let (origin, file, renewal) = match source {
+            BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file), None),
+            BlobSource::Registry(blob, renewal) => (Origin::Registry(blob), None, renewal),
         };
         pool.queue.push_back(Queued {
             job: Job {
@@ -82,6 +99,7 @@ pub fn submit(
                 origin,
             },
             file,
+            renewal,
         });
         pool.listeners.push((id, listener));
         id
@@ -90,13 +108,21 @@ pub fn submit(
     id
 }
 
-/// Stops job `id`: a queued job is dropped at once, a running one when its worker next looks.
+/// Stops job `id`: a queued job, or one whose access is being renewed, is dropped at once, a
+/// running one when its worker next looks.
 pub fn cancel(id: u32) {
-    let queued = POOL.with(|pool| {
+    let dropped = POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
         let before = pool.queue.len();
         pool.queue.retain(|q| q.job.id != id);
         if pool.queue.len() < before {
+            return true;
+        }
+        if pool.renewing.contains(&id) {
+            pool.renewing.retain(|&r| r != id);
+            if let Some(slot) = pool.slots.iter_mut().find(|s| s.job == Some(id)) {
+                slot.job = None;
+            }
             return true;
         }
         if let Some(slot) = pool.slots.iter().find(|s| s.job == Some(id)) {
@@ -104,8 +130,12 @@ pub fn cancel(id: u32) {
         }
         false
     });
-    if queued {
-        deliver_later(Event::Cancelled { id });
+    if dropped {
+        wasm_bindgen_futures::spawn_local(async move {
+            deliver(Event::Cancelled { id });
+            // A worker may have been freed.
+            pump();
+        });
     }
 }
 
@@ -121,9 +151,11 @@ fn send(worker: &Worker, command: &Command, file: Option<&File>) -> bool {
     worker.post_message(&message).is_ok()
 }
 
-/// Gives queued jobs to idle workers, starting workers up to the limit.
+/// Gives queued jobs to idle workers, starting workers up to the limit; a job whose access is
+/// due for renewal holds its worker while it is renewed.
 fn pump() {
     let mut failures = Vec::new();
+    let mut renewals = Vec::new();
     POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
         // A worker still loading takes a job as soon as it is ready.
@@ -147,15 +179,21 @@ fn pump() {
                 }
             }
         }
+        let now = js_sys::Date::now();
         while let Some(index) = pool.slots.iter().position(|s| s.ready && s.job.is_none()) {
-            let Some(next) = pool.queue.pop_front() else {
+            let Some(mut next) = pool.queue.pop_front() else {
                 break;
             };
             let id = next.job.id;
+            let due = next.renewal.take().filter(|r| now >= r.at);
             let Some(slot) = pool.slots.get_mut(index) else {
                 break;
             };
-            if send(&slot.worker, &Command::Verify(next.job), next.file.as_ref()) {
+            if let Some(renewal) = due {
+                slot.job = Some(id);
+                renewals.push((slot.id, next, renewal));
+                pool.renewing.push(id);
+            } else if send(&slot.worker, &Command::Verify(next.job), next.file.as_ref()) {
                 slot.job = Some(id);
             } else {
                 failures.push(Event::Failed {
@@ -168,6 +206,45 @@ fn pump() {
     for event in failures {
         deliver_later(event);
     }
+    for (slot, queued, renewal) in renewals {
+        wasm_bindgen_futures::spawn_local(async move {
+            let renewed = (renewal.renew)().await;
+            start_renewed(slot, queued, renewed);
+        });
+    }
+}
+
+/// Sends a job whose access was renewed to the worker it holds, unless it was cancelled or its
+/// worker was lost meanwhile (its listener has heard so already).
+fn start_renewed(slot: u32, mut queued: Queued, renewed: Result<RegistryBlob, String>) {
+    let id = queued.job.id;
+    let failure = POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if !pool.renewing.contains(&id) {
+            return None;
+        }
+        pool.renewing.retain(|&r| r != id);
+        let slot = pool
+            .slots
+            .iter_mut()
+            .find(|s| s.id == slot && s.job == Some(id))?;
+        let message = match renewed {
+            Ok(blob) => {
+                queued.job.origin = Origin::Registry(blob);
+                if send(&slot.worker, &Command::Verify(queued.job), None) {
+                    return None;
+                }
+                "The page could not hand the blob to its worker.".to_owned()
+            }
+            Err(message) => message,
+        };
+        slot.job = None;
+        Some(Event::Failed { id, message })
+    });
+    if let Some(event) = failure {
+        deliver(event);
+    }
+    pump();
 }
 
 fn spawn(slot: u32) -> Result<Slot, String> {
@@ -223,6 +300,7 @@ fn on_worker_lost(slot: u32, detail: String) {
         };
         let gone = pool.slots.remove(index);
         gone.worker.terminate();
+        pool.renewing.retain(|&r| Some(r) != gone.job);
         (gone.job, !gone.ready)
     });
     let message = format!("The worker verifying layers stopped ({detail}).");
@@ -248,7 +326,7 @@ fn on_worker_lost(slot: u32, detail: String) {
 }
 
 /// [`deliver`] after the caller has returned: a listener hears of its job only after
-/// [`submit`] or [`cancel`] returned to the code that will expect the events.
+/// [`submit`] returned to the code that will expect the events (so does [`cancel`]'s).
 fn deliver_later(event: Event) {
     wasm_bindgen_futures::spawn_local(async move { deliver(event) });
 }

@@ -30,8 +30,11 @@ pub struct RegistryBlob {
     /// The proxy prefix, for the message when no answer can be read.
     pub proxy: Option<String>,
     pub authorization: Option<Authorization>,
-    /// The user typed credentials, so a 401 means they were refused.
+    /// The user typed credentials, so a 401 to them means they were refused.
     pub credentials_given: bool,
+    /// `authorization` is a token from the token server: a 401 means the token was refused
+    /// (it expired while the job waited, or grants no pull), not the login it was got with.
+    pub issued_token: bool,
     /// How long the registry may stay silent: before answering, and between two chunks.
     pub timeout_seconds: u32,
 }

@@ -133,8 +133,12 @@ const base64url = (data) => Buffer.from(data).toString('base64url');
 
 /**
  * A registry with token authentication over `storage` (the storage directory of a running registry),
- * and its token server. Returns `{ origin, host, tokenOrigin, tokensIssued, stop }`; `tokensIssued`
- * lists `{ user, scopes }` per token handed out.
+ * and its token server. Returns `{ origin, host, tokenOrigin, tokensIssued, hold, issueExpiredTokens, stop }`;
+ * `tokensIssued` lists `{ user, scopes }` per token handed out. `hold()` makes the token server keep every
+ * request it gets from then on unanswered until the function it returns is called (`held` counts them).
+ * `issueExpiredTokens(true)` makes it hand out tokens whose `exp` lies an hour in the past (beyond any
+ * leeway the registry allows for clock skew) while `expires_in` still says 300 s: the registry refuses
+ * them, as it refuses a token that expired while a download waited for its turn.
  */
 export async function startTokenRegistry({ storage }) {
   const dir = await mkdtemp(join(tmpdir(), 'digestlens-e2e-token-registry-'));
@@ -143,14 +147,32 @@ export async function startTokenRegistry({ storage }) {
   const key = createPrivateKey(await readFile(join(dir, 'key.pem')));
   const certDer = new X509Certificate(await readFile(join(dir, 'cert.pem'))).raw;
   const tokensIssued = [];
+  const state = { gate: null, held: 0, expired: false };
+  const hold = () => {
+    let release;
+    state.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      state.gate = null;
+      release();
+    };
+  };
+  const issueExpiredTokens = (on) => {
+    state.expired = on;
+  };
 
   const cors = {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'GET, OPTIONS',
     'Access-Control-Allow-Headers': 'Authorization',
   };
-  const tokenServer = createServer((req, res) => {
+  const tokenServer = createServer(async (req, res) => {
     if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    if (state.gate) {
+      state.held++;
+      await state.gate;
+    }
     const url = new URL(req.url, 'http://token');
     const auth = req.headers.authorization;
     let user = 'anonymous';
@@ -167,7 +189,7 @@ export async function startTokenRegistry({ storage }) {
       .map((scope) => scope.split(':'))
       .filter(([type]) => type === 'repository')
       .map(([type, name]) => ({ type, name, actions: ['pull'] }));
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(Date.now() / 1000) - (state.expired ? 3600 : 0);
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer.toString('base64')] };
     const claims = { iss: TOKEN_ISSUER, sub: user, aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 1, iat: now, jti: randomUUID(), access };
     const signed = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
@@ -222,7 +244,18 @@ auth:
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { origin, host: `127.0.0.1:${port}`, tokenOrigin: tokens.origin, tokensIssued, stop };
+  return {
+    origin,
+    host: `127.0.0.1:${port}`,
+    tokenOrigin: tokens.origin,
+    tokensIssued,
+    hold,
+    get held() {
+      return state.held;
+    },
+    issueExpiredTokens,
+    stop,
+  };
 }
 
 /** A TCP server that accepts connections and never says a word. */
