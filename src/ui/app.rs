@@ -93,11 +93,14 @@ pub fn app() -> Html {
             .map(|d| d.analysis.digest().clone())
             .collect(),
     );
+    let cleared = use_state(|| 0u32);
     let on_clear = {
         let workspace = workspace.dispatcher();
         let error = error.clone();
         let keyring = keyring.clone();
+        let cleared = cleared.clone();
         Callback::from(move |()| {
+            cleared.set(*cleared + 1);
             error.set(None);
             keyring.forget();
             workspace.dispatch(Action::Clear)
@@ -168,7 +171,7 @@ pub fn app() -> Html {
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
                     restore={permalink.restore.clone()} />
                 <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.pinned.clone()}
-                    keyring={(*keyring).clone()} />
+                    keyring={(*keyring).clone()} cleared={*cleared} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }

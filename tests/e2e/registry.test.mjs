@@ -632,6 +632,28 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     await settings();
   });
 
+  test('Clear all while a fetch waits for the registry cancels it: none of its documents arrive on the cleared page', async () => {
+    const page = app().page;
+    await settings({ proxyPrefix: `${proxy.origin}/` });
+    const heldBefore = token.held;
+    const release = token.hold();
+    try {
+      await page.fill('[data-testid="reference"]', `${token.host}/demo/multi:1`);
+      await page.press('[data-testid="reference"]', 'Enter');
+      for (const deadline = Date.now() + WAIT_MS; token.held === heldBefore; ) {
+        if (Date.now() > deadline) throw new Error('the token request did not arrive');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await app().click('clear');
+    } finally {
+      release();
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await app().documents(), [], 'nothing arrived after the page was cleared');
+    assert.equal((await progress()).state, 'cancelled');
+    await settings();
+  });
+
   test('a layer download whose pull token the registry refuses says so, not that the login was wrong', async () => {
     await fetchReference(`${token.host}/demo/oci:1`, { proxyPrefix: `${proxy.origin}/`, username: 'digestlens', password: 'digestlens' });
     assert.deepEqual(await errors(), []);

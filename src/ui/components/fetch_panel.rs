@@ -64,12 +64,16 @@ pub struct FetchPanelProps {
     pub on_referrers: Callback<Listing>,
     #[prop_or_default]
     pub request: Option<FetchRequest>,
-    /// References an opened permalink pins to the digest seen when it was made: the first is
-    /// fetched again by that digest, so the registry's answer is verified against it.
+    /// References an opened permalink pins to the digest seen when it was made: each is fetched
+    /// again by that digest, so the registry's answer is verified against it.
     #[prop_or_default]
     pub refetch: Rc<[PinnedReference]>,
     /// Where each walk leaves how it reached its repository, for the layer downloads.
     pub keyring: Keyring,
+    /// Counts "Clear all": each one cancels a running fetch, whose documents would otherwise
+    /// arrive on the page just cleared.
+    #[prop_or_default]
+    pub cleared: u32,
 }
 
 /// Something to tell the user, each shown as its own message.
@@ -450,14 +454,23 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
     };
     let oncancel = {
         let dispatch = state.dispatcher();
-        let (current, running) = (current.clone(), running.clone());
-        Callback::from(move |_: MouseEvent| {
+        let (current, running, queued) = (current.clone(), running.clone(), queued.clone());
+        Callback::from(move |()| {
+            queued.borrow_mut().clear();
             if let Some(handle) = running.borrow_mut().take() {
                 handle.cancel();
             }
             dispatch.dispatch(FetchAction::Cancel(*current.borrow()));
         })
     };
+    {
+        let oncancel = oncancel.clone();
+        use_effect_with(props.cleared, move |cleared| {
+            if *cleared > 0 {
+                oncancel.emit(());
+            }
+        });
+    }
     let onproxy = {
         let proxy = proxy.clone();
         Callback::from(move |e: InputEvent| {
@@ -558,7 +571,7 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
                     <progress max={total.to_string()} value={done.to_string()} />
                     <span>{ text }</span>
                     if is_running {
-                        <button type="button" class="secondary" data-testid="cancel" onclick={oncancel}>{ "Cancel" }</button>
+                        <button type="button" class="secondary" data-testid="cancel" onclick={oncancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                     }
                 </p>
             }
