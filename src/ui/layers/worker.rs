@@ -1,7 +1,8 @@
 //! The worker side: runs in a dedicated Web Worker (`src/bin/worker.rs`), so hashing and
 //! decompressing a GiB-sized layer never blocks the page. It reads the blob itself (the file as a
 //! stream, or the registry response body) and feeds [`BlobVerifier`] chunk by chunk; between
-//! chunks it yields to its event loop, which is where `Cancel` messages arrive.
+//! chunks it yields to its event loop, which is where `Cancel` messages arrive; a `Cancel` also
+//! aborts a registry download, so a read waiting on a silent registry stops at once.
 
 use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS, TEXT};
 use crate::core::distribution::error::RegistryError;
@@ -12,7 +13,7 @@ use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
 use futures::future::{select, Either};
 use js_sys::Reflect;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
@@ -23,6 +24,9 @@ use web_sys::{AbortController, DedicatedWorkerGlobalScope, File, MessageEvent, R
 thread_local! {
     /// Jobs the page asked to stop; each running job looks here after every chunk.
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
+    /// The download of each running registry job: aborted on Cancel, so a read waiting on a
+    /// silent registry stops at once instead of at its timeout.
+    static DOWNLOADS: RefCell<HashMap<u32, AbortController>> = RefCell::new(HashMap::new());
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -53,6 +57,9 @@ pub fn start() {
             }
             Some(Command::Cancel { id }) => {
                 CANCELLED.with(|c| c.borrow_mut().insert(id));
+                if let Some(download) = DOWNLOADS.with(|d| d.borrow_mut().remove(&id)) {
+                    download.abort();
+                }
             }
             None => {}
         }
@@ -76,6 +83,7 @@ async fn run(job: Job, file: Option<File>) {
         Err(Stop::Failed(message)) => Event::Failed { id, message },
     };
     CANCELLED.with(|c| c.borrow_mut().remove(&id));
+    DOWNLOADS.with(|d| d.borrow_mut().remove(&id));
     post(&event);
 }
 
@@ -85,6 +93,15 @@ fn cancelled(id: u32) -> bool {
 
 fn failed(e: BlobStreamError) -> Stop {
     Stop::Failed(e.to_string())
+}
+
+/// What a read that broke off means: a Cancel aborts the download, which breaks the read.
+fn broke_off(id: u32, e: BlobStreamError) -> Stop {
+    if cancelled(id) {
+        Stop::Cancelled
+    } else {
+        failed(e)
+    }
 }
 
 /// `work`, or `None` when `seconds` pass first (no limit without `seconds`).
@@ -102,6 +119,7 @@ async fn within<T>(seconds: Option<u32>, work: impl Future<Output = T>) -> Optio
 async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
     let abort =
         AbortController::new().map_err(|_| Stop::Failed("The browser cannot start a download.".into()))?;
+    DOWNLOADS.with(|d| d.borrow_mut().insert(job.id, abort.clone()));
     // A registry may stay silent for its timeout, before answering and between two chunks (a
     // whole download takes as long as it takes); a file is read without a limit.
     let (stream, total, timeout): (ReadableStream, Option<u64>, Option<u32>) = match &job.origin {
@@ -129,7 +147,7 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
                     seconds,
                 }))
             })?
-            .map_err(failed)?;
+            .map_err(|e| broke_off(job.id, e))?;
             (opened.stream, opened.length, Some(seconds))
         }
     };
@@ -153,7 +171,7 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
                 detail: format!("nothing arrived for {} seconds", timeout.unwrap_or_default()),
             }));
         };
-        if !read.map_err(failed)? {
+        if !read.map_err(|e| broke_off(job.id, e))? {
             break;
         }
         if verifier.feed(&chunk) == Flow::Enough {
