@@ -394,16 +394,21 @@ describe('registries that get in the way', () => {
     assert.equal(privateTokenRequests - before, 1, 'one token request for both layers');
   });
 
-  test('a fetched image\'s layer downloads stop after the fetch\'s timeout when the registry goes silent', async () => {
+  /** Fetches the image whose layer downloads stall, with the fetch timeout set to `seconds`. */
+  async function fetchStalledImage(seconds) {
     const page = app().page;
     await page.locator('.fetch-settings').evaluate((d) => {
       d.open = true;
     });
-    await page.fill('[data-testid="timeout"]', '2');
+    await page.fill('[data-testid="timeout"]', String(seconds));
     await page.fill('[data-testid="reference"]', `${frontend.origin.replace('http://', '')}/stalled:1`);
     await page.press('[data-testid="reference"]', 'Enter');
     await app().waitForDigests(2);
     await app().until(() => page.locator('[data-testid="verify-layers"]').waitFor(), 'the layer panel');
+  }
+
+  test('a fetched image\'s layer downloads stop after the fetch\'s timeout when the registry goes silent', async () => {
+    await fetchStalledImage(2);
     const t0 = Date.now();
     await app().click('verify-layers');
     const rows = layerRows(await waitForRows(app(), settled, 'both downloads to stop'));
@@ -414,15 +419,7 @@ describe('registries that get in the way', () => {
   });
 
   test('Cancel stops a download that waits on a silent registry, long before its timeout', async () => {
-    const page = app().page;
-    await page.locator('.fetch-settings').evaluate((d) => {
-      d.open = true;
-    });
-    await page.fill('[data-testid="timeout"]', '120');
-    await page.fill('[data-testid="reference"]', `${frontend.origin.replace('http://', '')}/stalled:1`);
-    await page.press('[data-testid="reference"]', 'Enter');
-    await app().waitForDigests(2);
-    await app().until(() => page.locator('[data-testid="verify-layers"]').waitFor(), 'the layer panel');
+    await fetchStalledImage(120);
     const stalled = expiring.stalledDownloads;
     await app().click('verify-layers');
     for (const deadline = Date.now() + WAIT_MS; expiring.stalledDownloads - stalled < 2; ) {
