@@ -170,7 +170,7 @@ pub fn app() -> Html {
                 <ExamplesBar on_choose={on_example} />
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
                     restore={permalink.restore.clone()} />
-                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.pinned.clone()}
+                <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.refetch.clone()}
                     keyring={(*keyring).clone()} cleared={*cleared} />
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>

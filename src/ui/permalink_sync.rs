@@ -89,8 +89,18 @@ pub struct Permalink {
     pub error: Option<AttrValue>,
     /// Registry documents the opened link names by digest (not fetched by this page yet).
     pub pinned: Rc<[PinnedReference]>,
+    /// What to fetch again for the link just opened: every opening (Back and Forward too) asks
+    /// anew, even for the same references, because opening replaced the fetched documents.
+    pub refetch: Refetch,
     /// Leave the largest documents out of the link until it fits.
     pub leave_out_large: Callback<()>,
+}
+
+/// The references an opening pins, with the opening's serial.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Refetch {
+    pub serial: u32,
+    pub pinned: Rc<[PinnedReference]>,
 }
 
 /// What a link carries, as the page holds it: the documents (compared by identity: each edit
@@ -802,6 +812,10 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
         }),
         error: opened.error.clone(),
         pinned: opened.pinned.clone(),
+        refetch: Refetch {
+            serial: opened.serial,
+            pinned: opened.pinned.clone(),
+        },
         leave_out_large,
     }
 }

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { AppPage, launchBrowser, useApp, WAIT_MS } from './lib/harness.mjs';
+import { sha256 } from './lib/expected.mjs';
 import { MANIFEST_ACCEPT, registryView, startCorsProxy, startRegistry, startSilentServer, startTokenRegistry } from './lib/registries.mjs';
 
 const PORTS = { cors: Number(process.env.E2E_FETCH_PORT ?? 5601) };
@@ -339,6 +340,37 @@ describe('fetching from a registry', { skip: unavailable }, () => {
       );
       assert.equal(await opened.page.evaluate(() => history.length), entries, 'no history entry was added');
     });
+  });
+
+  test('Back and Forward between two analyses of one fetched image fetch it again each time', async () => {
+    const page = app().page;
+    await fetchReference(`${cors.host}/demo/oci:1`);
+    const fetched = (await fetchedDocuments()).map((d) => d.digest).sort();
+    /** Waits until the address bar carries the link the page shows, other than `before`. */
+    const settledLink = async (before) => {
+      await app().until(
+        () =>
+          page.waitForFunction((b) => {
+            const shown = document.querySelector('[data-testid="permalink"]')?.value;
+            return shown && shown === location.href && shown !== b;
+          }, before),
+        'the link in the address bar',
+      );
+      return page.url();
+    };
+    const first = await settledLink('');
+    // A pasted document makes a second analysis (a history entry of its own) that pins the same image.
+    const text = '{"note": "a second analysis"}';
+    await app().paste(text);
+    const both = [...fetched, sha256(Buffer.from(text))].sort();
+    const shows = (digests, what) =>
+      app().waitForDocuments((d) => JSON.stringify(d.map((x) => x.digest).sort()) === JSON.stringify(digests), what);
+    await shows(both, 'the second analysis');
+    await settledLink(first);
+    await page.goBack();
+    await shows(fetched, 'the first analysis, fetched again');
+    await page.goForward();
+    await shows(both, 'the second analysis, its image fetched again');
   });
 
   test('a comparison of two fetched documents travels by digest and fills in when the fresh page fetches them again', async () => {

@@ -16,11 +16,11 @@ use crate::core::distribution::proxy_prefix;
 use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::{Mismatch, Trust};
 use crate::core::distribution::walk::Skipped;
-use crate::core::permalink::PinnedReference;
 use crate::core::reference::Reference;
 use crate::registry::{
     cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Keyring, Outcome, Problem, Settings,
 };
+use crate::ui::permalink_sync::Refetch;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -67,7 +67,7 @@ pub struct FetchPanelProps {
     /// References an opened permalink pins to the digest seen when it was made: each is fetched
     /// again by that digest, so the registry's answer is verified against it.
     #[prop_or_default]
-    pub refetch: Rc<[PinnedReference]>,
+    pub refetch: Refetch,
     /// Where each walk leaves how it reached its repository, for the layer downloads.
     pub keyring: Keyring,
     /// Counts "Clear all": each one cancels a running fetch, whose documents would otherwise
@@ -420,6 +420,7 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
         let (queued, fetch_next) = (queued.clone(), fetch_next.clone());
         use_effect_with(props.refetch.clone(), move |refetch| {
             *queued.borrow_mut() = refetch
+                .pinned
                 .iter()
                 .filter_map(|p| {
                     Reference::parse(&p.reference)
