@@ -10,7 +10,7 @@ pub mod layers;
 pub mod panic;
 mod permalink_sync;
 mod state;
-mod worker_error;
+mod worker_message;
 
 /// Mounts the page on `<body>`.
 pub fn start() {

@@ -6,10 +6,10 @@
 //! ready within [`READY_TIMEOUT_MS`]), or stopping, fails what it held, and the next question
 //! starts a new worker.
 
-use super::protocol::{hint_for, Answer, Command, Event, Task, BYTES, TEXT};
+use super::protocol::{hint_for, Answer, Command, Event, Task, BYTES};
 use crate::ui::state::LoadedDocument;
-use crate::ui::worker_error;
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use crate::ui::worker_message;
+use js_sys::{Array, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -93,7 +93,7 @@ pub fn cancel(id: u32) {
 }
 
 fn send(worker: &Worker, asked: &Asked) -> bool {
-    let Ok(text) = serde_json::to_string(&asked.command) else {
+    let Some(message) = worker_message::command_object(&asked.command) else {
         return false;
     };
     let bytes = Array::new();
@@ -103,8 +103,6 @@ fn send(worker: &Worker, asked: &Asked) -> bool {
         transfer.push(&copy.buffer());
         bytes.push(&copy);
     }
-    let message = Object::new();
-    let _ = Reflect::set(&message, &JsValue::from_str(TEXT), &JsValue::from_str(&text));
     let _ = Reflect::set(&message, &JsValue::from_str(BYTES), &bytes);
     worker.post_message_with_transfer(&message, &transfer).is_ok()
 }
@@ -174,17 +172,13 @@ fn spawn(generation: u32) -> Result<Running, String> {
     let worker = Worker::new(WORKER_SCRIPT)
         .map_err(|_| "This browser could not start the worker that compares documents.".to_owned())?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let parsed = event
-            .data()
-            .as_string()
-            .and_then(|t| serde_json::from_str::<Event>(&t).ok());
-        if let Some(event) = parsed {
+        if let Some(event) = worker_message::read_event::<Event>(&event) {
             on_event(generation, event);
         }
     });
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         event.prevent_default();
-        let detail = worker_error::detail(&event);
+        let detail = worker_message::error_detail(&event);
         lose(
             generation,
             format!("The worker that compares documents stopped ({detail})."),

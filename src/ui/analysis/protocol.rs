@@ -70,7 +70,5 @@ pub fn analyse(bytes: &[u8], hint: Option<&str>) -> Analysis {
     Analysis::of(bytes, hint.map(MediaType::parse).as_ref())
 }
 
-/// The property of a message object that holds the JSON text.
-pub const TEXT: &str = "json";
 /// The property of a command that holds the documents' bytes (an array of `Uint8Array`).
 pub const BYTES: &str = "bytes";

@@ -2,38 +2,25 @@
 //! two large documents or trying every re-serialization of one never blocks the page, and the
 //! page's own module does not carry this code. One command at a time, in the order they came.
 
-use super::protocol::{analyse, Answer, Command, Event, Task, BYTES, TEXT};
+use super::protocol::{analyse, Answer, Command, Event, Task, BYTES};
 use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
 use crate::core::diagnose::{check_expected, compare, repush_preview, Expected};
 use crate::core::document::Analysis;
+use crate::ui::worker_message::{post_event, read_command, worker_scope};
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn post(event: &Event) {
-    if let Ok(text) = serde_json::to_string(event) {
-        // Posting a string to the page cannot fail while the worker runs.
-        let _ = scope().post_message(&JsValue::from_str(&text));
-    }
-}
+use web_sys::MessageEvent;
 
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
-        let command = Reflect::get(&data, &JsValue::from_str(TEXT))
-            .ok()
-            .and_then(|t| t.as_string())
-            .and_then(|t| serde_json::from_str::<Command>(&t).ok());
+        let command = read_command::<Command>(&data);
         // A question this worker cannot read comes from a page of another version (the worker is
         // fetched after the page, maybe from a newer deployment): say so, never leave it waiting.
         let Some(command) = command else {
-            post(&Event::NotLoaded {
+            post_event(&Event::NotLoaded {
                 detail: "it could not read the page's question: the page and its worker are of \
                          different versions"
                     .into(),
@@ -52,15 +39,15 @@ pub fn start() {
             })
             .unwrap_or_default();
         let id = command.id;
-        post(&match run(&command, &bytes) {
+        post_event(&match run(&command, &bytes) {
             Ok(answer) => Event::Done { id, answer },
             Err(message) => Event::Failed { id, message },
         });
     });
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&Event::Ready);
+    post_event(&Event::Ready);
 }
 
 fn run(command: &Command, bytes: &[Vec<u8>]) -> Result<Answer, String> {

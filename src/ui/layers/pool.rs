@@ -8,11 +8,11 @@
 //! pull token it was queued with lives. So its access is renewed when a worker is free for it
 //! (its [`Renewal`]), not when it was queued.
 
-use super::protocol::{Command, Event, Job, Origin, RegistryBlob, FILE, TEXT};
+use super::protocol::{Command, Event, Job, Origin, RegistryBlob, FILE};
 use crate::core::layer::{Decoding, LayerClaim};
-use crate::ui::worker_error;
+use crate::ui::worker_message;
 use futures::future::LocalBoxFuture;
-use js_sys::{Object, Reflect};
+use js_sys::Reflect;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
@@ -140,11 +140,9 @@ pub fn cancel(id: u32) {
 }
 
 fn send(worker: &Worker, command: &Command, file: Option<&File>) -> bool {
-    let Ok(text) = serde_json::to_string(command) else {
+    let Some(message) = worker_message::command_object(command) else {
         return false;
     };
-    let message = Object::new();
-    let _ = Reflect::set(&message, &JsValue::from_str(TEXT), &JsValue::from_str(&text));
     if let Some(file) = file {
         let _ = Reflect::set(&message, &JsValue::from_str(FILE), file);
     }
@@ -251,16 +249,12 @@ fn spawn(slot: u32) -> Result<Slot, String> {
     let worker = Worker::new(WORKER_SCRIPT)
         .map_err(|_| "This browser could not start a worker to verify layers in.".to_owned())?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let parsed = event
-            .data()
-            .as_string()
-            .and_then(|t| serde_json::from_str::<Event>(&t).ok());
-        if let Some(event) = parsed {
+        if let Some(event) = worker_message::read_event::<Event>(&event) {
             on_event(slot, event);
         }
     });
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        on_worker_lost(slot, worker_error::detail(&event));
+        on_worker_lost(slot, worker_message::error_detail(&event));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -118,7 +118,5 @@ impl Event {
 /// messages cost nothing.
 pub const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
-/// The property of a message object that holds the JSON text.
-pub const TEXT: &str = "json";
 /// The property of a `Verify` message that holds the `File`.
 pub const FILE: &str = "file";

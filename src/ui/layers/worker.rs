@@ -4,12 +4,13 @@
 //! chunks it yields to its event loop, which is where `Cancel` messages arrive; a `Cancel` also
 //! aborts a registry download, so a read waiting on a silent registry stops at once.
 
-use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS, TEXT};
+use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS};
 use crate::core::distribution::error::RegistryError;
 use crate::core::layer::{BlobReport, BlobVerifier, Flow};
 use crate::core::reference::Reference;
 use crate::registry::sleep;
 use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
+use crate::ui::worker_message::{post_event, read_command, worker_scope};
 use futures::future::{select, Either};
 use js_sys::Reflect;
 use std::cell::RefCell;
@@ -19,7 +20,7 @@ use std::pin::pin;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, DedicatedWorkerGlobalScope, File, MessageEvent, ReadableStream};
+use web_sys::{AbortController, File, MessageEvent, ReadableStream};
 
 thread_local! {
     /// Jobs the page asked to stop; each running job looks here after every chunk.
@@ -29,25 +30,11 @@ thread_local! {
     static DOWNLOADS: RefCell<HashMap<u32, AbortController>> = RefCell::new(HashMap::new());
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn post(event: &Event) {
-    if let Ok(text) = serde_json::to_string(event) {
-        // Posting a string to the page cannot fail while the worker runs.
-        let _ = scope().post_message(&JsValue::from_str(&text));
-    }
-}
-
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
-        let command = Reflect::get(&data, &JsValue::from_str(TEXT))
-            .ok()
-            .and_then(|t| t.as_string())
-            .and_then(|t| serde_json::from_str::<Command>(&t).ok());
+        let command = read_command::<Command>(&data);
         match command {
             Some(Command::Verify(job)) => {
                 let file = Reflect::get(&data, &JsValue::from_str(FILE))
@@ -64,10 +51,10 @@ pub fn start() {
             None => {}
         }
     });
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&Event::Ready);
+    post_event(&Event::Ready);
 }
 
 enum Stop {
@@ -84,7 +71,7 @@ async fn run(job: Job, file: Option<File>) {
     };
     CANCELLED.with(|c| c.borrow_mut().remove(&id));
     DOWNLOADS.with(|d| d.borrow_mut().remove(&id));
-    post(&event);
+    post_event(&event);
 }
 
 fn cancelled(id: u32) -> bool {
@@ -182,7 +169,7 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
         let now = js_sys::Date::now();
         if now - reported >= PROGRESS_INTERVAL_MS {
             reported = now;
-            post(&Event::Progress {
+            post_event(&Event::Progress {
                 id: job.id,
                 done: verifier.received(),
                 total,
