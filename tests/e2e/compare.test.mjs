@@ -11,6 +11,7 @@ import { seriousViolations } from './lib/axe.mjs';
 import { DIST_DIR, useApp } from './lib/harness.mjs';
 import { loadRegistryFixtures } from './lib/fixtures.mjs';
 import { sha256 } from './lib/expected.mjs';
+import { largeIndentedManifest } from './lib/samples.mjs';
 
 const registry = await loadRegistryFixtures();
 const fixture = (path) => registry.files.find((f) => f.path === path);
@@ -585,18 +586,7 @@ describe('comparing in the analysis worker', () => {
   test('checking an expected digest of a 2 MB document leaves the page responsive', async () => {
     // A 2 MB manifest, indented as `JSON.stringify(…, null, 2)` writes it; its compact spelling (what
     // Go's json.Marshal writes) is the digest expected, so the worker tries re-serializations.
-    const layers = Array.from({ length: 11000 }, (_, i) => ({
-      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-      digest: sha256(Buffer.from(`layer-${i}`)),
-      size: 1000 + i,
-    }));
-    const value = {
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(Buffer.from('config')), size: 6 },
-      layers,
-    };
-    const big = Buffer.from(JSON.stringify(value, null, 2));
+    const big = largeIndentedManifest();
     assert.ok(big.length > 2_000_000, `${big.length} bytes`);
     await app().chooseFiles([{ name: 'big.json', buffer: big }]);
     await app().waitForDigests(1);

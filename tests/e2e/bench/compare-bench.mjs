@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { AppPage, DIST_DIR, launchBrowser, startAppServer } from '../lib/harness.mjs';
 import { sha256 } from '../lib/expected.mjs';
+import { largeIndentedManifest } from '../lib/samples.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Number(values.runs);
@@ -81,18 +82,7 @@ try {
     await app.close();
   }
 
-  const layers = Array.from({ length: 11000 }, (_, i) => ({
-    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    digest: sha256(Buffer.from(`layer-${i}`)),
-    size: 1000 + i,
-  }));
-  const value = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(Buffer.from('config')), size: 6 },
-    layers,
-  };
-  const big = Buffer.from(JSON.stringify(value, null, 2));
+  const big = largeIndentedManifest();
   const app = await AppPage.open(browser.context, server.origin);
   await app.chooseFiles([{ name: 'big.json', buffer: big }]);
   await app.waitForDigests(1);

@@ -1,6 +1,6 @@
 // Hand-written sample documents for the end-to-end tests and the benchmark. Their expected digests are
 // never stored here: tests compute them with node's crypto over the exact bytes they give the page.
-import { FOUR_MIB } from './expected.mjs';
+import { FOUR_MIB, sha256 } from './expected.mjs';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 
@@ -54,6 +54,25 @@ export function jsonOfSize(size) {
 }
 
 export const OVER_FOUR_MIB = FOUR_MIB + 1;
+
+/**
+ * A manifest of 11,000 layers, indented as `JSON.stringify(…, null, 2)` writes it: over 2 MB, so
+ * checking an expected digest against it tries every re-serialization of a large document.
+ */
+export function largeIndentedManifest() {
+  const layers = Array.from({ length: 11000 }, (_, i) => ({
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    digest: sha256(Buffer.from(`layer-${i}`)),
+    size: 1000 + i,
+  }));
+  const value = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(Buffer.from('config')), size: 6 },
+    layers,
+  };
+  return Buffer.from(JSON.stringify(value, null, 2));
+}
 
 /** A file for `chooseFiles` / `dropFiles`: its name, a JSON MIME type and its exact bytes. */
 export const json = (name, buffer) => ({ name, mimeType: 'application/json', buffer });
