@@ -625,6 +625,26 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     await settings();
   });
 
+  /**
+   * Holds the token server's answers, runs `start`, waits until it asked the token server, clicks
+   * "Clear all", then lets the token server answer and gives the page 1.5 s to act on the answer.
+   */
+  async function clearWhileTokenHeld(start) {
+    const heldBefore = token.held;
+    const release = token.hold();
+    try {
+      await start();
+      for (const deadline = Date.now() + WAIT_MS; token.held === heldBefore; ) {
+        if (Date.now() > deadline) throw new Error('the token request did not arrive');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await app().click('clear');
+    } finally {
+      release();
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+
   test('Clear while the layers wait for access: no download starts, and the login typed for the walk is not kept', async () => {
     const page = app().page;
     const blobGets = [];
@@ -635,21 +655,11 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     assert.deepEqual(await errors(), []);
     await settings({ proxyPrefix: `${proxy.origin}/` });
     // demo/docker has no token yet: its layers ask the token server, with the walk's login.
-    const heldBefore = token.held;
-    const release = token.hold();
-    try {
+    await clearWhileTokenHeld(async () => {
       await page.fill('[data-testid="blob-registry"]', `${token.host}/demo/docker:1`);
       await app().click('verify-layers');
       await app().until(() => page.locator('[data-testid="layers-authorizing"]').waitFor(), 'the panel to ask for access');
-      for (const deadline = Date.now() + WAIT_MS; token.held === heldBefore; ) {
-        if (Date.now() > deadline) throw new Error('the token request did not arrive');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await app().click('clear');
-    } finally {
-      release();
-    }
-    await new Promise((r) => setTimeout(r, 1500));
+    });
     assert.deepEqual(blobGets, [], 'no layer download started after the page was cleared');
     assert.equal(await page.locator('[data-testid="layer-result"]').count(), 0);
 
@@ -667,20 +677,10 @@ describe('fetching from a registry', { skip: unavailable }, () => {
   test('Clear all while a fetch waits for the registry cancels it: none of its documents arrive on the cleared page', async () => {
     const page = app().page;
     await settings({ proxyPrefix: `${proxy.origin}/` });
-    const heldBefore = token.held;
-    const release = token.hold();
-    try {
+    await clearWhileTokenHeld(async () => {
       await page.fill('[data-testid="reference"]', `${token.host}/demo/multi:1`);
       await page.press('[data-testid="reference"]', 'Enter');
-      for (const deadline = Date.now() + WAIT_MS; token.held === heldBefore; ) {
-        if (Date.now() > deadline) throw new Error('the token request did not arrive');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await app().click('clear');
-    } finally {
-      release();
-    }
-    await new Promise((r) => setTimeout(r, 1500));
+    });
     assert.deepEqual(await app().documents(), [], 'nothing arrived after the page was cleared');
     assert.equal((await progress()).state, 'cancelled');
     await settings();
