@@ -2,7 +2,7 @@
 //! prefix and timeout, and an `Authorization` from the same flow. The download itself runs in a
 //! layer worker (`ui::layers`); this decides what it sends.
 
-use super::client::Failure;
+use super::client::{Client, Failure};
 use super::keyring::{Grant, Keyring};
 use super::time::Cancel;
 use super::walk::Settings;
@@ -59,8 +59,7 @@ pub(crate) async fn blob_access(
     let grant = match keyring.authorization(reference) {
         Some(known) => known,
         None => {
-            let grant = settings
-                .client(reference, cancel)
+            let grant = Client::new(reference, &settings, cancel)
                 .authorize(&blob_url(reference, probe, settings.proxy.as_deref()))
                 .await?;
             // Kept only with a walk's settings: those of an unfetched image are read afresh

@@ -5,6 +5,7 @@
 
 use super::keyring::Grant;
 use super::time::{sleep, Cancel};
+use super::walk::Settings;
 use crate::core::digest::Digest;
 use crate::core::distribution::auth::{
     answer_challenge, parse_token_response, AuthError, AuthStep, Credentials, TOKEN_SIZE_CAP,
@@ -19,7 +20,6 @@ use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
-use std::time::Duration;
 use web_sys::{AbortController, RequestCache, RequestRedirect, ResponseType};
 
 /// Error answers are read for their distribution error code only; longer ones are left unread.
@@ -90,10 +90,8 @@ enum Reply {
 
 pub(crate) struct Client<'a> {
     reference: &'a Reference,
-    proxy: Option<&'a str>,
-    credentials: Option<&'a Credentials>,
-    timeout: Duration,
-    page_origin: &'a str,
+    /// The proxy prefix, timeout, credentials and page origin the user's fetch runs with.
+    settings: &'a Settings,
     cancel: Cancel,
     /// The `Authorization` value that worked last (a bearer token, or the user's Basic
     /// credentials): reused by every later request of this walk; the walk leaves it in the
@@ -102,23 +100,15 @@ pub(crate) struct Client<'a> {
 }
 
 impl<'a> Client<'a> {
-    pub(crate) fn new(
-        reference: &'a Reference,
-        proxy: Option<&'a str>,
-        credentials: Option<&'a Credentials>,
-        timeout: Duration,
-        page_origin: &'a str,
-        cancel: Cancel,
-    ) -> Client<'a> {
+    pub(crate) fn new(reference: &'a Reference, settings: &'a Settings, cancel: Cancel) -> Client<'a> {
         Client {
             reference,
-            proxy,
-            credentials,
-            timeout,
-            page_origin,
+            settings,
             cancel,
             authorization: RefCell::new(
-                credentials
+                settings
+                    .credentials
+                    .as_ref()
                     .and_then(Credentials::upfront_authorization)
                     .map(Grant::lasting),
             ),
@@ -205,7 +195,7 @@ impl<'a> Client<'a> {
                     continue;
                 }
             }
-            if status == 401 && self.credentials.is_some() {
+            if status == 401 && self.settings.credentials.is_some() {
                 return Err(AuthError::CredentialsRejected.into());
             }
             if !(200..300).contains(&status) {
@@ -264,7 +254,12 @@ impl<'a> Client<'a> {
     /// Answers a 401's challenge: a token from the token server (with the user's Basic
     /// credentials, if typed), or those credentials themselves for a Basic registry.
     async fn answer(&self, challenge: &str) -> Result<Grant, Failure> {
-        match answer_challenge(challenge, self.reference, self.credentials, self.proxy)? {
+        match answer_challenge(
+            challenge,
+            self.reference,
+            self.settings.credentials.as_ref(),
+            self.settings.proxy.as_deref(),
+        )? {
             AuthStep::FetchToken { url, authorization } => self.token(&url, authorization.as_deref()).await,
             AuthStep::Retry { authorization } => Ok(Grant::lasting(authorization)),
         }
@@ -274,7 +269,7 @@ impl<'a> Client<'a> {
     /// not know the repository at all (see core `tags_list_url`); `None` when it does, or when
     /// its tag list cannot be read.
     pub(crate) async fn repository_unknown(&self) -> Result<Option<RegistryError>, Failure> {
-        let url = tags_list_url(self.reference, self.proxy);
+        let url = tags_list_url(self.reference, self.settings.proxy.as_deref());
         let authorization = self.authorization();
         let reply = self
             .exchange(
@@ -351,7 +346,7 @@ impl<'a> Client<'a> {
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
         let mut facts = FailureFacts {
             online,
-            proxy: self.proxy,
+            proxy: self.settings.proxy.as_deref(),
             redirected: false,
             probe_status: None,
         };
@@ -372,7 +367,7 @@ impl<'a> Client<'a> {
                 Some(Reply::Answered { response, .. }) if response.type_() == ResponseType::Opaqueredirect
             );
             if !facts.redirected {
-                let probe = version_check_url(self.reference, self.proxy);
+                let probe = version_check_url(self.reference, self.settings.proxy.as_deref());
                 let reply = self
                     .exchange(
                         &probe,
@@ -388,7 +383,12 @@ impl<'a> Client<'a> {
                 }
             }
         }
-        Ok(RegistryError::from_failure(&facts, shown, blob, self.page_origin))
+        Ok(RegistryError::from_failure(
+            &facts,
+            shown,
+            blob,
+            &self.settings.page_origin,
+        ))
     }
 
     /// One GET: sends it, then reads the body unless `Content-Length` says it is over `limit`
@@ -459,7 +459,7 @@ impl<'a> Client<'a> {
         if self.cancel.is_cancelled() {
             return Err(Failure::Cancelled);
         }
-        let timer = pin!(sleep(self.timeout));
+        let timer = pin!(sleep(self.settings.timeout));
         let cancelled = pin!(self.cancel.clone().cancelled());
         match select(pin!(work), select(timer, cancelled)).await {
             Either::Left((value, _)) => Ok(value),
@@ -470,7 +470,7 @@ impl<'a> Client<'a> {
                 match stop {
                     Either::Left(_) => Err(RegistryError::Timeout {
                         registry: self.reference.registry().to_owned(),
-                        seconds: u32::try_from(self.timeout.as_secs()).unwrap_or(u32::MAX),
+                        seconds: u32::try_from(self.settings.timeout.as_secs()).unwrap_or(u32::MAX),
                     }
                     .into()),
                     Either::Right(_) => Err(Failure::Cancelled),

@@ -77,20 +77,6 @@ pub enum Outcome {
     Cancelled,
 }
 
-impl Settings {
-    /// A client for `reference`'s registry with these settings.
-    pub(super) fn client<'a>(&'a self, reference: &'a Reference, cancel: Cancel) -> Client<'a> {
-        Client::new(
-            reference,
-            self.proxy.as_deref(),
-            self.credentials.as_ref(),
-            self.timeout,
-            &self.page_origin,
-            cancel,
-        )
-    }
-}
-
 /// Fetch what `reference` names and everything it points at down to the configs, reporting
 /// through `on_event`. Returns [`Outcome::Cancelled`] as soon as `cancel` fires; no event
 /// follows a cancellation. Once the first document has arrived, `keyring` learns how its
@@ -103,7 +89,7 @@ pub async fn walk(
     on_event: &dyn Fn(Event),
 ) -> Outcome {
     let since = keyring.generation();
-    let client = settings.client(reference, cancel);
+    let client = Client::new(reference, settings, cancel);
     let done = Cell::new(0);
     let total = Cell::new(1);
     let progress = || {
@@ -226,7 +212,7 @@ pub async fn list_referrers(
     cancel: Cancel,
     on_event: &dyn Fn(Event),
 ) -> Outcome {
-    let client = settings.client(reference, cancel);
+    let client = Client::new(reference, settings, cancel);
     on_event(Event::Progress { done: 0, total: 1 });
     match referrers::list(
         &client,
