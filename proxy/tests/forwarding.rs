@@ -38,7 +38,7 @@ fn build_world() -> World {
     let image = background().block_on(push_image(&registry.origin(), "demo/app", "1", 0));
     let tokens = TokenServer::start(PORTS.take(), PASSWORD);
     let token_registry_port = PORTS.take();
-    let _child = start_token_registry(token_registry_port, &registry.storage(), &tokens);
+    start_token_registry(token_registry_port, &registry.storage(), &tokens);
     let (redirector_port, storage_port, unlisted) = (PORTS.take(), PORTS.take(), PORTS.take());
     start_redirector(redirector_port, storage_port, unlisted);
     let big_blob = support::image::pseudo_random(3 << 20, 99);

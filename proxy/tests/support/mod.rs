@@ -48,13 +48,14 @@ pub fn watch(cleanup: &str) {
         "while kill -0 {} 2>/dev/null; do sleep 0.2; done; {cleanup}",
         std::process::id()
     );
-    Command::new("setsid")
+    let mut watcher = Command::new("setsid")
         .args(["sh", "-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start the cleanup watcher");
+    std::thread::spawn(move || watcher.wait());
 }
 
 /// A child process stopped with the test binary.

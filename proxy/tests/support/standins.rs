@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -183,8 +183,9 @@ fn issue(signer: &ring::signature::RsaKeyPair, cert_b64: &str, query: &str) -> S
     format!("{signed}.{}", b64(&signature))
 }
 
-/// A second docker-registry over `storage`, with distribution's token authentication.
-pub fn start_token_registry(port: u16, storage: &Path, tokens: &TokenServer) -> Child {
+/// A second docker-registry over `storage`, with distribution's token authentication; it runs until
+/// the test binary exits.
+pub fn start_token_registry(port: u16, storage: &Path, tokens: &TokenServer) {
     let dir = scratch(&format!("token-registry-{port}"));
     let config = dir.join("config.yml");
     fs::write(
@@ -206,6 +207,11 @@ auth:\n  token:\n    realm: {}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN
             .stdout(Stdio::null())
             .stderr(fs::File::create(dir.join("registry.log")).expect("log")),
     );
+    // Reaped by its own thread; the watcher stops it when the test binary exits.
+    std::thread::spawn(move || {
+        let mut child = child;
+        child.wait()
+    });
     for _ in 0..100 {
         let status = Command::new("curl")
             .args([
@@ -220,7 +226,7 @@ auth:\n  token:\n    realm: {}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN
             .map(|out| String::from_utf8_lossy(&out.stdout).to_string())
             .unwrap_or_default();
         if status == "401" {
-            return child;
+            return;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
