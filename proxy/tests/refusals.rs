@@ -21,11 +21,7 @@ fn world() -> &'static World {
         std::thread::spawn(|| {
             let (redirector, storage, unlisted) = (PORTS.take(), PORTS.take(), PORTS.take());
             start_redirector(redirector, storage, unlisted);
-            World {
-                redirector,
-                storage,
-                unlisted,
-            }
+            World { redirector, unlisted }
         })
         .join()
         .expect("world setup")
