@@ -36,6 +36,8 @@ fn world() -> &'static World {
 fn build_world() -> World {
     let registry = Registry::start(PORTS.take());
     let image = background().block_on(push_image(&registry.origin(), "demo/app", "1", 0));
+    // A second repository, so the catalog has a next page.
+    background().block_on(push_image(&registry.origin(), "demo/second", "1", 0));
     let tokens = TokenServer::start(PORTS.take(), PASSWORD);
     let token_registry_port = PORTS.take();
     start_token_registry(token_registry_port, &registry.storage(), &tokens);
@@ -365,4 +367,28 @@ async fn an_allowed_origin_gets_cors_and_no_other_origin_does() {
     assert_eq!(header(&other, "access-control-allow-origin"), None);
     let same_origin = client().get(&manifest).send().await.unwrap();
     assert_eq!(header(&same_origin, "access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn a_link_to_the_next_page_comes_back_through_the_proxy() {
+    let w = world();
+    let proxy = proxy(&[]);
+    let catalog = format!("{}/v2/_catalog", w.registry.origin());
+    let first = client()
+        .get(proxy.url(&format!("{catalog}?n=1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let link = header(&first, "link").expect("the registry paginates with Link");
+    let prefix = format!("<{}?", proxy.url(&catalog));
+    assert!(
+        link.starts_with(&prefix),
+        "Link not rewritten through the proxy: {link}"
+    );
+    let next = link[1..link.find('>').unwrap()].to_string();
+    let first = json(first).await;
+    let second = json(client().get(&next).send().await.unwrap()).await;
+    assert_eq!(first["repositories"], serde_json::json!(["demo/app"]));
+    assert_eq!(second["repositories"], serde_json::json!(["demo/second"]));
 }
