@@ -2,13 +2,15 @@
 # Throughput of one 256 MiB blob read through digestlens-proxy vs directly from the registry, in one
 # run, with curl as the client (not a timed test: numbers for docs/proxy.md; the goal is >= 0.9x).
 #
-# Usage: proxy/bench/throughput.sh [runs]   (default 5 runs each, alternating; the best of each counts)
+# Usage: proxy/bench/throughput.sh [runs]   (default 7 runs each, alternating direct/proxy; prints the
+# best and the median of each route and the median of the per-run ratios: on a busy machine the
+# median ratio is the fairer number)
 # Environment: PORT (registry, default 5790; the proxy listens on PORT+1), SIZE_MIB (default 256).
 # Builds the proxy with `--profile proxy` (the one scripts/serve runs) and starts Debian's
 # docker-registry through scripts/registry; only 127.0.0.1 is contacted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=${1:-5}
+runs=${1:-7}
 port=${PORT:-5790}
 proxy_port=$((port + 1))
 size_mib=${SIZE_MIB:-256}
@@ -50,13 +52,16 @@ check() { [ "sha256:$(curl -sSf "$1" | sha256sum | cut -d' ' -f1)" = "$digest" ]
 check "$blob_url"
 check "http://127.0.0.1:$proxy_port/proxy/$blob_url"
 
-best_direct=0 best_proxy=0
+mib() { echo "$1 / 1048576" | bc -l; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+directs=() proxies=() ratios=()
 for i in $(seq "$runs"); do
   d=$(speed "$blob_url")
   p=$(speed "http://127.0.0.1:$proxy_port/proxy/$blob_url")
-  printf 'run %d: direct %6.0f MiB/s, through proxy %6.0f MiB/s\n' "$i" "$(echo "$d / 1048576" | bc -l)" "$(echo "$p / 1048576" | bc -l)"
-  best_direct=$(echo "if ($d > $best_direct) $d else $best_direct" | bc -l)
-  best_proxy=$(echo "if ($p > $best_proxy) $p else $best_proxy" | bc -l)
+  directs+=("$d") proxies+=("$p") ratios+=("$(echo "$p / $d" | bc -l)")
+  printf 'run %d: direct %5.0f MiB/s, through proxy %5.0f MiB/s, ratio %.2f\n' "$i" "$(mib "$d")" "$(mib "$p")" "${ratios[-1]}"
 done
-printf '%d MiB blob, best of %d: direct %.0f MiB/s, through proxy %.0f MiB/s, ratio %.2f\n' "$size_mib" "$runs" \
-  "$(echo "$best_direct / 1048576" | bc -l)" "$(echo "$best_proxy / 1048576" | bc -l)" "$(echo "$best_proxy / $best_direct" | bc -l)"
+best() { printf '%s\n' "$@" | sort -g | tail -1; }
+printf '%d MiB blob, %d runs: direct best %.0f / median %.0f MiB/s; through proxy best %.0f / median %.0f MiB/s; median ratio %.2f\n' \
+  "$size_mib" "$runs" "$(mib "$(best "${directs[@]}")")" "$(mib "$(median "${directs[@]}")")" \
+  "$(mib "$(best "${proxies[@]}")")" "$(mib "$(median "${proxies[@]}")")" "$(median "${ratios[@]}")"
