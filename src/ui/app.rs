@@ -9,6 +9,7 @@ use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
+use super::connection::ConnectionProvider;
 use super::permalink_sync::use_permalink;
 use super::state::{Action, DocumentList, NewDocument, Source, Workspace};
 use crate::core::digest::Digest;
@@ -165,6 +166,7 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
+            <ConnectionProvider>
             <ContextProvider<DocumentList> context={document_list}>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
@@ -212,6 +214,7 @@ pub fn app() -> Html {
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>
+            </ConnectionProvider>
             </main>
             <footer>
                 { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",
