@@ -1,5 +1,6 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
+use super::components::compare_images::CompareImages;
 use super::components::compare_panel::ComparePanel;
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
@@ -211,6 +212,7 @@ pub fn app() -> Html {
                     }) }
                 </section>
                 { layer_panels(workspace.documents(), &keyring) }
+                <CompareImages />
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>

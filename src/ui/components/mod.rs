@@ -1,5 +1,6 @@
 //! One component per file.
 pub mod bytes_view;
+pub mod compare_images;
 pub mod compare_panel;
 pub mod comparison_view;
 pub mod connection_settings;
