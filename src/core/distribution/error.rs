@@ -567,6 +567,10 @@ impl fmt::Display for RegistryError {
                  be reached, or it does not allow reads from this page. Check the proxy prefix in \
                  the settings, or clear it to ask the registry directly."
             ),
+            RegistryError::ProxyRefused { registry, refusal } if refusal.status >= 500 => write!(
+                f,
+                "The registry proxy could not get an answer from {registry}: {refusal}"
+            ),
             RegistryError::ProxyRefused { registry, refusal } => write!(
                 f,
                 "The registry proxy refused to forward this request to {registry}: {refusal}"

@@ -190,4 +190,31 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn an_answer_through_the_proxy_is_its_refusal_or_the_registry_answer_it_passed_on() {
+        use crate::core::distribution::error::{RegistryError, Resource};
+        use crate::core::reference::Reference;
+        let Ok(reference) = Reference::parse("127.0.0.3:5899/demo/oci:1") else {
+            panic!("a valid reference");
+        };
+        let refused = RegistryError::from_proxied_response(
+            403,
+            br#"{"error":"registry not allowed","why":"127.0.0.3:5899 is not on this proxy's registry allow list; start the proxy with --allow-registry 127.0.0.3:5899 to allow it."}"#,
+            None,
+            &reference,
+            Resource::Manifest,
+        );
+        assert_eq!(refused.slug(), "proxy-refused");
+        assert_eq!(
+            refused.to_string(),
+            "The registry proxy refused to forward this request to 127.0.0.3:5899: registry not allowed \
+             (HTTP 403). 127.0.0.3:5899 is not on this proxy's registry allow list; start the proxy with \
+             --allow-registry 127.0.0.3:5899 to allow it."
+        );
+        let denied = br#"{"errors":[{"code":"DENIED","message":"no pull right"}]}"#;
+        let passed_on =
+            RegistryError::from_proxied_response(403, denied, None, &reference, Resource::Manifest);
+        assert_eq!(passed_on.slug(), "forbidden");
+    }
 }
