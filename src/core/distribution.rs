@@ -7,10 +7,12 @@
 //! - [`error`]: HTTP statuses and fetch failures as [`error::RegistryError`], and the
 //!   command-line ways to fetch the same manifest when the browser cannot.
 //! - [`walk`]: which documents to fetch, round by round, from an index down to the configs.
+//! - [`proxy`]: finding the registry proxy the page came with, and reading its refusals.
 //! - [`referrers`]: what is attached to a manifest (API, referrers tag, cosign tags).
 
 pub mod auth;
 pub mod error;
+pub mod proxy;
 pub mod referrers;
 pub mod verify;
 pub mod walk;

@@ -10,6 +10,7 @@ pub mod document;
 pub mod explain;
 pub mod graph;
 pub mod image_config;
+pub mod image_pair;
 pub mod json;
 pub mod layer;
 pub mod layout;

@@ -11,6 +11,7 @@ use crate::core::distribution::auth::{
     answer_challenge, parse_token_response, AuthError, AuthStep, Credentials, TOKEN_SIZE_CAP,
 };
 use crate::core::distribution::error::{parse_error_body, FailureFacts, RegistryError, Resource};
+use crate::core::distribution::proxy::ProxyRefusal;
 use crate::core::distribution::referrers::FILTERS_APPLIED_HEADER;
 use crate::core::distribution::walk::Target;
 use crate::core::distribution::{tags_list_url, version_check_url, MANIFEST_ACCEPT};
@@ -146,10 +147,26 @@ impl<'a> Client<'a> {
                 status,
                 body,
                 retry_after,
-            } => Err(
-                RegistryError::from_response(status, &body, retry_after.as_deref(), shown, resource).into(),
-            ),
+            } => Err(self
+                .status_error(status, &body, retry_after.as_deref(), shown, resource)
+                .into()),
             Sent::Unreadable => Err(self.diagnose(url, shown, blob).await?.into()),
+        }
+    }
+
+    /// A non-2xx answer as an error: through a proxy, the proxy's own refusal if it is one.
+    fn status_error(
+        &self,
+        status: u16,
+        body: &[u8],
+        retry_after: Option<&str>,
+        shown: &Reference,
+        resource: Resource,
+    ) -> RegistryError {
+        if self.settings.proxy.is_some() {
+            RegistryError::from_proxied_response(status, body, retry_after, shown, resource)
+        } else {
+            RegistryError::from_response(status, body, retry_after, shown, resource)
         }
     }
 
@@ -258,7 +275,10 @@ impl<'a> Client<'a> {
             challenge,
             self.reference,
             self.settings.credentials.as_ref(),
-            self.settings.proxy.as_deref(),
+            self.settings
+                .proxy
+                .as_deref()
+                .filter(|p| !realm_goes_through(challenge, p)),
         )? {
             AuthStep::FetchToken { url, authorization } => self.token(&url, authorization.as_deref()).await,
             AuthStep::Retry { authorization } => Ok(Grant::lasting(authorization)),
@@ -315,6 +335,20 @@ impl<'a> Client<'a> {
             Reply::Answered { response, body } if response.ok() => {
                 let token = parse_token_response(&body)?;
                 Ok(Grant::expiring(token.authorization(), token.expires_in))
+            }
+            Reply::Answered { response, body } if self.settings.proxy.is_some() => {
+                match ProxyRefusal::from_response(response.status(), &body) {
+                    Some(refusal) => Err(RegistryError::ProxyRefused {
+                        registry: self.reference.registry().to_owned(),
+                        refusal,
+                    }
+                    .into()),
+                    None => Err(AuthError::TokenRefused {
+                        status: response.status(),
+                        with_credentials: authorization.is_some(),
+                    }
+                    .into()),
+                }
             }
             Reply::Answered { response, .. } => Err(AuthError::TokenRefused {
                 status: response.status(),
@@ -478,6 +512,19 @@ impl<'a> Client<'a> {
             }
         }
     }
+}
+
+/// Whether the challenge's realm already goes through `proxy`: a registry proxy rewrites the
+/// realm of the challenges it passes on to `<proxy>/<realm>` (so it knows which token servers its
+/// registries announced), and prefixing it again would ask the proxy for its own URL.
+fn realm_goes_through(challenge: &str, proxy: &str) -> bool {
+    let path = proxy
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..)))
+        .filter(|path| path.len() > 1);
+    std::iter::once(proxy)
+        .chain(path)
+        .any(|start| challenge.contains(&format!("realm=\"{start}")))
 }
 
 /// A follow-up question's answer: cancellation ends the walk, a timeout or other failure just

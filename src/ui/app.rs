@@ -1,5 +1,6 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
+use super::components::compare_images::CompareImages;
 use super::components::compare_panel::ComparePanel;
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
@@ -9,6 +10,7 @@ use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
+use super::connection::ConnectionProvider;
 use super::permalink_sync::use_permalink;
 use super::state::{Action, DocumentList, NewDocument, Source, Workspace};
 use crate::core::digest::Digest;
@@ -165,6 +167,7 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main>
+            <ConnectionProvider>
             <ContextProvider<DocumentList> context={document_list}>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
@@ -209,9 +212,11 @@ pub fn app() -> Html {
                     }) }
                 </section>
                 { layer_panels(workspace.documents(), &keyring) }
+                <CompareImages />
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>
+            </ConnectionProvider>
             </main>
             <footer>
                 { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",

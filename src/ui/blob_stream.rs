@@ -133,7 +133,13 @@ pub async fn open(
     if !response.ok() {
         let body = error_body(&response).await;
         let retry_after = response.headers().get("Retry-After").ok().flatten();
-        return Err(BlobStreamError::Registry(RegistryError::from_response(
+        // Through a proxy, the answer may be the proxy's own refusal rather than the registry's.
+        let classify = if blob.proxy.is_some() {
+            RegistryError::from_proxied_response
+        } else {
+            RegistryError::from_response
+        };
+        return Err(BlobStreamError::Registry(classify(
             response.status(),
             &body,
             retry_after.as_deref(),

@@ -5,6 +5,7 @@ mod app;
 pub mod blob_stream;
 mod comparison_worker;
 mod components;
+pub mod connection;
 pub mod files;
 pub mod layers;
 pub mod panic;

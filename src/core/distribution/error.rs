@@ -8,6 +8,7 @@ mod ways_on;
 pub use ways_on::{blob_ways_on, distribution_cors_config, ways_on, zot_cors_config};
 
 use super::auth::AuthError;
+use super::proxy::ProxyRefusal;
 use super::{CONFIG_SIZE_CAP, MANIFEST_SIZE_CAP};
 use crate::core::digest::Digest;
 use crate::core::reference::Reference;
@@ -156,6 +157,12 @@ pub enum RegistryError {
         proxy: String,
         registry: String,
     },
+    /// The registry proxy refused to forward the request (its own JSON refusal, not the
+    /// registry's answer): which host, which rule, and the flag that would allow it.
+    ProxyRefused {
+        registry: String,
+        refusal: ProxyRefusal,
+    },
     /// A blob download was redirected to storage (S3, a CDN) that does not allow web pages.
     RedirectBlocked {
         location: Option<String>,
@@ -275,6 +282,24 @@ impl RegistryError {
         }
     }
 
+    /// [`RegistryError::from_response`] for an answer that came through a proxy: the proxy's own
+    /// refusal when the body is one, else the registry's answer it passed on.
+    pub fn from_proxied_response(
+        status: u16,
+        body: &[u8],
+        retry_after: Option<&str>,
+        reference: &Reference,
+        resource: Resource,
+    ) -> RegistryError {
+        match ProxyRefusal::from_response(status, body) {
+            Some(refusal) => RegistryError::ProxyRefused {
+                registry: reference.registry().to_owned(),
+                refusal,
+            },
+            None => RegistryError::from_response(status, body, retry_after, reference, resource),
+        }
+    }
+
     /// The browser blocked the response. `page_origin` is this page's origin, for the config.
     pub fn cors_blocked(reference: &Reference, page_origin: &str) -> RegistryError {
         RegistryError::CorsBlocked {
@@ -339,6 +364,7 @@ impl RegistryError {
             RegistryError::CorsBlocked { .. } => "cors-blocked",
             RegistryError::PreflightRefused { .. } => "preflight-refused",
             RegistryError::ProxyFailed { .. } => "proxy-failed",
+            RegistryError::ProxyRefused { .. } => "proxy-refused",
             RegistryError::RedirectBlocked { .. } => "redirect-blocked",
             RegistryError::RedirectFailed { .. } => "redirect-failed",
             RegistryError::Timeout { .. } => "timeout",
@@ -501,6 +527,14 @@ impl fmt::Display for RegistryError {
                 "The request to {registry} through the CORS proxy {proxy} failed: the proxy cannot \
                  be reached, or it does not allow reads from this page. Check the proxy prefix in \
                  the settings, or clear it to ask the registry directly."
+            ),
+            RegistryError::ProxyRefused { registry, refusal } if refusal.status >= 500 => write!(
+                f,
+                "The registry proxy could not get an answer from {registry}: {refusal}"
+            ),
+            RegistryError::ProxyRefused { registry, refusal } => write!(
+                f,
+                "The registry proxy refused to forward this request to {registry}: {refusal}"
             ),
             RegistryError::RedirectBlocked { ways_on, .. } => {
                 writeln!(f, "{}", self.headline())?;

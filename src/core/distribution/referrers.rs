@@ -153,6 +153,12 @@ pub fn next_page(link: &str, reference: &Reference, proxy: Option<&str>) -> Opti
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then_some(target)
     })?;
+    // A registry proxy rewrites the link to come back through itself.
+    let target = proxy
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .and_then(|p| target.strip_prefix(p))
+        .unwrap_or(target);
     let url = if target.starts_with("/v2/") {
         format!("{base}{target}")
     } else if target
@@ -587,6 +593,21 @@ mod tests {
             None
         );
         assert_eq!(next_page("garbage", &r, None), None);
+    }
+
+    // digestlens-proxy rewrites each Link to come back through itself.
+    #[test]
+    fn a_next_page_already_through_the_proxy_is_not_prefixed_again() {
+        let proxy = "http://127.0.0.1:8080/proxy/";
+        let through = format!("<{proxy}http://127.0.0.1:5621/v2/demo/oci/referrers/x?last=y>; rel=\"next\"");
+        assert_eq!(
+            next_page(&through, &reference(), Some(proxy)),
+            Some(format!(
+                "{proxy}http://127.0.0.1:5621/v2/demo/oci/referrers/x?last=y"
+            ))
+        );
+        let elsewhere = format!("<{proxy}https://elsewhere.example/v2/x>; rel=\"next\"");
+        assert_eq!(next_page(&elsewhere, &reference(), Some(proxy)), None);
     }
 
     #[test]

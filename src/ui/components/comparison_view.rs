@@ -21,6 +21,9 @@ pub struct ComparisonViewProps {
     pub state: ComparisonState,
     pub a: Handle,
     pub b: Handle,
+    /// Whether to draw the verdict; the two-images form draws its own around it.
+    #[prop_or(true)]
+    pub verdict: bool,
 }
 
 #[function_component(ComparisonView)]
@@ -41,7 +44,9 @@ pub fn comparison_view(props: &ComparisonViewProps) -> Html {
     let both_json = props.a.0.analysis.json.is_some() && props.b.0.analysis.json.is_some();
     html! {
         <div class="comparison" data-testid="comparison">
-            { verdict_view(&comparison.verdict, &comparison.differences) }
+            if props.verdict {
+                { verdict_view(&comparison.verdict, &comparison.differences) }
+            }
             <h3>{ "Evidence" }</h3>
             <table class="evidence" data-testid="evidence">
                 <thead>

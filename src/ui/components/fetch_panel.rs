@@ -5,14 +5,15 @@
 //! goes out with the settings and credentials typed here.
 //!
 //! Credentials are read from their fields when a fetch starts and live in that fetch, and in the
-//! page's memory (the [`Keyring`]) for the layer downloads of the image it fetched; the CORS
-//! proxy prefix is the one setting kept in local storage (never in a permalink).
+//! page's memory (the [`Keyring`]) for the layer downloads of the image it fetched; the proxy
+//! prefix and timeout come from the page's connection settings (`ui::connection`). A fetch
+//! asked for before the page knows whether it came with a proxy waits for that answer.
 
+use super::connection_settings::{ConnectionNote, ConnectionSettings, SettingsFields};
 use super::registry_error::RegistryErrorView;
 use crate::core::digest::Digest;
 use crate::core::distribution::auth::Credentials;
 use crate::core::distribution::error::RegistryError;
-use crate::core::distribution::proxy_prefix;
 use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::{Mismatch, Trust};
 use crate::core::distribution::walk::Skipped;
@@ -20,20 +21,14 @@ use crate::core::reference::Reference;
 use crate::registry::{
     cancellation, list_referrers, walk, CancelHandle, Event, Fetched, Keyring, Outcome, Problem, Settings,
 };
+use crate::ui::connection::{use_connection, ConnectionContext};
 use crate::ui::permalink_sync::Refetch;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlDetailsElement, HtmlInputElement};
 use yew::prelude::*;
-
-/// Local storage key of the CORS proxy prefix.
-const PROXY_KEY: &str = "digestlens.corsProxy";
-/// Per request; a registry that says nothing for this long is reported as not answering.
-const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
-const MAX_TIMEOUT_SECONDS: u64 = 600;
 
 /// What a fetch asked for elsewhere on the page should do.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,10 +188,6 @@ impl Reducible for FetchState {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 fn now_millis() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -207,26 +198,6 @@ fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>()
         .map(|i| i.value())
         .unwrap_or_default()
-}
-
-fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
-/// The settings for a registry no fetch has reached (the layers of a pasted manifest): the
-/// stored proxy prefix, the default timeout, no credentials.
-pub fn unfetched_settings() -> Result<Settings, RegistryError> {
-    let stored = storage()
-        .and_then(|s| s.get_item(PROXY_KEY).ok().flatten())
-        .unwrap_or_default();
-    Ok(Settings {
-        proxy: proxy_prefix(&stored)?.map(str::to_owned),
-        credentials: None,
-        timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECONDS),
-        page_origin: page_origin(),
-    })
 }
 
 /// Where the walk's events go.
@@ -274,137 +245,139 @@ fn on_event(event: Event, generation: u64, current: &Rc<RefCell<u64>>, reference
     }
 }
 
-#[function_component(FetchPanel)]
-pub fn fetch_panel(props: &FetchPanelProps) -> Html {
-    let state = use_reducer(|| FetchState {
-        generation: 0,
-        referrers_only: false,
-        status: Status::Idle,
-        failed: 0,
-        messages: Vec::new(),
-    });
-    let reference_input = use_node_ref();
-    let username = use_node_ref();
-    let password = use_node_ref();
-    let token = use_node_ref();
-    let timeout = use_node_ref();
-    let settings = use_node_ref();
-    let proxy_input = use_node_ref();
-    let proxy = use_state(|| {
-        storage()
-            .and_then(|s| s.get_item(PROXY_KEY).ok().flatten())
-            .unwrap_or_default()
-    });
-    // The generation of the fetch whose results are wanted, and its cancel handle: replacing
-    // the handle (a new fetch) or taking it (cancel) ends the old walk.
+/// What one fetch needs besides the reference: where its results go and how it is tracked.
+#[derive(Clone)]
+struct Runner {
+    sinks: Rc<Sinks>,
+    keyring: Keyring,
+    /// The generation of the fetch whose results are wanted.
+    current: Rc<RefCell<u64>>,
+    /// Its cancel handle: replacing it (a new fetch) or taking it (cancel) ends the old walk.
+    running: Rc<RefCell<Option<CancelHandle>>>,
+}
+
+impl Runner {
+    /// Starts the walk (or referrers listing) of `reference` with `settings`.
+    fn start(&self, reference: Reference, wanted: Wanted, settings: Settings) {
+        let generation = *self.current.borrow() + 1;
+        *self.current.borrow_mut() = generation;
+        let (handle, cancel) = cancellation();
+        *self.running.borrow_mut() = Some(handle);
+        self.sinks.dispatch.dispatch(FetchAction::Start {
+            generation,
+            referrers_only: matches!(wanted, Wanted::Referrers { .. }),
+        });
+        let runner = self.clone();
+        spawn_local(async move {
+            let started = now_millis();
+            let report = |event| on_event(event, generation, &runner.current, &reference, &runner.sinks);
+            let outcome = match &wanted {
+                Wanted::Walk => walk(&reference, &settings, &runner.keyring, cancel, &report).await,
+                Wanted::Referrers {
+                    subject,
+                    artifact_type,
+                } => {
+                    let artifact_type = artifact_type.as_deref();
+                    list_referrers(&reference, subject, artifact_type, &settings, cancel, &report).await
+                }
+            };
+            if *runner.current.borrow() == generation {
+                runner.running.borrow_mut().take();
+            }
+            runner.sinks.dispatch.dispatch(match outcome {
+                Outcome::Finished => FetchAction::Finish {
+                    generation,
+                    millis: now_millis() - started,
+                },
+                Outcome::Cancelled => FetchAction::Cancel(generation),
+            });
+        });
+    }
+}
+
+/// The settings of a fetch starting now: the page's connection and the credentials typed.
+fn fetch_settings(connection: &ConnectionContext, fields: &SettingsFields) -> Result<Settings, String> {
+    let credentials = Credentials::from_fields(
+        &input_value(&fields.username),
+        &input_value(&fields.password),
+        &input_value(&fields.token),
+    )
+    .map_err(|e| e.to_string())?;
+    connection
+        .connection
+        .settings(credentials)
+        .map_err(|e| e.to_string())
+}
+
+/// The callback that starts a fetch, and the one that cancels it. A fetch asked for while the
+/// page still asks `./proxy/` waits for the answer (the last one asked is kept).
+#[hook]
+fn use_fetch_runner(
+    props: &FetchPanelProps,
+    state: &UseReducerHandle<FetchState>,
+    fields: &SettingsFields,
+) -> (Callback<(Reference, Wanted)>, Callback<()>) {
+    let connection = use_connection();
     let current = use_mut_ref(|| 0u64);
     let running = use_mut_ref(|| None::<CancelHandle>);
-
-    let run = {
-        let dispatch = state.dispatcher();
-        let on_fetched = props.on_fetched.clone();
-        let on_referrers = props.on_referrers.clone();
-        let (username, password, token, timeout) =
-            (username.clone(), password.clone(), token.clone(), timeout.clone());
-        let proxy = proxy.clone();
-        let keyring = props.keyring.clone();
-        let (current, running) = (current.clone(), running.clone());
-        Callback::from(move |(reference, wanted): (Reference, Wanted)| {
-            let proxy = match proxy_prefix(&proxy) {
-                Ok(proxy) => proxy.map(str::to_owned),
-                Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
-            };
-            let credentials = match Credentials::from_fields(
-                &input_value(&username),
-                &input_value(&password),
-                &input_value(&token),
-            ) {
-                Ok(credentials) => credentials,
-                Err(e) => return dispatch.dispatch(FetchAction::Refuse(e.to_string())),
-            };
-            let seconds = input_value(&timeout)
-                .trim()
-                .parse::<u64>()
-                .map_or(DEFAULT_TIMEOUT_SECONDS, |s| s.clamp(1, MAX_TIMEOUT_SECONDS));
-            let settings = Settings {
-                proxy,
-                credentials,
-                timeout: Duration::from_secs(seconds),
-                page_origin: page_origin(),
-            };
-            let generation = *current.borrow() + 1;
-            *current.borrow_mut() = generation;
-            let (handle, cancel) = cancellation();
-            *running.borrow_mut() = Some(handle);
-            dispatch.dispatch(FetchAction::Start {
-                generation,
-                referrers_only: matches!(wanted, Wanted::Referrers { .. }),
-            });
-
-            let sinks = Sinks {
-                dispatch: dispatch.clone(),
-                on_fetched: on_fetched.clone(),
-                on_referrers: on_referrers.clone(),
-            };
-            let (current, running, keyring) = (current.clone(), running.clone(), keyring.clone());
-            spawn_local(async move {
-                let started = now_millis();
-                let report = |event| on_event(event, generation, &current, &reference, &sinks);
-                let outcome = match &wanted {
-                    Wanted::Walk => walk(&reference, &settings, &keyring, cancel, &report).await,
-                    Wanted::Referrers {
-                        subject,
-                        artifact_type,
-                    } => {
-                        list_referrers(
-                            &reference,
-                            subject,
-                            artifact_type.as_deref(),
-                            &settings,
-                            cancel,
-                            &report,
-                        )
-                        .await
-                    }
-                };
-                if *current.borrow() == generation {
-                    running.borrow_mut().take();
-                }
-                match outcome {
-                    Outcome::Finished => sinks.dispatch.dispatch(FetchAction::Finish {
-                        generation,
-                        millis: now_millis() - started,
-                    }),
-                    Outcome::Cancelled => sinks.dispatch.dispatch(FetchAction::Cancel(generation)),
-                }
-            });
-        })
+    let waiting = use_mut_ref(|| None::<(Reference, Wanted)>);
+    let runner = Runner {
+        sinks: Rc::new(Sinks {
+            dispatch: state.dispatcher(),
+            on_fetched: props.on_fetched.clone(),
+            on_referrers: props.on_referrers.clone(),
+        }),
+        keyring: props.keyring.clone(),
+        current: current.clone(),
+        running: running.clone(),
     };
-    let start = {
-        let dispatch = state.dispatcher();
-        let (reference_input, run) = (reference_input.clone(), run.clone());
-        Callback::from(move |()| match Reference::parse(&input_value(&reference_input)) {
-            Ok(reference) => run.emit((reference, Wanted::Walk)),
-            Err(e) => dispatch.dispatch(FetchAction::Refuse(e.to_string())),
+    let run = {
+        let (dispatch, fields) = (state.dispatcher(), fields.clone());
+        let (connection, waiting) = (connection.clone(), waiting.clone());
+        Callback::from(move |(reference, wanted): (Reference, Wanted)| {
+            if connection.connection.discovering() {
+                *waiting.borrow_mut() = Some((reference, wanted));
+                return;
+            }
+            match fetch_settings(&connection, &fields) {
+                Ok(settings) => runner.start(reference, wanted, settings),
+                Err(text) => dispatch.dispatch(FetchAction::Refuse(text)),
+            }
         })
     };
     {
-        // A fetch asked for elsewhere: a walk shows its reference in the box, as if typed.
-        let reference_input = reference_input.clone();
-        use_effect_with(props.request.clone(), move |request| {
-            if let Some(request) = request {
-                if request.wanted == Wanted::Walk {
-                    if let Some(input) = reference_input.cast::<HtmlInputElement>() {
-                        input.set_value(&request.reference.to_string());
-                    }
+        let (run, waiting) = (run.clone(), waiting.clone());
+        use_effect_with(connection.connection.discovering(), move |discovering| {
+            if !*discovering {
+                if let Some(asked) = waiting.borrow_mut().take() {
+                    run.emit(asked);
                 }
-                run.emit((request.reference.clone(), request.wanted.clone()));
             }
         });
     }
+    let cancel = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |()| {
+            waiting.borrow_mut().take();
+            if let Some(handle) = running.borrow_mut().take() {
+                handle.cancel();
+            }
+            dispatch.dispatch(FetchAction::Cancel(*current.borrow()));
+        })
+    };
+    (run, cancel)
+}
 
-    // The references a link pins are fetched one after another, each by the digest seen, as if
-    // typed: the next starts when the last one finished (a cancel drops the rest).
+/// The references a link pins are fetched one after another, each by the digest seen, as if
+/// typed: the next starts when the last one finished (a cancel drops the rest). Returns the
+/// queue, which a fetch the user asks for empties.
+#[hook]
+fn use_refetch_queue(
+    refetch: &Refetch,
+    state: &FetchState,
+    start: &Callback<()>,
+    reference_input: &NodeRef,
+) -> Rc<RefCell<VecDeque<String>>> {
     let queued = use_mut_ref(VecDeque::<String>::new);
     let fetch_next = {
         let (start, reference_input, queued) = (start.clone(), reference_input.clone(), queued.clone());
@@ -418,7 +391,7 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
     };
     {
         let (queued, fetch_next) = (queued.clone(), fetch_next.clone());
-        use_effect_with(props.refetch.clone(), move |refetch| {
+        use_effect_with(refetch.clone(), move |refetch| {
             *queued.borrow_mut() = refetch
                 .pinned
                 .iter()
@@ -444,8 +417,46 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
             None => {}
         });
     }
+    queued
+}
+
+#[function_component(FetchPanel)]
+pub fn fetch_panel(props: &FetchPanelProps) -> Html {
+    let state = use_reducer(|| FetchState {
+        generation: 0,
+        referrers_only: false,
+        status: Status::Idle,
+        failed: 0,
+        messages: Vec::new(),
+    });
+    let reference_input = use_node_ref();
+    let fields = use_memo((), |_| SettingsFields::default());
+    let (run, oncancel) = use_fetch_runner(props, &state, &fields);
+    let start = {
+        let dispatch = state.dispatcher();
+        let (reference_input, run) = (reference_input.clone(), run.clone());
+        Callback::from(move |()| match Reference::parse(&input_value(&reference_input)) {
+            Ok(reference) => run.emit((reference, Wanted::Walk)),
+            Err(e) => dispatch.dispatch(FetchAction::Refuse(e.to_string())),
+        })
+    };
+    {
+        // A fetch asked for elsewhere: a walk shows its reference in the box, as if typed.
+        let reference_input = reference_input.clone();
+        use_effect_with(props.request.clone(), move |request| {
+            if let Some(request) = request {
+                if request.wanted == Wanted::Walk {
+                    if let Some(input) = reference_input.cast::<HtmlInputElement>() {
+                        input.set_value(&request.reference.to_string());
+                    }
+                }
+                run.emit((request.reference.clone(), request.wanted.clone()));
+            }
+        });
+    }
+    let queued = use_refetch_queue(&props.refetch, &state, &start, &reference_input);
     let onsubmit = {
-        let (start, queued) = (start.clone(), queued.clone());
+        let queued = queued.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             // A fetch the user asks for replaces what a link still had queued.
@@ -454,15 +465,8 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
         })
     };
     let oncancel = {
-        let dispatch = state.dispatcher();
-        let (current, running, queued) = (current.clone(), running.clone(), queued.clone());
-        Callback::from(move |()| {
-            queued.borrow_mut().clear();
-            if let Some(handle) = running.borrow_mut().take() {
-                handle.cancel();
-            }
-            dispatch.dispatch(FetchAction::Cancel(*current.borrow()));
-        })
+        let queued = queued.clone();
+        oncancel.reform(move |()| queued.borrow_mut().clear())
     };
     {
         let oncancel = oncancel.clone();
@@ -472,69 +476,17 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
             }
         });
     }
-    let onproxy = {
-        let proxy = proxy.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                let value = input.value();
-                if let Some(storage) = storage() {
-                    let _ = if value.trim().is_empty() {
-                        storage.remove_item(PROXY_KEY)
-                    } else {
-                        storage.set_item(PROXY_KEY, &value)
-                    };
-                }
-                proxy.set(value);
-            }
-        })
-    };
     let show_proxy = {
-        let (settings, proxy_input) = (settings.clone(), proxy_input.clone());
+        let fields = fields.clone();
         Callback::from(move |()| {
-            if let Some(details) = settings.cast::<HtmlDetailsElement>() {
+            if let Some(details) = fields.details.cast::<HtmlDetailsElement>() {
                 details.set_open(true);
             }
-            if let Some(input) = proxy_input.cast::<HtmlInputElement>() {
+            if let Some(input) = fields.proxy.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }
         })
     };
-
-    let progress = match state.status {
-        Status::Idle => None,
-        Status::Running { done, total } if state.referrers_only => {
-            Some(("running", done, total, "Looking for referrers…".to_owned()))
-        }
-        Status::Finished { done, total, millis } if state.referrers_only => Some((
-            "finished",
-            done,
-            total,
-            format!("Looked for referrers in {millis:.0} ms"),
-        )),
-        Status::Running { done, total } => {
-            Some(("running", done, total, format!("{done} of {total} fetched…")))
-        }
-        Status::Finished { done, total, millis } => {
-            let fetched = done.saturating_sub(state.failed);
-            let failed = match state.failed {
-                0 => String::new(),
-                n => format!(", {n} failed,"),
-            };
-            Some((
-                "finished",
-                done,
-                total,
-                format!("{fetched} of {total} fetched{failed} in {millis:.0} ms"),
-            ))
-        }
-        Status::Cancelled { done, total } => Some((
-            "cancelled",
-            done,
-            total,
-            format!("Cancelled after {done} of {total}"),
-        )),
-    };
-    let is_running = matches!(state.status, Status::Running { .. });
 
     html! {
         <section class="fetch-panel" aria-label="Fetch from a registry">
@@ -545,59 +497,82 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
                     placeholder="ghcr.io/org/app:1.2, busybox, 127.0.0.1:5000/team/app@sha256:…" />
                 <button type="submit" data-testid="fetch">{ "Fetch" }</button>
             </form>
-            <details class="fetch-settings" ref={settings}>
-                <summary>{ "Credentials and connection" }</summary>
-                <fieldset>
-                    <legend>{ "Credentials for a private registry (kept in this page's memory for this fetch and its layer downloads only, never stored)" }</legend>
-                    <label>{ "User name " }<input ref={username} data-testid="username" type="text" autocomplete="off" /></label>
-                    <label>{ "Password " }<input ref={password} data-testid="password" type="password" autocomplete="off" /></label>
-                    <label>{ "or token " }<input ref={token} data-testid="token" type="password" autocomplete="off" /></label>
-                </fieldset>
-                <label>
-                    { "CORS proxy prefix " }
-                    <input ref={proxy_input} data-testid="proxy" type="url" value={(*proxy).clone()} oninput={onproxy}
-                        placeholder="https://proxy.example/" autocomplete="off" />
-                    <span class="muted">{ " The registry URL is appended to it; every request (and any token) then passes through that proxy. Kept in this browser's storage." }</span>
-                </label>
-                <label>
-                    { "Give up on a request after " }
-                    <input ref={timeout} data-testid="timeout" type="number" min="1" max={MAX_TIMEOUT_SECONDS.to_string()}
-                        value={DEFAULT_TIMEOUT_SECONDS.to_string()} />
-                    { " seconds" }
-                </label>
-            </details>
-            if let Some((phase, done, total, text)) = progress {
-                <p class="progress" data-testid="progress" data-state={phase} data-done={done.to_string()}
-                    data-total={total.to_string()} aria-live="polite">
-                    <progress max={total.to_string()} value={done.to_string()} />
-                    <span>{ text }</span>
-                    if is_running {
-                        <button type="button" class="secondary" data-testid="cancel" onclick={oncancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-                    }
-                </p>
-            }
+            <ConnectionNote />
+            <ConnectionSettings fields={(*fields).clone()} />
+            { progress_line(&state, &oncancel) }
             // One element around the messages: a bare list among siblings would shift them, and
             // Yew would rebuild the inputs above (losing what was typed).
             <div class="messages">
-                { for state.messages.iter().map(|message| match message {
-                    Message::Input(text) => html! {
-                        <p class="error" role="alert" data-testid="error" data-kind="input">{ text.clone() }</p>
-                    },
-                    Message::Failed { about, error } => html! {
-                        <RegistryErrorView about={about.clone()} error={error.clone()} on_show_proxy={show_proxy.clone()} />
-                    },
-                    Message::Mismatch { about, mismatches } => html! {
-                        <div class="error mismatch" role="alert" data-testid="error" data-kind="mismatch">
-                            <p><strong>{ format!("{about}: the registry served content that does not match.") }</strong>
-                                { " The bytes are shown below as received; do not trust them." }</p>
-                            <ul>{ for mismatches.iter().map(|m| html! { <li>{ m.to_string() }</li> }) }</ul>
-                        </div>
-                    },
-                    Message::Skipped(skipped) => html! {
-                        <p class="notice" data-testid="skipped">{ skipped.to_string() }</p>
-                    },
-                }) }
+                { for state.messages.iter().map(|message| message_view(message, &show_proxy)) }
             </div>
         </section>
+    }
+}
+
+/// The progress bar and its sentence, with a cancel button while running.
+fn progress_line(state: &FetchState, oncancel: &Callback<()>) -> Html {
+    let (phase, done, total, text) = match state.status {
+        Status::Idle => return html! {},
+        Status::Running { done, total } if state.referrers_only => {
+            ("running", done, total, "Looking for referrers…".to_owned())
+        }
+        Status::Finished { done, total, millis } if state.referrers_only => (
+            "finished",
+            done,
+            total,
+            format!("Looked for referrers in {millis:.0} ms"),
+        ),
+        Status::Running { done, total } => ("running", done, total, format!("{done} of {total} fetched…")),
+        Status::Finished { done, total, millis } => {
+            let fetched = done.saturating_sub(state.failed);
+            let failed = match state.failed {
+                0 => String::new(),
+                n => format!(", {n} failed,"),
+            };
+            (
+                "finished",
+                done,
+                total,
+                format!("{fetched} of {total} fetched{failed} in {millis:.0} ms"),
+            )
+        }
+        Status::Cancelled { done, total } => (
+            "cancelled",
+            done,
+            total,
+            format!("Cancelled after {done} of {total}"),
+        ),
+    };
+    let is_running = matches!(state.status, Status::Running { .. });
+    html! {
+        <p class="progress" data-testid="progress" data-state={phase} data-done={done.to_string()}
+            data-total={total.to_string()} aria-live="polite">
+            <progress max={total.to_string()} value={done.to_string()} />
+            <span>{ text }</span>
+            if is_running {
+                <button type="button" class="secondary" data-testid="cancel" onclick={oncancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+            }
+        </p>
+    }
+}
+
+fn message_view(message: &Message, show_proxy: &Callback<()>) -> Html {
+    match message {
+        Message::Input(text) => html! {
+            <p class="error" role="alert" data-testid="error" data-kind="input">{ text.clone() }</p>
+        },
+        Message::Failed { about, error } => html! {
+            <RegistryErrorView about={about.clone()} error={error.clone()} on_show_proxy={show_proxy.clone()} />
+        },
+        Message::Mismatch { about, mismatches } => html! {
+            <div class="error mismatch" role="alert" data-testid="error" data-kind="mismatch">
+                <p><strong>{ format!("{about}: the registry served content that does not match.") }</strong>
+                    { " The bytes are shown below as received; do not trust them." }</p>
+                <ul>{ for mismatches.iter().map(|m| html! { <li>{ m.to_string() }</li> }) }</ul>
+            </div>
+        },
+        Message::Skipped(skipped) => html! {
+            <p class="notice" data-testid="skipped">{ skipped.to_string() }</p>
+        },
     }
 }

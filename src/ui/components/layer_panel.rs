@@ -3,7 +3,6 @@
 //! size against the manifest's descriptor, uncompressed digest against the config's diff_id.
 //! Chain IDs are then recomputed from what was measured.
 
-use super::fetch_panel::unfetched_settings;
 use super::human_size;
 use crate::core::digest::Digest;
 use crate::core::document::Body;
@@ -14,6 +13,7 @@ use crate::core::layer::{
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring, Settings};
+use crate::ui::connection::use_connection;
 use crate::ui::files;
 use crate::ui::layers::pool::{self, BlobSource, Renewal};
 use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
@@ -224,7 +224,9 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
             }
         })
     };
+    let connection = use_connection();
     let verify_from_registry = {
+        let connection = connection.connection.clone();
         let rows = rows.clone();
         let reference = reference.clone();
         let error = error.clone();
@@ -242,7 +244,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     return;
                 }
             };
-            let unfetched = match unfetched_settings() {
+            let unfetched = match connection.unfetched_settings() {
                 Ok(settings) => settings,
                 Err(e) => {
                     error.set(Some(e.to_string()));

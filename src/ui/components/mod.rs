@@ -1,7 +1,9 @@
 //! One component per file.
 pub mod bytes_view;
+pub mod compare_images;
 pub mod compare_panel;
 pub mod comparison_view;
+pub mod connection_settings;
 pub mod descriptor_list;
 pub mod digest_value;
 pub mod document_card;

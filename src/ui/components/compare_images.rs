@@ -1,0 +1,313 @@
+//! "Compare two images": the page's question asked the natural way, by naming both images
+//! (`busybox` and `myregistry/busybox`), or an image and a pasted document. Both families are
+//! fetched with the registry walk and the page's connection settings; when one is an index and
+//! the other an image manifest, `core::image_pair` picks the index's entry for that image; the
+//! analysis worker compares the two (`use_comparison`) and the answer is summed up first, then
+//! shown with its evidence. What is fetched here stays in this section.
+
+use super::comparison_view::ComparisonView;
+use super::registry_error::RegistryErrorView;
+use crate::core::diagnose::report::ComparisonReport;
+use crate::core::distribution::error::RegistryError;
+use crate::core::document::Analysis;
+use crate::core::image_pair::{pair, sentence, summary, Family, Pairing};
+use crate::core::reference::Reference;
+use crate::registry::{cancellation, walk, CancelHandle, Event, Keyring, Problem, Settings};
+use crate::ui::comparison_worker::{use_comparison, Answered};
+use crate::ui::connection::use_connection;
+use crate::ui::state::{Handle, LoadedDocument, Source};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// One side as fetched (or pasted): the document it names first, then the rest of its family.
+#[derive(Clone, Debug)]
+struct Side {
+    documents: Vec<Rc<LoadedDocument>>,
+}
+
+impl Side {
+    fn family(&self) -> Option<Family<'_>> {
+        let top = &self.documents.first()?.analysis;
+        Some(Family {
+            top,
+            documents: self.documents.iter().map(|d| &d.analysis).collect(),
+        })
+    }
+
+    fn find(&self, digest: &crate::core::digest::Digest) -> Option<Rc<LoadedDocument>> {
+        self.documents
+            .iter()
+            .find(|d| d.analysis.digest() == digest)
+            .cloned()
+    }
+}
+
+/// What the form is doing.
+#[derive(Clone, Debug, Default)]
+enum Stage {
+    #[default]
+    Idle,
+    Fetching,
+    /// A side could not be read; each problem is shown.
+    Failed(Vec<(String, RegistryError)>),
+    Input(String),
+    /// Both sides are here: what was paired, and the two documents compared.
+    Ready {
+        pairing: Pairing,
+        a: Handle,
+        b: Handle,
+    },
+}
+
+/// What one side of the form holds when Compare is pressed.
+enum Asked {
+    Reference(Reference),
+    Pasted(Vec<u8>),
+}
+
+/// Fetches the family `reference` names, as the fetch panel's walk does; documents in the
+/// order they arrive, the one the reference names first.
+async fn fetch_family(
+    reference: Reference,
+    settings: Settings,
+    cancel: crate::registry::Cancel,
+) -> Result<Side, Vec<(String, RegistryError)>> {
+    let documents = RefCell::new(Vec::new());
+    let problems = RefCell::new(Vec::new());
+    let shown = reference.to_string();
+    let on_event = |event: Event| match event {
+        Event::Documents(fetched) => documents.borrow_mut().extend(fetched.into_iter().map(|f| {
+            Rc::new(LoadedDocument {
+                id: 0,
+                analysis: Analysis::of(&f.bytes, f.hint.as_ref()),
+                source: Source::Fetched {
+                    url: f.url,
+                    reference: shown.clone(),
+                    label: f.label,
+                    verification: Box::new(f.verification),
+                },
+                bytes: f.bytes.into(),
+            })
+        })),
+        Event::Problem(Problem::Failed { about, error }) => problems.borrow_mut().push((about, error)),
+        Event::Progress { .. } | Event::Referrers(_) | Event::Problem(Problem::Skipped(_)) => {}
+    };
+    walk(&reference, &settings, &Keyring::default(), cancel, &on_event).await;
+    let documents = documents.into_inner();
+    let problems = problems.into_inner();
+    if documents.is_empty() {
+        return Err(problems
+            .into_iter()
+            .map(|(about, error)| (if about.is_empty() { shown.clone() } else { about }, error))
+            .collect());
+    }
+    Ok(Side { documents })
+}
+
+/// The two documents to compare, once both sides are here.
+fn ready(a: Side, b: Side) -> Stage {
+    let (Some(family_a), Some(family_b)) = (a.family(), b.family()) else {
+        return Stage::Input("A side holds no document.".to_owned());
+    };
+    let pairing = pair(&family_a, &family_b);
+    let tops = (a.documents.first().cloned(), b.documents.first().cloned());
+    let chosen = match &pairing {
+        Pairing::IndexEntry {
+            index: crate::core::diagnose::Side::A,
+            manifest,
+            ..
+        } => (a.find(manifest), tops.1),
+        Pairing::IndexEntry { manifest, .. } => (tops.0, b.find(manifest)),
+        Pairing::Tops => tops,
+    };
+    match chosen {
+        (Some(a), Some(b)) => Stage::Ready {
+            pairing,
+            a: Handle(a),
+            b: Handle(b),
+        },
+        _ => Stage::Input("A side holds no document.".to_owned()),
+    }
+}
+
+/// What a side's fields hold: a pasted document wins over a reference.
+fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Asked, String> {
+    let pasted = paste
+        .and_then(|p| p.cast::<HtmlTextAreaElement>())
+        .map(|t| t.value())
+        .unwrap_or_default();
+    if !pasted.trim().is_empty() {
+        return Ok(Asked::Pasted(pasted.into_bytes()));
+    }
+    let typed = reference
+        .cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default();
+    if typed.trim().is_empty() {
+        return Err(format!(
+            "Name image {side} (a reference such as busybox or ghcr.io/org/app:1.2)."
+        ));
+    }
+    Reference::parse(typed.trim())
+        .map(Asked::Reference)
+        .map_err(|e| format!("{side}: {e}"))
+}
+
+async fn side_of(
+    asked: Asked,
+    settings: Settings,
+    cancel: crate::registry::Cancel,
+) -> Result<Side, Vec<(String, RegistryError)>> {
+    match asked {
+        Asked::Reference(reference) => fetch_family(reference, settings, cancel).await,
+        Asked::Pasted(bytes) => Ok(Side {
+            documents: vec![LoadedDocument::own(Source::Pasted, bytes)],
+        }),
+    }
+}
+
+#[function_component(CompareImages)]
+pub fn compare_images() -> Html {
+    let connection = use_connection();
+    let (reference_a, reference_b, paste_b) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let stage = use_state(Stage::default);
+    let running = use_mut_ref(|| None::<CancelHandle>);
+    let waiting = use_mut_ref(|| false);
+    let compare = {
+        let (reference_a, reference_b, paste_b) = (reference_a.clone(), reference_b.clone(), paste_b.clone());
+        let (stage, connection, waiting) = (stage.clone(), connection.clone(), waiting.clone());
+        Callback::from(move |()| {
+            let sides = asked(&reference_a, None, "A")
+                .and_then(|a| Ok((a, asked(&reference_b, Some(&paste_b), "B")?)));
+            let settings = sides.and_then(|s| {
+                Ok((
+                    s,
+                    connection
+                        .connection
+                        .unfetched_settings()
+                        .map_err(|e| e.to_string())?,
+                ))
+            });
+            let ((a, b), settings) = match settings {
+                Ok(ready) => ready,
+                Err(text) => return stage.set(Stage::Input(text)),
+            };
+            if connection.connection.discovering() {
+                *waiting.borrow_mut() = true;
+                return stage.set(Stage::Fetching);
+            }
+            let (handle, cancel) = cancellation();
+            *running.borrow_mut() = Some(handle);
+            stage.set(Stage::Fetching);
+            let stage = stage.clone();
+            spawn_local(async move {
+                let both = futures::future::join(
+                    side_of(a, settings.clone(), cancel.clone()),
+                    side_of(b, settings, cancel.clone()),
+                )
+                .await;
+                if cancel.is_cancelled() {
+                    return;
+                }
+                stage.set(match both {
+                    (Ok(a), Ok(b)) => ready(a, b),
+                    (a, b) => Stage::Failed(a.err().into_iter().chain(b.err()).flatten().collect()),
+                });
+            });
+        })
+    };
+    {
+        // Compare pressed before the page knew whether it came with a proxy: now it knows.
+        let compare = compare.clone();
+        use_effect_with(connection.connection.discovering(), move |discovering| {
+            if !*discovering && waiting.replace(false) {
+                compare.emit(());
+            }
+        });
+    }
+    let onsubmit = compare.reform(|e: SubmitEvent| e.prevent_default());
+    let (a, b) = match &*stage {
+        Stage::Ready { a, b, .. } => (Some(a.clone()), Some(b.clone())),
+        _ => (None, None),
+    };
+    let comparison = use_comparison(a, b);
+
+    html! {
+        <section class="compare compare-images" data-testid="compare-images" aria-labelledby="compare-images-heading">
+            <h2 id="compare-images-heading">{ "Pulled and pushed: compare two images" }</h2>
+            <p class="muted">
+                { "Name both images, e.g. the one you pulled (busybox) and the one you pushed (myregistry.example/busybox). \
+                   Both are fetched, and when one is a multi-platform index, its manifest for the other image's \
+                   platform is compared. Instead of B's reference you may paste B's manifest." }
+            </p>
+            <form class="compare-images-form" {onsubmit}>
+                <label class="label" for="reference-a">{ "Image A" }</label>
+                <input id="reference-a" ref={reference_a} data-testid="reference-a" type="text" spellcheck="false"
+                    autocomplete="off" autocapitalize="off" placeholder="busybox" />
+                <label class="label" for="reference-b">{ "Image B" }</label>
+                <input id="reference-b" ref={reference_b} data-testid="reference-b" type="text" spellcheck="false"
+                    autocomplete="off" autocapitalize="off" placeholder="myregistry.example/busybox" />
+                <details>
+                    <summary>{ "or paste B's manifest" }</summary>
+                    <textarea ref={paste_b} data-testid="document-b" spellcheck="false" autocomplete="off"
+                        aria-label="B's manifest, pasted" />
+                </details>
+                <button type="submit" data-testid="compare-images-button">{ "Compare" }</button>
+            </form>
+            { stage_view(&stage, &comparison) }
+        </section>
+    }
+}
+
+fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>) -> Html {
+    match stage {
+        Stage::Idle => html! {},
+        Stage::Fetching => html! {
+            <p class="muted" role="status" data-testid="compare-images-progress">{ "Fetching both images…" }</p>
+        },
+        Stage::Input(text) => html! {
+            <p class="error" role="alert" data-testid="error" data-kind="input">{ text.clone() }</p>
+        },
+        Stage::Failed(problems) => html! {
+            <div class="messages">
+                { for problems.iter().map(|(about, error)| html! {
+                    <RegistryErrorView about={about.clone()} error={error.clone()} on_show_proxy={Callback::noop()} />
+                }) }
+            </div>
+        },
+        Stage::Ready { pairing, a, b } => html! {
+            <>
+                if let Answered::Done(report) = comparison {
+                    { verdict(pairing, report) }
+                }
+                <ComparisonView state={comparison.clone()} a={a.clone()} b={b.clone()} verdict={false} />
+            </>
+        },
+    }
+}
+
+/// The summed-up answer, then the comparison's own verdict and the ways the bytes differ.
+fn verdict(pairing: &Pairing, report: &ComparisonReport) -> Html {
+    let findings = summary(pairing, report);
+    html! {
+        <div class="verdict" data-testid="verdict" data-verdict={report.verdict.slug.clone()} role="status" aria-live="polite">
+            if !findings.is_empty() {
+                <p data-testid="pair-summary"><strong>{ sentence(&findings) }</strong></p>
+                <ul class="findings">
+                    { for findings.iter().map(|f| html! { <li data-finding={f.slug}>{ f.text.clone() }</li> }) }
+                </ul>
+            }
+            <p>{ report.verdict.text.clone() }</p>
+            if !report.differences.is_empty() {
+                <ul class="differences">
+                    { for report.differences.iter().map(|d| html! {
+                        <li data-testid="serialization-difference" data-difference={d.slug.clone()}>{ d.text.clone() }</li>
+                    }) }
+                </ul>
+            }
+        </div>
+    }
+}
