@@ -55,7 +55,9 @@ fn own_role(analysis: &Analysis) -> DigestRole {
         Kind::DockerSchema1Signed if analysis.digest() != &analysis.bytes_digest => {
             DigestRole::Schema1Payload
         }
-        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => DigestRole::Config,
+        Kind::OciArtifactManifest if has_subject(analysis) => DigestRole::Referrer,
+        Kind::OciArtifactManifest => DigestRole::Manifest,
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig => DigestRole::Config,
         Kind::DockerSchema1Signed | Kind::UnknownJson | Kind::NotJson | Kind::Empty => DigestRole::Bytes,
     }
 }
@@ -91,6 +93,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         _ => None,
     };
     let media_type = analysis.media_type_field.clone();
+    let known_artifact = crate::core::artifact::kind_of(analysis);
 
     html! {
         <article class="document" data-testid="document" aria-label={title.clone()}>
@@ -102,7 +105,16 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
             </header>
             <dl class="facts">
                 <dt>{ "Kind" }</dt>
-                <dd><span data-testid="kind" data-kind={analysis.kind.slug()}>{ analysis.kind.name() }</span></dd>
+                <dd>
+                    <span data-testid="kind" data-kind={analysis.kind.slug()} data-artifact={known_artifact.map(|k| k.slug)}>
+                        { analysis.kind.name() }
+                        if let Some(known) = known_artifact { { " · " }{ known.name } }
+                    </span>
+                </dd>
+                if let Some(known) = known_artifact {
+                    <dt>{ "Artifact" }</dt>
+                    <dd data-testid="artifact-kind">{ format!("{}: {}", known.name, known.about) }</dd>
+                }
                 <dt>{ "mediaType" }</dt>
                 <dd data-testid="media-type">
                     { match media_type {
