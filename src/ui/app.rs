@@ -12,7 +12,8 @@ use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
 use super::permalink_sync::use_permalink;
 use super::reveal::use_reveal;
-use super::state::{Action, DocumentList, LoadedDocument, NewDocument, Source, Workspace};
+use super::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, Source, Workspace};
+use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
 use crate::core::graph::NodeKey;
@@ -124,7 +125,10 @@ pub fn app() -> Html {
         let workspace = workspace.dispatcher();
         let reveal = reveal.clone();
         Callback::from(move |example: &'static Example| {
-            reveal.request();
+            match example.compare {
+                Some(_) => reveal.request_target(r#"[data-testid="compare"]"#),
+                None => reveal.request(),
+            }
             let documents = example
                 .files
                 .iter()
@@ -138,6 +142,14 @@ pub fn app() -> Html {
                 .collect();
             workspace.dispatch(Action::Clear);
             workspace.dispatch(Action::Add(documents));
+            if let Some((a, b)) = example.compare {
+                for (side, file) in [(Side::A, a), (Side::B, b)] {
+                    if let Some(file) = example.files.get(file) {
+                        let wanted = Choice::Wanted(Digest::sha256(file.bytes));
+                        workspace.dispatch(Action::Choose(side, wanted));
+                    }
+                }
+            }
         })
     };
     let on_select = {

@@ -17,11 +17,14 @@ use yew::prelude::*;
 /// has moved on.
 const MOVED_ON: f64 = 64.0;
 
+/// The vertical scroll position when the request was taken, and the selector of what to show
+/// when it is not the map or the card.
+type Request = (f64, Option<&'static str>);
+
 /// Asks for the next loaded documents to be brought into view; cheap to clone into callbacks.
 #[derive(Clone)]
 pub struct Reveal {
-    /// The vertical scroll position when the request was taken.
-    pending: Rc<RefCell<Option<f64>>>,
+    pending: Rc<RefCell<Option<Request>>>,
     /// How many times a result was revealed; the input area folds when it changes.
     pub revealed: u32,
 }
@@ -35,7 +38,13 @@ impl PartialEq for Reveal {
 impl Reveal {
     /// Called when the user acts; the next documents to appear are brought into view.
     pub fn request(&self) {
-        *self.pending.borrow_mut() = Some(scroll_y());
+        *self.pending.borrow_mut() = Some((scroll_y(), None));
+    }
+
+    /// Like [`Reveal::request`], bringing the element `selector` names into view instead (an
+    /// example whose answer is a comparison).
+    pub fn request_target(&self, selector: &'static str) {
+        *self.pending.borrow_mut() = Some((scroll_y(), Some(selector)));
     }
 
     /// An `input` event bubbling from the paste box: a paste or a drop of text asks for the
@@ -65,7 +74,7 @@ fn opened_from_link() -> bool {
 /// documents) or the card (one document) into view and focuses it.
 #[hook]
 pub fn use_reveal(ids: Vec<u32>) -> Reveal {
-    let pending = use_mut_ref(|| opened_from_link().then(scroll_y));
+    let pending = use_mut_ref(|| opened_from_link().then(|| (scroll_y(), None)));
     let seen = use_mut_ref(Vec::<u32>::new);
     let revealed = use_state(|| 0u32);
     {
@@ -75,9 +84,9 @@ pub fn use_reveal(ids: Vec<u32>) -> Reveal {
             let grew = ids.iter().any(|id| !seen.borrow().contains(id));
             *seen.borrow_mut() = ids.clone();
             if grew {
-                if let Some(at) = pending.borrow_mut().take() {
+                if let Some((at, target)) = pending.borrow_mut().take() {
                     if (scroll_y() - at).abs() <= MOVED_ON {
-                        bring_into_view(ids.len() == 1);
+                        bring_into_view(ids.len() == 1, target);
                     }
                     revealed.set(*revealed + 1);
                 }
@@ -91,12 +100,15 @@ pub fn use_reveal(ids: Vec<u32>) -> Reveal {
 }
 
 /// Scrolls the answer to the top of the viewport and moves focus there without a second scroll.
-fn bring_into_view(single: bool) {
+fn bring_into_view(single: bool, target: Option<&str>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
     let find = |selector: &str| document.query_selector(selector).ok().flatten();
-    let (frame, focus) = if single {
+    let (frame, focus) = if let Some(selector) = target {
+        let element = find(selector);
+        (element.clone(), element)
+    } else if single {
         let card = find(r#"[data-testid="document"]"#);
         (card.clone(), card)
     } else {
