@@ -12,6 +12,9 @@ pub struct Example {
     pub id: &'static str,
     pub title: &'static str,
     pub files: &'static [ExampleFile],
+    /// Two of `files` (by position) to put side by side in "Why do these digests differ?" when
+    /// the example opens, for an example whose point is that comparison.
+    pub compare: Option<(usize, usize)>,
 }
 
 pub const EXAMPLES: &[Example] = &[
@@ -55,6 +58,7 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/multi-platform/linux-arm-v7.config.json"),
             },
         ],
+        compare: None,
     },
     Example {
         id: "oci-vs-docker",
@@ -76,6 +80,7 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/oci-vs-docker/config.json"),
             },
         ],
+        compare: None,
     },
     Example {
         id: "reindented",
@@ -92,6 +97,7 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/reindented/indent3.manifest.json"),
             },
         ],
+        compare: None,
     },
     Example {
         id: "schema1",
@@ -108,5 +114,33 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/schema1/get2.manifest.json"),
             },
         ],
+        compare: None,
+    },
+    Example {
+        id: "founding-question",
+        title: "Pulled from Docker Hub, pushed again: why is the digest different?",
+        files: &[
+            ExampleFile {
+                name: "hub.list.json",
+                media_type: "application/vnd.docker.distribution.manifest.list.v2+json",
+                bytes: include_bytes!("../static/examples/founding-question/hub.list.json"),
+            },
+            ExampleFile {
+                name: "hub.linux-amd64.manifest.json",
+                media_type: "application/vnd.docker.distribution.manifest.v2+json",
+                bytes: include_bytes!("../static/examples/founding-question/hub.linux-amd64.manifest.json"),
+            },
+            ExampleFile {
+                name: "linux-amd64.config.json",
+                media_type: "application/vnd.docker.container.image.v1+json",
+                bytes: include_bytes!("../static/examples/founding-question/linux-amd64.config.json"),
+            },
+            ExampleFile {
+                name: "pushed.manifest.json",
+                media_type: "application/vnd.docker.distribution.manifest.v2+json",
+                bytes: include_bytes!("../static/examples/founding-question/pushed.manifest.json"),
+            },
+        ],
+        compare: Some((1, 3)),
     },
 ];

@@ -40,6 +40,12 @@ pub enum Kind {
     DockerConfig,
     /// An image config whose bytes alone do not say OCI or Docker (the two share one shape).
     ImageConfig,
+    /// The OCI artifact manifest (`blobs`, no `config`) of image-spec 1.1.0-rc1/rc2, withdrawn
+    /// before 1.1.0; oras 1.0 pushed these and registries still hold them.
+    OciArtifactManifest,
+    /// A config that is only a platform (`architecture`/`os`, no `rootfs`), as some artifact
+    /// tools write: it names a platform for a registry's UI but describes no filesystem.
+    MinimalConfig,
     UnknownJson,
     NotJson,
     Empty,
@@ -58,6 +64,8 @@ impl Kind {
             Kind::OciConfig => "oci-config",
             Kind::DockerConfig => "docker-config",
             Kind::ImageConfig => "image-config",
+            Kind::OciArtifactManifest => "oci-artifact-manifest",
+            Kind::MinimalConfig => "minimal-config",
             Kind::UnknownJson => "unknown-json",
             Kind::NotJson => "not-json",
             Kind::Empty => "empty",
@@ -75,6 +83,8 @@ impl Kind {
             Kind::OciConfig => "OCI image config",
             Kind::DockerConfig => "Docker container image config",
             Kind::ImageConfig => "Image config (OCI and Docker configs share this shape)",
+            Kind::OciArtifactManifest => "OCI artifact manifest (withdrawn image-spec 1.1 draft)",
+            Kind::MinimalConfig => "Minimal config (a platform only: architecture/os, no rootfs)",
             Kind::UnknownJson => "JSON of unknown kind",
             Kind::NotJson => "Not JSON",
             Kind::Empty => "Empty",
@@ -92,7 +102,10 @@ impl Kind {
             Kind::DockerSchema1 => MediaType::DockerSchema1,
             Kind::OciConfig => MediaType::OciConfig,
             Kind::DockerConfig => MediaType::DockerConfig,
-            Kind::ImageConfig | Kind::UnknownJson | Kind::NotJson | Kind::Empty => return None,
+            Kind::OciArtifactManifest => MediaType::OciArtifactManifest,
+            Kind::ImageConfig | Kind::MinimalConfig | Kind::UnknownJson | Kind::NotJson | Kind::Empty => {
+                return None
+            }
         })
     }
 
@@ -101,7 +114,10 @@ impl Kind {
     }
 
     pub fn is_config(self) -> bool {
-        matches!(self, Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig)
+        matches!(
+            self,
+            Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig
+        )
     }
 
     fn from_media_type(media_type: &MediaType) -> Option<Kind> {
@@ -114,6 +130,7 @@ impl Kind {
             MediaType::DockerSchema1 => Kind::DockerSchema1,
             MediaType::OciConfig => Kind::OciConfig,
             MediaType::DockerConfig => Kind::DockerConfig,
+            MediaType::OciArtifactManifest => Kind::OciArtifactManifest,
             _ => return None,
         })
     }
@@ -248,18 +265,17 @@ impl Analysis {
                 kind
             }
             None => {
-                match &field {
-                    Some(MediaType::Other(written)) if written == artifact::WITHDRAWN_ARTIFACT_MANIFEST => {
-                        findings.push(Finding::WithdrawnArtifactManifest);
-                    }
-                    Some(MediaType::Other(written)) => findings.push(Finding::UnknownMediaType {
+                if let Some(MediaType::Other(written)) = &field {
+                    findings.push(Finding::UnknownMediaType {
                         field: written.clone(),
-                    }),
-                    _ => {}
+                    });
                 }
                 shape.map_or(Kind::UnknownJson, |shape| refine_with_hint(shape, hint))
             }
         };
+        if kind == Kind::OciArtifactManifest {
+            findings.push(Finding::WithdrawnArtifactManifest);
+        }
         if let Some(hint) = hint {
             if Kind::from_media_type(hint).is_some_and(|h| !same_family(h, kind)) {
                 findings.push(Finding::HintDisagrees {
@@ -395,6 +411,9 @@ fn shape_of(value: &Value) -> Option<Kind> {
     if object.contains_key("config") && object.get("layers").is_some_and(Value::is_array) {
         return Some(Kind::OciManifest);
     }
+    if object.get("blobs").is_some_and(Value::is_array) && !object.contains_key("layers") {
+        return Some(Kind::OciArtifactManifest);
+    }
     if object.get("rootfs").is_some_and(Value::is_object) {
         let docker_only = ["docker_version", "container_config", "container"];
         return Some(if docker_only.iter().any(|k| object.contains_key(*k)) {
@@ -403,7 +422,29 @@ fn shape_of(value: &Value) -> Option<Kind> {
             Kind::ImageConfig
         });
     }
-    None
+    is_minimal_config(object).then_some(Kind::MinimalConfig)
+}
+
+/// Keys of an OCI image config (image-spec `config.md`), the only ones a minimal config may have.
+const CONFIG_KEYS: &[&str] = &[
+    "created",
+    "author",
+    "architecture",
+    "os",
+    "os.version",
+    "os.features",
+    "variant",
+    "config",
+    "history",
+];
+
+/// A platform and nothing else an image config would not hold: `architecture` or `os` as
+/// strings, no `rootfs`. Any other key means some other JSON that happens to say `os`.
+fn is_minimal_config(object: &serde_json::Map<String, Value>) -> bool {
+    let platform = ["architecture", "os"]
+        .iter()
+        .any(|k| object.get(*k).is_some_and(Value::is_string));
+    platform && object.keys().all(|k| CONFIG_KEYS.contains(&k.as_str()))
 }
 
 /// A config delivered with a config media type is named by it; other shapes keep their kind.
@@ -420,7 +461,8 @@ fn same_family(a: Kind, b: Kind) -> bool {
         Kind::OciManifest | Kind::DockerManifest => 1,
         Kind::OciIndex | Kind::DockerManifestList => 2,
         Kind::DockerSchema1 | Kind::DockerSchema1Signed => 3,
-        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => 4,
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig => 4,
+        Kind::OciArtifactManifest => 5,
         Kind::UnknownJson | Kind::NotJson | Kind::Empty => 0,
     };
     family(a) == family(b)
@@ -433,6 +475,7 @@ fn body_of(kind: Kind, bytes: &[u8], value: &Value, findings: &mut Vec<Finding>)
             check_required(value, "layers", true, kind, findings);
         }
         Kind::OciIndex | Kind::DockerManifestList => check_required(value, "manifests", true, kind, findings),
+        Kind::OciArtifactManifest => check_required(value, "blobs", true, kind, findings),
         _ => {}
     }
     let body = match kind {
@@ -441,6 +484,13 @@ fn body_of(kind: Kind, bytes: &[u8], value: &Value, findings: &mut Vec<Finding>)
                 .get("config")
                 .map(|v| Box::new(Descriptor::from_value(Role::Config, v))),
             layers: descriptor::list(value, "layers", Role::Layer),
+            subject: value
+                .get("subject")
+                .map(|v| Box::new(Descriptor::from_value(Role::Subject, v))),
+        },
+        Kind::OciArtifactManifest => Body::Manifest {
+            config: None,
+            layers: descriptor::list(value, "blobs", Role::Blob),
             subject: value
                 .get("subject")
                 .map(|v| Box::new(Descriptor::from_value(Role::Subject, v))),
@@ -477,7 +527,7 @@ fn body_of(kind: Kind, bytes: &[u8], value: &Value, findings: &mut Vec<Finding>)
                 payload,
             })
         }
-        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => {
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig => {
             let config = ImageConfig::from_value(value);
             for (index, diff_id) in config.diff_ids.iter().enumerate() {
                 if let Err((written, error)) = diff_id {

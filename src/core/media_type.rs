@@ -26,6 +26,22 @@ pub enum MediaType {
     DockerLayerGzip,
     DockerForeignLayerGzip,
     DockerPluginConfig,
+    /// The OCI artifact manifest of image-spec 1.1.0-rc1/rc2, withdrawn before 1.1.0.
+    OciArtifactManifest,
+    HelmConfig,
+    HelmChartContent,
+    HelmChartProvenance,
+    CosignSimpleSigning,
+    CosignArtifactSignature,
+    DsseEnvelope,
+    InTotoStatement,
+    NotarySignature,
+    SpdxJson,
+    CycloneDxJson,
+    WasmConfig,
+    WasmModule,
+    SifConfig,
+    SifLayer,
     /// Any other value, kept as written.
     Other(String),
 }
@@ -121,6 +137,77 @@ const TABLE: &[(MediaType, &str, &str)] = &[
         MediaType::DockerPluginConfig,
         "application/vnd.docker.plugin.v1+json",
         "Docker plugin config",
+    ),
+    (
+        MediaType::OciArtifactManifest,
+        "application/vnd.oci.artifact.manifest.v1+json",
+        "OCI artifact manifest (withdrawn image-spec 1.1 draft)",
+    ),
+    (
+        MediaType::HelmConfig,
+        "application/vnd.cncf.helm.config.v1+json",
+        "Helm chart config (Chart.yaml as JSON)",
+    ),
+    (
+        MediaType::HelmChartContent,
+        "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+        "Helm chart archive (.tgz)",
+    ),
+    (
+        MediaType::HelmChartProvenance,
+        "application/vnd.cncf.helm.chart.provenance.v1.prov",
+        "Helm chart provenance (.prov)",
+    ),
+    (
+        MediaType::CosignSimpleSigning,
+        "application/vnd.dev.cosign.simplesigning.v1+json",
+        "cosign simple signing payload",
+    ),
+    (
+        MediaType::CosignArtifactSignature,
+        "application/vnd.dev.cosign.artifact.sig.v1+json",
+        "cosign signature artifact",
+    ),
+    (
+        MediaType::DsseEnvelope,
+        "application/vnd.dsse.envelope.v1+json",
+        "DSSE envelope (signed in-toto attestation)",
+    ),
+    (
+        MediaType::InTotoStatement,
+        "application/vnd.in-toto+json",
+        "in-toto statement",
+    ),
+    (
+        MediaType::NotarySignature,
+        "application/vnd.cncf.notary.signature",
+        "Notary Project signature (notation)",
+    ),
+    (MediaType::SpdxJson, "application/spdx+json", "SPDX SBOM (JSON)"),
+    (
+        MediaType::CycloneDxJson,
+        "application/vnd.cyclonedx+json",
+        "CycloneDX SBOM (JSON)",
+    ),
+    (
+        MediaType::WasmConfig,
+        "application/vnd.wasm.config.v0+json",
+        "WebAssembly module config",
+    ),
+    (
+        MediaType::WasmModule,
+        "application/wasm",
+        "WebAssembly module (.wasm)",
+    ),
+    (
+        MediaType::SifConfig,
+        "application/vnd.sylabs.sif.config.v1+json",
+        "Singularity/Apptainer SIF config",
+    ),
+    (
+        MediaType::SifLayer,
+        "application/vnd.sylabs.sif.layer.v1.sif",
+        "Singularity/Apptainer image file (.sif)",
     ),
 ];
 

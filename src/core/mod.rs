@@ -2,6 +2,7 @@
 //!
 //! API boundary: nothing under `core` imports yew, gloo, web_sys, js_sys or wasm_bindgen, so all of
 //! it compiles natively and is tested with plain `cargo test`.
+pub mod artifact;
 pub mod descriptor;
 pub mod diagnose;
 pub mod digest;

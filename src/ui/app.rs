@@ -7,14 +7,18 @@ use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
 use super::components::family_map::FamilyMap;
 use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
+use super::components::input_area::InputArea;
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
 use super::components::share_bar::ShareBar;
 use super::connection::ConnectionProvider;
 use super::permalink_sync::use_permalink;
-use super::state::{Action, DocumentList, NewDocument, Source, Workspace};
+use super::reveal::use_reveal;
+use super::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, Source, Workspace};
+use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
+use crate::core::graph::NodeKey;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use crate::examples::Example;
@@ -31,6 +35,7 @@ pub fn app() -> Html {
     let permalink = use_permalink(&workspace);
     // How each fetched repository was reached, for its layer downloads (memory only).
     let keyring = use_state(Keyring::default);
+    let reveal = use_reveal(workspace.documents().map(|d| d.id).collect());
 
     let on_paste = {
         let workspace = workspace.dispatcher();
@@ -38,7 +43,9 @@ pub fn app() -> Html {
     };
     let on_files = {
         let workspace = workspace.dispatcher();
+        let reveal = reveal.clone();
         Callback::from(move |files: Vec<(String, Vec<u8>)>| {
+            reveal.request();
             let documents = files
                 .into_iter()
                 .map(|(name, bytes)| NewDocument {
@@ -118,7 +125,12 @@ pub fn app() -> Html {
     };
     let on_example = {
         let workspace = workspace.dispatcher();
+        let reveal = reveal.clone();
         Callback::from(move |example: &'static Example| {
+            match example.compare {
+                Some(_) => reveal.request_target(r#"[data-testid="compare"]"#),
+                None => reveal.request(),
+            }
             let documents = example
                 .files
                 .iter()
@@ -132,6 +144,14 @@ pub fn app() -> Html {
                 .collect();
             workspace.dispatch(Action::Clear);
             workspace.dispatch(Action::Add(documents));
+            if let Some((a, b)) = example.compare {
+                for (side, file) in [(Side::A, a), (Side::B, b)] {
+                    if let Some(file) = example.files.get(file) {
+                        let wanted = Choice::Wanted(Digest::sha256(file.bytes));
+                        workspace.dispatch(Action::Choose(side, wanted));
+                    }
+                }
+            }
         })
     };
     let on_select = {
@@ -155,6 +175,16 @@ pub fn app() -> Html {
         Callback::from(move |_| show_sha512.set(!*show_sha512))
     };
     let empty = workspace.documents().next().is_none();
+    let count = workspace.documents().count();
+    // A paste into the box and a submitted fetch ask for the answer to be brought into view.
+    let on_main_input = {
+        let reveal = reveal.clone();
+        Callback::from(move |e: InputEvent| reveal.request_on_paste(&e))
+    };
+    let on_main_submit = {
+        let reveal = reveal.clone();
+        Callback::from(move |_: SubmitEvent| reveal.request())
+    };
     let document_list = workspace.document_list();
 
     html! {
@@ -166,15 +196,17 @@ pub fn app() -> Html {
                        what it is, and where you meet each digest. Nothing leaves your browser." }
                 </p>
             </header>
-            <main>
+            <main oninput={on_main_input} onsubmit={on_main_submit}>
             <ConnectionProvider>
             <ContextProvider<DocumentList> context={document_list}>
                 <Explainer />
                 <ExamplesBar on_choose={on_example} />
+                <InputArea documents={count} fold={reveal.revealed} on_clear={on_clear.clone()}>
                 <InputPanel {on_paste} {on_files} {on_clear} {on_error} has_paste={workspace.pasted.is_some()}
                     restore={permalink.restore.clone()} />
                 <FetchPanel {on_fetched} {on_referrers} request={(*request).clone()} refetch={permalink.refetch.clone()}
                     keyring={(*keyring).clone()} cleared={*cleared} />
+                </InputArea>
                 if let Some(message) = (*error).clone() {
                     <p class="error" role="alert" data-testid="error">{ message }</p>
                 }
@@ -198,19 +230,22 @@ pub fn app() -> Html {
                         { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
                     </p>
                 }
+                <div class={classes!("results", (count > 1).then_some("two-columns"))}>
                 if !empty {
                     <FamilyMap documents={workspace.document_list()} selected={workspace.view.selected.clone()}
                         {on_select} />
                 }
                 <section class="documents" aria-label="Documents">
                     { for workspace.documents().map(|doc| html! {
-                        <DocumentCard key={doc.id} doc={doc.clone()} show_sha512={*show_sha512}
+                        <DocumentCard key={doc.id} doc={doc.clone()} show_sha512={*show_sha512} single={count == 1}
+                            selected={workspace.view.selected.as_ref().is_some_and(|key| shows(key, doc))}
                             on_remove={on_remove.clone()} referrers={workspace.referrers_of(doc)}
                             loaded={loaded.clone()} on_request={on_request.clone()}
                             expected={workspace.view.expected.get(&doc.id).cloned().map(AttrValue::from).unwrap_or_default()}
                             on_expect={on_expect.clone()} />
                     }) }
                 </section>
+                </div>
                 { layer_panels(workspace.documents(), &keyring) }
                 <CompareImages />
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
@@ -224,4 +259,9 @@ pub fn app() -> Html {
             </footer>
         </>
     }
+}
+
+/// Whether the map box `key` is this document (the same digest: the same bytes).
+fn shows(key: &NodeKey, doc: &LoadedDocument) -> bool {
+    matches!(key, NodeKey::Digest(d) if d == doc.analysis.digest() || d == &doc.analysis.bytes_digest)
 }

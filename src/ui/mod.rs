@@ -10,6 +10,7 @@ pub mod files;
 pub mod layers;
 pub mod panic;
 mod permalink_sync;
+mod reveal;
 mod state;
 mod worker_message;
 

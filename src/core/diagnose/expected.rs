@@ -362,7 +362,8 @@ fn document_role(document: &Analysis, family: &[&Analysis]) -> DigestRole {
             .map_or(DigestRole::Manifest, |d| DigestRole::PlatformManifest {
                 platform: d.platform.clone(),
             }),
-        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => DigestRole::Config,
+        Kind::OciArtifactManifest => DigestRole::Manifest,
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig => DigestRole::Config,
         Kind::UnknownJson | Kind::NotJson | Kind::Empty => DigestRole::Bytes,
     }
 }

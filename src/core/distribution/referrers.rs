@@ -246,33 +246,9 @@ impl Referrer {
         if let FoundBy::Cosign(tag) = self.found_by {
             return Some(tag.name());
         }
-        let essence = self.artifact_type.as_deref()?.split(';').next()?.trim();
-        KNOWN_ARTIFACT_TYPES
-            .iter()
-            .find(|(prefix, _)| essence.starts_with(prefix))
-            .map(|(_, name)| *name)
+        crate::core::artifact::named(self.artifact_type.as_deref()?).map(|known| known.name)
     }
 }
-
-/// Artifact types tools write, by prefix (versions and parameters vary).
-const KNOWN_ARTIFACT_TYPES: &[(&str, &str)] = &[
-    ("application/vnd.dev.cosign.artifact.sig", "cosign signature"),
-    ("application/vnd.dev.cosign.artifact.sbom", "cosign SBOM"),
-    (
-        "application/vnd.dev.sigstore.bundle",
-        "Sigstore bundle (signature or attestation)",
-    ),
-    (
-        "application/vnd.cncf.notary.signature",
-        "Notary Project signature (notation)",
-    ),
-    ("application/spdx", "SPDX SBOM"),
-    ("text/spdx", "SPDX SBOM"),
-    ("application/vnd.cyclonedx", "CycloneDX SBOM"),
-    ("application/vnd.in-toto", "in-toto attestation"),
-    ("application/vnd.syft", "Syft SBOM"),
-    ("application/vnd.cncf.helm.config", "Helm chart"),
-];
 
 /// Why an answer that should list referrers does not.
 #[derive(Debug, Clone, PartialEq, Eq)]

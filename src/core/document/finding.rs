@@ -285,7 +285,7 @@ impl fmt::Display for Finding {
             }
             Finding::WithdrawnArtifactManifest => write!(
                 f,
-                "This is the OCI artifact manifest of image-spec 1.1 release candidates ({}), withdrawn before 1.1.0: registries that follow the final spec refuse it, and tools now write an image manifest with artifactType instead. Its digest is still the sha256 of these bytes.",
+                "This is the OCI artifact manifest of image-spec 1.1 release candidates ({}): its files are in blobs, its type in artifactType, the manifest it is attached to in subject. It was withdrawn before 1.1.0 (2023) because registries and clients that did not know the new media type could neither store nor copy it; an image manifest with artifactType, the empty config and the files as layers carries the same things everywhere, and tools (oras 1.1+, cosign, notation) now write that. Registries that follow the final spec may refuse it. Its digest is still the sha256 of these bytes.",
                 artifact::WITHDRAWN_ARTIFACT_MANIFEST
             ),
         }
@@ -324,6 +324,9 @@ fn artifact_finding(
         f,
         "This is an artifact, not a container image: its type is {artifact_type} (from {from})."
     )?;
+    if let Some(known) = crate::core::artifact::named(artifact_type) {
+        write!(f, " {}: {}", known.name, known.about)?;
+    }
     if let Some(blobs) = blobs {
         write!(
             f,

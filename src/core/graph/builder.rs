@@ -26,9 +26,9 @@ enum Shape {
 fn shape_of_kind(kind: Kind) -> Shape {
     match kind {
         Kind::OciIndex | Kind::DockerManifestList => Shape::Index,
-        Kind::OciManifest | Kind::DockerManifest => Shape::Manifest,
+        Kind::OciManifest | Kind::DockerManifest | Kind::OciArtifactManifest => Shape::Manifest,
         Kind::DockerSchema1 | Kind::DockerSchema1Signed => Shape::Schema1,
-        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => Shape::Config,
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig => Shape::Config,
         Kind::UnknownJson | Kind::NotJson | Kind::Empty => Shape::Other,
     }
 }
@@ -37,7 +37,9 @@ fn shape_of_kind(kind: Kind) -> Shape {
 fn shape_of_media_type(media_type: &MediaType) -> Option<Shape> {
     Some(match media_type {
         MediaType::OciIndex | MediaType::DockerManifestList => Shape::Index,
-        MediaType::OciManifest | MediaType::DockerManifest => Shape::Manifest,
+        MediaType::OciManifest | MediaType::DockerManifest | MediaType::OciArtifactManifest => {
+            Shape::Manifest
+        }
         MediaType::DockerSchema1 | MediaType::DockerSchema1Signed => Shape::Schema1,
         MediaType::OciConfig | MediaType::DockerConfig => Shape::Config,
         MediaType::OciLayerTar
@@ -48,7 +50,9 @@ fn shape_of_media_type(media_type: &MediaType) -> Option<Shape> {
         | MediaType::OciLayerNondistributableZstd
         | MediaType::DockerLayerGzip
         | MediaType::DockerForeignLayerGzip => Shape::Other,
-        MediaType::OciEmpty | MediaType::DockerPluginConfig | MediaType::Other(_) => return None,
+        // The empty descriptor, plugin configs, artifact configs and blobs, unknown types: what
+        // their bytes must look like is their tool's business.
+        _ => return None,
     })
 }
 

@@ -12,7 +12,7 @@ use super::{human_size, shown};
 use crate::core::descriptor::Role;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
-use crate::core::document::{artifact, Analysis, Body, Kind, Schema1View};
+use crate::core::document::{artifact, Analysis, Body, Finding, Kind, Schema1View, Severity};
 use crate::core::explain::DigestRole;
 use crate::core::image_config::ImageConfig;
 use crate::core::reference::Reference;
@@ -20,6 +20,75 @@ use crate::ui::state::{LoadedDocument, Source};
 use std::collections::HashSet;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// The card's one line, always shown: what the document is, its digest (with copy), its size and
+/// how many findings it has; clicking the line (or its button) opens or closes the card.
+struct Summary<'a> {
+    title: &'a str,
+    analysis: &'a Analysis,
+    open: bool,
+    body_id: &'a str,
+    on_toggle: &'a Callback<()>,
+    on_remove: Option<&'a Callback<MouseEvent>>,
+}
+
+impl Summary<'_> {
+    fn view(&self) -> Html {
+        let analysis = self.analysis;
+        let known_artifact = crate::core::artifact::kind_of(analysis);
+        let findings = analysis.findings.len();
+        let worst = analysis.findings.iter().map(Finding::severity).max();
+        let on_line = self.on_toggle.reform(|_: MouseEvent| ());
+        // A click on the line toggles, unless it was on a control of its own (copy, remove).
+        let on_header = {
+            let on_toggle = self.on_toggle.clone();
+            Callback::from(move |e: MouseEvent| {
+                let on_control = e
+                    .target_dyn_into::<web_sys::Element>()
+                    .and_then(|t| t.closest("button, a, input, summary").ok().flatten())
+                    .is_some();
+                if !on_control {
+                    on_toggle.emit(());
+                }
+            })
+        };
+        html! {
+            <header class="card-summary" onclick={on_header}>
+                <h2>{ self.title }</h2>
+                <span class="summary-kind" data-testid="kind" data-kind={analysis.kind.slug()}
+                    data-artifact={known_artifact.map(|k| k.slug)}>
+                    { analysis.kind.name() }
+                    if let Some(known) = known_artifact { { " · " }{ known.name } }
+                </span>
+                <div class="summary-digest"><DigestValue digest={analysis.digest().clone()} testid="digest" /></div>
+                <span class="summary-size" data-testid="size" data-bytes={analysis.size.to_string()}>
+                    { human_size(analysis.size as u64) }
+                </span>
+                <span class={classes!("summary-findings", worst.map(severity_class))} data-testid="findings-count"
+                    data-count={findings.to_string()}>
+                    { match findings { 1 => "1 finding".to_owned(), n => format!("{n} findings") } }
+                </span>
+                <button type="button" class="secondary card-toggle" data-testid="card-toggle"
+                    aria-expanded={self.open.to_string()} aria-controls={self.body_id.to_owned()}
+                    onclick={on_line}>
+                    { if self.open { "Close" } else { "Open" } }
+                </button>
+                if let Some(on_remove) = self.on_remove {
+                    <button type="button" class="secondary" onclick={on_remove.clone()}>{ "Remove" }</button>
+                }
+            </header>
+        }
+    }
+}
+
+fn severity_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Hint => "hint",
+        Severity::Note => "note",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
 
 /// The raw view shows at most this much text; the digest always covers every byte.
 const RAW_PREVIEW_LIMIT: usize = 64 * 1024;
@@ -44,6 +113,12 @@ pub struct DocumentCardProps {
     /// Text typed into that box, with this document's id.
     #[prop_or_default]
     pub on_expect: Callback<(u32, String)>,
+    /// Open from the start: the only document loaded is the answer itself.
+    #[prop_or_default]
+    pub single: bool,
+    /// Its box is selected on the map: the card opens.
+    #[prop_or_default]
+    pub selected: bool,
 }
 
 /// What the document's own digest is, by kind.
@@ -55,7 +130,9 @@ fn own_role(analysis: &Analysis) -> DigestRole {
         Kind::DockerSchema1Signed if analysis.digest() != &analysis.bytes_digest => {
             DigestRole::Schema1Payload
         }
-        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig => DigestRole::Config,
+        Kind::OciArtifactManifest if has_subject(analysis) => DigestRole::Referrer,
+        Kind::OciArtifactManifest => DigestRole::Manifest,
+        Kind::OciConfig | Kind::DockerConfig | Kind::ImageConfig | Kind::MinimalConfig => DigestRole::Config,
         Kind::DockerSchema1Signed | Kind::UnknownJson | Kind::NotJson | Kind::Empty => DigestRole::Bytes,
     }
 }
@@ -91,18 +168,40 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         _ => None,
     };
     let media_type = analysis.media_type_field.clone();
+    let known_artifact = crate::core::artifact::kind_of(analysis);
+    let open = use_state(|| props.single || props.selected);
+    {
+        let open = open.clone();
+        use_effect_with((props.single, props.selected), move |(single, selected)| {
+            if *single || *selected {
+                open.set(true);
+            }
+        });
+    }
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |()| open.set(!*open))
+    };
+    let body_id = format!("document-{}-body", doc.id);
+    let summary = Summary {
+        title: &title,
+        analysis,
+        open: *open,
+        body_id: &body_id,
+        on_toggle: &toggle,
+        on_remove: (!matches!(doc.source, Source::Pasted)).then_some(&remove),
+    };
 
     html! {
-        <article class="document" data-testid="document" aria-label={title.clone()}>
-            <header>
-                <h2>{ title }</h2>
-                if !matches!(doc.source, Source::Pasted) {
-                    <button type="button" class="secondary" onclick={remove}>{ "Remove" }</button>
-                }
-            </header>
+        <article class={classes!("document", open.then_some("open"))} data-testid="document"
+            aria-label={title.clone()} tabindex="-1">
+            { summary.view() }
+            <div class="card-body" id={body_id.clone()} hidden={!*open}>
             <dl class="facts">
-                <dt>{ "Kind" }</dt>
-                <dd><span data-testid="kind" data-kind={analysis.kind.slug()}>{ analysis.kind.name() }</span></dd>
+                if let Some(known) = known_artifact {
+                    <dt>{ "Artifact" }</dt>
+                    <dd data-testid="artifact-kind">{ format!("{}: {}", known.name, known.about) }</dd>
+                }
                 <dt>{ "mediaType" }</dt>
                 <dd data-testid="media-type">
                     { match media_type {
@@ -114,15 +213,13 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                     <dt>{ "artifactType" }</dt>
                     <dd><code data-testid="artifact-type">{ artifact_type.clone() }</code></dd>
                 }
-                <dt>{ "Size" }</dt>
-                <dd><span data-testid="size" data-bytes={analysis.size.to_string()}>{ human_size(analysis.size as u64) }</span></dd>
             </dl>
             if let Source::Fetched { url, verification, .. } = &doc.source {
                 <VerificationView url={url.clone()} verification={(**verification).clone()} />
             }
             <div class="own-digest">
                 <h3>{ if schema1_signed_payload { "Digest (of the signed payload)" } else { "Digest (sha256 of the exact bytes)" } }</h3>
-                <DigestValue digest={analysis.digest().clone()} testid="digest" role={Some(own_role(analysis))} />
+                <DigestValue digest={analysis.digest().clone()} testid="own-digest" role={Some(own_role(analysis))} />
                 if schema1_signed_payload {
                     <h3>{ "sha256 of the bytes as given (signatures included)" }</h3>
                     <DigestValue digest={analysis.bytes_digest.clone()} testid="bytes-digest" role={Some(DigestRole::Schema1Bytes)} />
@@ -151,6 +248,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                 <summary>{ "Raw bytes as text" }</summary>
                 <pre data-testid="raw">{ raw_preview(&doc.bytes) }</pre>
             </details>
+            </div>
         </article>
     }
 }

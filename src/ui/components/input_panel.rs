@@ -3,12 +3,23 @@
 //! Pasted text is passed on as the textarea's value, whose UTF-8 bytes are hashed. Browsers turn a
 //! textarea's line breaks into LF, so CRLF bytes only survive through a file: the panel says so.
 //! Files are read as raw bytes (`Blob.arrayBuffer()`), never as text.
+//!
+//! A paste over [`LARGE_PASTE`] bytes is taken as a file: its text (UTF-8, line breaks as the
+//! clipboard holds them) goes to the analysis and never into the box, because laying out tens of
+//! megabytes of text keeps the browser busy for most of a minute.
 
 use crate::ui::files;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{ClipboardEvent, DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+/// Pastes longer than this (in UTF-8 bytes) are taken as a file rather than put in the box.
+pub const LARGE_PASTE: usize = 1024 * 1024;
+
+/// The name a large paste is listed under.
+pub const LARGE_PASTE_NAME: &str = "Pasted text (large, taken as a file)";
 
 /// A file's name and exact bytes.
 pub type NamedBytes = (String, Vec<u8>);
@@ -75,6 +86,22 @@ pub fn input_panel(props: &InputPanelProps) -> Html {
             }
         })
     };
+    let onpaste = {
+        let on_files = props.on_files.clone();
+        Callback::from(move |e: Event| {
+            let Some(text) = e
+                .dyn_ref::<ClipboardEvent>()
+                .and_then(ClipboardEvent::clipboard_data)
+                .and_then(|data| data.get_data("text/plain").ok())
+            else {
+                return;
+            };
+            if text.len() > LARGE_PASTE {
+                e.prevent_default();
+                on_files.emit(vec![(LARGE_PASTE_NAME.to_owned(), text.into_bytes())]);
+            }
+        })
+    };
     let onchange = {
         let on_files = props.on_files.clone();
         let on_error = props.on_error.clone();
@@ -130,7 +157,7 @@ pub fn input_panel(props: &InputPanelProps) -> Html {
             <label for="paste" class="label">{ "Paste a manifest, index or config" }</label>
             <textarea id="paste" ref={textarea} data-testid="paste" spellcheck="false" autocomplete="off"
                 placeholder="{ \"schemaVersion\": 2, \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\", … }"
-                {oninput} />
+                {oninput} {onpaste} />
             <div class="input-row">
                 <label class="file-button">
                     { "Open files…" }

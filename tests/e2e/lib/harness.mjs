@@ -273,9 +273,23 @@ export class AppPage {
     }
   }
 
+  /**
+   * Opens every folded document card that holds an element matching `selector`, as a user clicks a
+   * card's line before using what is inside it. Cards are one line until opened (document_card.rs).
+   */
+  async openCardsHolding(selector) {
+    await this.page.evaluate((sel) => {
+      for (const el of document.querySelectorAll(sel)) {
+        const card = el.closest('[data-testid="document"]');
+        card?.querySelector(':scope > header [data-testid="card-toggle"][aria-expanded="false"]')?.click();
+      }
+    }, selector);
+  }
+
   /** Fills the text area or text field with this data-testid (e.g. `paste-a`, `expected`). */
   async fillIn(testid, text, scope = '') {
     const selector = `${scope} [data-testid="${testid}"]`.trim();
+    await this.openCardsHolding(selector);
     await this.until(() => this.page.locator(selector).first().fill(text), `${selector} to take the text`);
   }
 
@@ -285,6 +299,7 @@ export class AppPage {
    */
   async pasteInto(testid, text, scope = '') {
     const selector = `${scope} [data-testid="${testid}"]`.trim();
+    await this.openCardsHolding(selector);
     await this.until(
       () =>
         this.page.locator(selector).first().evaluate((el, value) => {
@@ -341,6 +356,7 @@ export class AppPage {
   }
 
   async click(testid) {
+    await this.openCardsHolding(`[data-testid="${testid}"]`);
     await this.until(() => this.page.click(`[data-testid="${testid}"]`), `a click on ${testid}`);
   }
 
