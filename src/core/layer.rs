@@ -18,6 +18,7 @@ pub mod diff;
 mod gzip;
 pub mod merge;
 pub mod tar;
+pub mod tree;
 mod zstd;
 
 use super::descriptor::Descriptor;
