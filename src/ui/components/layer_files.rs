@@ -63,9 +63,12 @@ pub fn layer_files(props: &LayerFilesProps) -> Html {
                 }
             </summary>
             <div class="input-row">
-                <label class="label" for="layer-files-filter">{ "Filter paths" }</label>
-                <input type="search" id="layer-files-filter" data-testid="layer-files-filter" placeholder="etc/ or .so"
-                    value={(*filter).clone()} {oninput} />
+                // The input inside its label: a page shows one such box per layer, so no shared id.
+                <label class="label">
+                    { "Filter paths " }
+                    <input type="search" data-testid="layer-files-filter" placeholder="etc/ or .so"
+                        value={(*filter).clone()} {oninput} />
+                </label>
             </div>
             if let Some(listing) = &props.files.listing {
                 { listing_notes(listing, entries.len()) }
