@@ -248,3 +248,11 @@ pub fn zstd_content_size(head: &[u8]) -> Option<SizeEstimate> {
         caveat: Some("the first frame's size: a blob of several frames is larger".to_owned()),
     })
 }
+
+/// Whether a blob's first 512 bytes (or fewer) look like a layer: gzip or zstd magic numbers, or a
+/// tar header's `ustar` magic at offset 257. For inputs that arrive without a media type.
+pub fn looks_like_layer(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+        || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || head.get(257..262) == Some(b"ustar".as_slice())
+}

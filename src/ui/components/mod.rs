@@ -13,6 +13,7 @@ pub mod fetch_panel;
 pub mod findings;
 pub mod input_panel;
 pub mod layer_chain_ids;
+pub mod layer_comparison;
 pub mod layer_file_row;
 pub mod layer_files;
 pub mod layer_panel;
