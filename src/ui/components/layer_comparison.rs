@@ -7,7 +7,9 @@
 //! are verified and listed here in one pass each, without a worker.
 
 use super::human_size;
-use crate::core::layer::diff::{compare, ContentChanges, Example, FileFact, LayerDifference, LayerSide, TarReason};
+use crate::core::layer::diff::{
+    compare, ContentChanges, Example, FileFact, LayerDifference, LayerSide, TarReason,
+};
 use crate::core::layer::tar::{ListOptions, Listing};
 use crate::core::layer::{BlobReport, BlobVerifier, Decoding, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
 use crate::ui::state::Handle;
@@ -44,7 +46,10 @@ pub fn layer_comparison(props: &LayerComparisonProps) -> Html {
     let difference = use_memo((props.a.clone(), props.b.clone()), |(a, b)| {
         let (ra, la) = measure(&a.0.bytes);
         let (rb, lb) = measure(&b.0.bytes);
-        compare(&side(&a.0.bytes, &ra, la.as_ref()), &side(&b.0.bytes, &rb, lb.as_ref()))
+        compare(
+            &side(&a.0.bytes, &ra, la.as_ref()),
+            &side(&b.0.bytes, &rb, lb.as_ref()),
+        )
     });
     html! {
         <div class="comparison layer-comparison" data-testid="comparison">
