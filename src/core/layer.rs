@@ -13,7 +13,12 @@
 //! blob that inflates without end stops with a named error instead of hashing for hours.
 //! [`check`] then compares what was measured with what the manifest and config claim.
 
+pub mod compression;
+pub mod diff;
 mod gzip;
+pub mod merge;
+pub mod tar;
+pub mod tree;
 mod zstd;
 
 use super::descriptor::Descriptor;
@@ -223,11 +228,13 @@ pub struct BlobReport {
     pub content: Option<ContentReport>,
 }
 
-/// Decompressed bytes go here: counted, capped and hashed.
+/// Decompressed bytes go here: counted, capped, hashed, and listed when asked.
 struct Sink {
     hasher: Hasher,
     size: u64,
     cap: u64,
+    /// The tar's entries, read from the same bytes as the diff_id ([`BlobVerifier::with_listing`]).
+    listing: Option<Box<tar::TarLister>>,
 }
 
 impl Sink {
@@ -237,7 +244,14 @@ impl Sink {
             return Err(ContentError::OverCap { cap: self.cap });
         }
         self.hasher.update(bytes);
+        self.list(bytes);
         Ok(())
+    }
+
+    fn list(&mut self, bytes: &[u8]) {
+        if let Some(lister) = &mut self.listing {
+            lister.feed(bytes);
+        }
     }
 }
 
@@ -306,6 +320,7 @@ impl BlobVerifier {
             hasher: content,
             size: 0,
             cap,
+            listing: None,
         };
         let stage = match decoding {
             Decoding::None => Stage::Opaque,
@@ -321,6 +336,23 @@ impl BlobVerifier {
             received: 0,
             size_limit: claim.size,
             stage,
+        }
+    }
+
+    /// Also lists the tar's entries from the decompressed stream, in the same pass. No effect on
+    /// a blob read for its digest only.
+    pub fn with_listing(mut self, options: tar::ListOptions) -> BlobVerifier {
+        if let Some(sink) = self.stage.sink_mut() {
+            sink.listing = Some(Box::new(tar::TarLister::new(options)));
+        }
+        self
+    }
+
+    /// The entries listed so far, for a page that shows them while the blob streams in.
+    pub fn listed(&mut self) -> &[tar::Entry] {
+        match self.stage.sink_mut().and_then(|s| s.listing.as_deref()) {
+            Some(lister) => lister.entries(),
+            None => &[],
         }
     }
 
@@ -344,23 +376,41 @@ impl BlobVerifier {
     }
 
     /// The input has ended: what was measured.
-    pub fn finish(mut self) -> BlobReport {
+    pub fn finish(self) -> BlobReport {
+        self.finish_listed().0
+    }
+
+    /// The input has ended: what was measured, and the listing when one was asked for.
+    pub fn finish_listed(mut self) -> (BlobReport, Option<tar::Listing>) {
         if matches!(self.stage, Stage::Sniffing { .. }) {
             // A blob shorter than the magic numbers: decide from what there is.
             self.stage.decide(&[]);
         }
+        let listing = self
+            .stage
+            .sink_mut()
+            .and_then(|s| s.listing.take())
+            .map(|lister| lister.finish());
         let digest = self.blob.map(Hasher::finalize);
         // A blob that ran past its size was not read to its end: its content says nothing.
         let content = digest.as_ref().and_then(|blob| self.stage.finish(blob));
-        BlobReport {
+        let report = BlobReport {
             size: self.received,
             digest,
             content,
-        }
+        };
+        (report, listing)
     }
 }
 
 impl Stage {
+    fn sink_mut(&mut self) -> Option<&mut Sink> {
+        match self {
+            Stage::Opaque => None,
+            Stage::Sniffing { sink, .. } | Stage::Decoding { sink, .. } => Some(sink),
+        }
+    }
+
     fn decoding(encoding: Encoding, sink: Sink, shared: bool) -> Stage {
         let decoder = match encoding {
             Encoding::Tar => Decoder::Tar { shared },
@@ -391,6 +441,7 @@ impl Stage {
                 let result = match decoder {
                     Decoder::Tar { shared: true } => {
                         sink.size += chunk.len() as u64;
+                        sink.list(chunk);
                         Ok(())
                     }
                     Decoder::Tar { shared: false } => sink.take(chunk),

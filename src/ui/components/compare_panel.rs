@@ -9,7 +9,9 @@
 use super::comparison_view::ComparisonView;
 use super::digest_value::DigestValue;
 use super::human_size;
+use super::layer_comparison::LayerComparison;
 use crate::core::diagnose::Side;
+use crate::core::layer::compression::looks_like_layer;
 use crate::ui::comparison_worker::use_comparison;
 use crate::ui::files;
 use crate::ui::state::{Choice, DocumentList, Handle, LoadedDocument, Source};
@@ -53,6 +55,7 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
                 <button type="button" class="secondary" data-testid="swap" onclick={swap}>{ "Swap A and B" }</button>
             </div>
             { match (a, b) {
+                (Some(a), Some(b)) if is_layer(&a) && is_layer(&b) => html! { <LayerComparison {a} {b} /> },
                 (Some(a), Some(b)) => html! { <ComparisonView state={comparison} {a} {b} /> },
                 _ => html! {
                     <p class="hint" data-testid="compare-hint">
@@ -62,6 +65,11 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
             } }
         </section>
     }
+}
+
+/// Two layer blobs get a file-level answer instead of the document comparison.
+fn is_layer(doc: &Handle) -> bool {
+    looks_like_layer(doc.0.bytes.get(..512).unwrap_or(&doc.0.bytes))
 }
 
 #[derive(Properties, PartialEq)]

@@ -3,25 +3,23 @@
 //! size against the manifest's descriptor, uncompressed digest against the config's diff_id.
 //! Chain IDs are then recomputed from what was measured.
 
-use super::human_size;
+use super::layer_chain_ids::chain_ids;
+use super::layer_row::LayerRow;
+use super::layer_sources::LayerSources;
 use crate::core::digest::Digest;
 use crate::core::document::Body;
-use crate::core::layer::{
-    claims, match_name, measured_chain_ids, BlobKind, BlobReport, Decoding, Encoding, LayerCheck, LayerClaim,
-    LayerMatch, Note, Verdict, DEFAULT_UNCOMPRESSED_CAP,
-};
-use crate::core::media_type::MediaType;
+use crate::core::layer::{claims, match_name, Decoding, LayerClaim, LayerMatch, DEFAULT_UNCOMPRESSED_CAP};
 use crate::core::reference::Reference;
 use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring, Settings};
-use crate::ui::connection::use_connection;
-use crate::ui::files;
+use crate::ui::connection::{use_connection, Connection};
 use crate::ui::layers::pool::{self, BlobSource, Renewal};
 use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
-use crate::ui::layers::rows::{Action, Row, Rows, Status};
+use crate::ui::layers::rows::{Action, Rows};
 use crate::ui::state::{LoadedDocument, Source};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{DragEvent, File, HtmlInputElement};
+use web_sys::File;
 use yew::prelude::*;
 
 const MIB: u64 = 1 << 20;
@@ -181,7 +179,6 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
     });
     let cap_mib = use_state(|| DEFAULT_UNCOMPRESSED_CAP / MIB);
     let error = use_state(|| None::<String>);
-    let dragging = use_state(|| false);
     // The registry is being asked for access before the downloads start.
     let authorizing = use_state(|| false);
     let next_key = use_mut_ref(|| 0u32);
@@ -208,199 +205,26 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
 
     let on_reference = {
         let reference = reference.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                reference.set(input.value());
-            }
-        })
+        Callback::from(move |value: String| reference.set(value))
     };
     let on_cap = {
         let cap_mib = cap_mib.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                if let Ok(value) = input.value().trim().parse::<u64>() {
-                    cap_mib.set(value.max(1));
-                }
-            }
-        })
+        Callback::from(move |value: u64| cap_mib.set(value.max(1)))
     };
-    let connection = use_connection();
-    let verify_from_registry = {
-        let connection = connection.connection.clone();
+    let handles = Handles {
+        rows: rows.clone(),
+        error: error.clone(),
+        authorizing: authorizing.clone(),
+        asking: asking.clone(),
+        mounted: mounted.clone(),
+    };
+    let connection = use_connection().connection;
+    let on_verify = verify_from_registry(handles, reference.clone(), props.keyring.clone(), connection, cap);
+    let on_files = verify_files(rows.clone(), next_key.clone(), cap);
+    let on_cancel_all = {
         let rows = rows.clone();
-        let reference = reference.clone();
-        let error = error.clone();
-        let authorizing = authorizing.clone();
-        let keyring = props.keyring.clone();
-        let (asking, mounted) = (asking.clone(), mounted.clone());
-        Callback::from(move |_: MouseEvent| {
-            let parsed = match Reference::parse(reference.trim()) {
-                Ok(parsed) => parsed,
-                Err(e) => {
-                    error.set(Some(format!(
-                        "\"{}\" is not an image reference: {e}",
-                        reference.trim()
-                    )));
-                    return;
-                }
-            };
-            let unfetched = match connection.unfetched_settings() {
-                Ok(settings) => settings,
-                Err(e) => {
-                    error.set(Some(e.to_string()));
-                    return;
-                }
-            };
-            error.set(None);
-            let mut wanted = Vec::new();
-            for row in rows.layer_rows() {
-                if row.status.job().is_some() {
-                    continue;
-                }
-                let Some(claim) = row.layer.and_then(|i| rows.claims.get(i)).cloned() else {
-                    continue;
-                };
-                match claim.digest.clone() {
-                    Some(digest) => wanted.push((row.key, claim, digest)),
-                    None => rows.dispatch(Action::Fail {
-                        key: row.key,
-                        message: "The descriptor has no valid digest, so there is no blob to download."
-                            .into(),
-                    }),
-                }
-            }
-            let Some(probe) = wanted.first().map(|(_, _, digest)| digest.clone()) else {
-                return;
-            };
-            authorizing.set(true);
-            let (handle, cancel) = cancellation();
-            *asking.borrow_mut() = Some(handle);
-            let (rows, keyring, authorizing) = (rows.clone(), keyring.clone(), authorizing.clone());
-            let (asking, mounted) = (asking.clone(), mounted.clone());
-            spawn_local(async move {
-                // Cancelled when the panel goes: no download starts without a row to show it.
-                let access = blob_access(&parsed, &probe, &keyring, unfetched.clone(), cancel).await;
-                if !*mounted.borrow() {
-                    return;
-                }
-                asking.borrow_mut().take();
-                authorizing.set(false);
-                match access {
-                    Ok(access) => {
-                        for (key, claim, digest) in wanted {
-                            let renew = renewal(&access, &parsed, &digest, &keyring, &unfetched);
-                            let source =
-                                BlobSource::Registry(registry_blob(&parsed, &digest, &access), renew);
-                            let decoding = claim.decoding();
-                            start(&rows, key, claim, decoding, cap, source);
-                        }
-                    }
-                    Err(Failure::Registry(e)) => {
-                        for (key, ..) in wanted {
-                            rows.dispatch(Action::Fail {
-                                key,
-                                message: e.to_string(),
-                            });
-                        }
-                    }
-                    Err(Failure::Cancelled) => {}
-                }
-            });
-        })
+        Callback::from(move |()| rows.active_jobs().into_iter().for_each(pool::cancel))
     };
-    let on_files = {
-        let rows = rows.clone();
-        let next_key = next_key.clone();
-        Callback::from(move |files: Vec<File>| {
-            let mut key = (*next_key.borrow()).max(rows.next_key());
-            for file in files {
-                match match_name(&file.name(), &rows.claims) {
-                    LayerMatch::Blob(layers) => {
-                        for i in layers {
-                            let Some(claim) = rows.claims.get(i).cloned() else {
-                                continue;
-                            };
-                            let decoding = claim.decoding();
-                            start(
-                                &rows,
-                                i as u32,
-                                claim,
-                                decoding,
-                                cap,
-                                BlobSource::File(file.clone()),
-                            );
-                        }
-                    }
-                    LayerMatch::Uncompressed(layers) => {
-                        for i in layers {
-                            let Some(claim) = rows.claims.get(i).map(LayerClaim::uncompressed_only) else {
-                                continue;
-                            };
-                            start(
-                                &rows,
-                                i as u32,
-                                claim,
-                                Decoding::Sniff,
-                                cap,
-                                BlobSource::File(file.clone()),
-                            );
-                        }
-                    }
-                    LayerMatch::None => {
-                        rows.dispatch(Action::AddFile {
-                            key,
-                            name: file.name(),
-                        });
-                        start(
-                            &rows,
-                            key,
-                            LayerClaim::default(),
-                            Decoding::Sniff,
-                            cap,
-                            BlobSource::File(file),
-                        );
-                        key += 1;
-                    }
-                }
-            }
-            *next_key.borrow_mut() = key;
-        })
-    };
-    let onchange = {
-        let on_files = on_files.clone();
-        Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                on_files.emit(files::list(input.files()));
-                input.set_value("");
-            }
-        })
-    };
-    let ondragover = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            e.stop_propagation();
-            dragging.set(true);
-        })
-    };
-    let ondragleave = {
-        let dragging = dragging.clone();
-        Callback::from(move |_: DragEvent| dragging.set(false))
-    };
-    let ondrop = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            e.stop_propagation();
-            dragging.set(false);
-            on_files.emit(files::list(e.data_transfer().and_then(|d| d.files())));
-        })
-    };
-    let cancel_all = {
-        let rows = rows.clone();
-        Callback::from(move |_: MouseEvent| rows.active_jobs().into_iter().for_each(pool::cancel))
-    };
-
     let has_config = props.config.is_some();
     let active = !rows.active_jobs().is_empty();
     let title = props.manifest.source.title();
@@ -417,42 +241,8 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     { "Load this image's config too (its digest is the manifest's config digest) to check the diff_ids." }
                 </p>
             }
-            <div class={classes!("blob-source", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
-                <div class="input-row">
-                    <label class="file-button">
-                        { "Verify blob files…" }
-                        <input type="file" multiple=true data-testid="blob-files" {onchange} />
-                    </label>
-                    <span class="muted">
-                        { "or drop them here: an OCI layout's blobs/sha256/… files, or docker save's layer files. \
-                           Files named by a layer's digest are matched by name, others by their content." }
-                    </span>
-                </div>
-                <div class="input-row">
-                    <label for="blob-registry" class="label">{ "Or download from" }</label>
-                    <input id="blob-registry" type="text" data-testid="blob-registry" spellcheck="false"
-                        placeholder="registry.example.com/team/app:1.0" value={(*reference).clone()}
-                        oninput={on_reference} />
-                    <button type="button" data-testid="verify-layers" onclick={verify_from_registry}
-                        disabled={*authorizing}>
-                        { "Verify layers" }
-                    </button>
-                    if active {
-                        <button type="button" class="secondary" data-testid="cancel-all" onclick={cancel_all}>
-                            { "Cancel all" }
-                        </button>
-                    }
-                </div>
-                <div class="input-row">
-                    <label for="uncompressed-cap" class="label">{ "Stop decompressing a layer after" }</label>
-                    <input id="uncompressed-cap" type="number" min="1" data-testid="uncompressed-cap"
-                        value={cap_mib.to_string()} oninput={on_cap} />
-                    <span class="muted">
-                        { format!("MiB of uncompressed content (= {:.1} GiB): a guard against decompression bombs; \
-                            a bigger layer needs a bigger cap.", cap as f64 / (1u64 << 30) as f64) }
-                    </span>
-                </div>
-            </div>
+            <LayerSources reference={AttrValue::from((*reference).clone())} {on_reference} {on_files} {on_verify}
+                authorizing={*authorizing} {active} {on_cancel_all} cap_mib={*cap_mib} {on_cap} />
             if *authorizing {
                 <p class="muted" data-testid="layers-authorizing">{ "Asking the registry for access…" }</p>
             }
@@ -471,251 +261,164 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     { for rows.file_rows().map(|row| html! { <LayerRow row={row.clone()} claim={None::<LayerClaim>} /> }) }
                 </ul>
             }
-            { chain_ids(&rows, props) }
+            { chain_ids(&rows, props.config.as_deref()) }
         </section>
     }
 }
 
-/// Chain IDs from the measured uncompressed digests, beside the config's own.
-fn chain_ids(rows: &Rows, props: &LayerPanelProps) -> Html {
-    let measured: Vec<Option<&Digest>> = rows
-        .layer_rows()
-        .map(|row| match &row.status {
-            Status::Checked { check, .. } => check.uncompressed.as_ref().map(|u| &u.digest),
-            _ => None,
-        })
-        .collect();
-    let chain = measured_chain_ids(&measured);
-    if chain.is_empty() {
-        return Html::default();
-    }
-    let configured: Vec<Digest> = props
-        .config
-        .as_ref()
-        .and_then(|c| match &c.analysis.body {
-            Body::Config(config) => Some(config.chain_ids.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
-    html! {
-        <div class="chain-ids">
-            <h3>{ "Chain IDs recomputed from the layers' content" }</h3>
-            <p class="muted">{ "ChainID(L0) = DiffID(L0); ChainID(L0..n) = sha256(ChainID(L0..n-1) + \" \" + DiffID(Ln)). \
-                containerd names its snapshots by these." }</p>
-            <ol start="0">
-                { for chain.iter().enumerate().map(|(i, id)| {
-                    let same = configured.get(i) == Some(id);
-                    html! {
-                        <li>
-                            <code data-testid="verified-chain-id" data-matches={same.to_string()}>{ id.to_string() }</code>
-                            { if same { " — the same as from the config's diff_ids" } else { " — differs from the config's diff_ids" } }
-                        </li>
-                    }
-                }) }
-            </ol>
-        </div>
-    }
+/// What a registry verification reports through.
+struct Handles {
+    rows: UseReducerHandle<Rows>,
+    error: UseStateHandle<Option<String>>,
+    authorizing: UseStateHandle<bool>,
+    asking: Rc<RefCell<Option<CancelHandle>>>,
+    mounted: Rc<RefCell<bool>>,
 }
 
-#[derive(Properties, PartialEq)]
-struct LayerRowProps {
-    row: Row,
-    /// The manifest's and config's claim for a layer row; `None` for a dropped file's row.
-    claim: Option<LayerClaim>,
-}
-
-fn claim_line(claim: &LayerClaim) -> Html {
-    let media = claim.media_type.as_deref().map(MediaType::parse);
-    let name = media
-        .as_ref()
-        .and_then(MediaType::description)
-        .map(str::to_owned)
-        .or_else(|| claim.media_type.clone())
-        .unwrap_or_else(|| "no media type".to_owned());
-    html! {
-        <>
-            <span class="layer-kind">{ name }</span>
-            if let Some(size) = claim.size {
-                <span class="size">{ human_size(size) }</span>
+/// "Verify layers": asks the registry for access once, then downloads every layer not being read.
+fn verify_from_registry(
+    handles: Handles,
+    reference: UseStateHandle<String>,
+    keyring: Keyring,
+    connection: Rc<Connection>,
+    cap: u64,
+) -> Callback<()> {
+    let Handles {
+        rows,
+        error,
+        authorizing,
+        asking,
+        mounted,
+    } = handles;
+    Callback::from(move |()| {
+        let parsed = match Reference::parse(reference.trim()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                error.set(Some(format!(
+                    "\"{}\" is not an image reference: {e}",
+                    reference.trim()
+                )));
+                return;
             }
-        </>
-    }
-}
-
-fn mark(ok: bool) -> &'static str {
-    if ok {
-        "✓"
-    } else {
-        "✗"
-    }
-}
-
-#[function_component(LayerRow)]
-fn layer_row(props: &LayerRowProps) -> Html {
-    let row = &props.row;
-    let title = match (row.layer, &row.read_from) {
-        (Some(i), _) => format!("Layer {i}"),
-        (None, Some(name)) => name.clone(),
-        (None, None) => "File".to_owned(),
-    };
-    let foreign = matches!(
-        props.claim.as_ref().and_then(LayerClaim::kind),
-        Some(BlobKind::Layer {
-            distributable: false,
-            ..
-        })
-    );
-    let cancel = row
-        .status
-        .job()
-        .map(|job| Callback::from(move |_: MouseEvent| pool::cancel(job)));
-    html! {
-        <li class={classes!("layer", row.status.slug())} data-testid="layer-result" data-state={row.status.slug()}
-            data-index={row.layer.map(|i| i.to_string())}>
-            <div class="layer-head">
-                <strong>{ title }</strong>
-                if let Some(claim) = &props.claim {
-                    { claim_line(claim) }
-                    if let Some(from) = &row.read_from {
-                        <span class="muted">{ format!("read from {from}") }</span>
+        };
+        let unfetched = match connection.unfetched_settings() {
+            Ok(settings) => settings,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        error.set(None);
+        let mut wanted = Vec::new();
+        for row in rows.layer_rows() {
+            if row.status.job().is_some() {
+                continue;
+            }
+            let Some(claim) = row.layer.and_then(|i| rows.claims.get(i)).cloned() else {
+                continue;
+            };
+            match claim.digest.clone() {
+                Some(digest) => wanted.push((row.key, claim, digest)),
+                None => rows.dispatch(Action::Fail {
+                    key: row.key,
+                    message: "The descriptor has no valid digest, so there is no blob to download.".into(),
+                }),
+            }
+        }
+        let Some(probe) = wanted.first().map(|(_, _, digest)| digest.clone()) else {
+            return;
+        };
+        authorizing.set(true);
+        let (handle, cancel) = cancellation();
+        *asking.borrow_mut() = Some(handle);
+        let (rows, keyring, authorizing) = (rows.clone(), keyring.clone(), authorizing.clone());
+        let (asking, mounted) = (asking.clone(), mounted.clone());
+        spawn_local(async move {
+            // Cancelled when the panel goes: no download starts without a row to show it.
+            let access = blob_access(&parsed, &probe, &keyring, unfetched.clone(), cancel).await;
+            if !*mounted.borrow() {
+                return;
+            }
+            asking.borrow_mut().take();
+            authorizing.set(false);
+            match access {
+                Ok(access) => {
+                    for (key, claim, digest) in wanted {
+                        let renew = renewal(&access, &parsed, &digest, &keyring, &unfetched);
+                        let source = BlobSource::Registry(registry_blob(&parsed, &digest, &access), renew);
+                        let decoding = claim.decoding();
+                        start(&rows, key, claim, decoding, cap, source);
                     }
                 }
-            </div>
-            if let Some(claim) = &props.claim {
-                <dl class="facts">
-                    <dt>{ "Blob digest" }</dt>
-                    <dd><code data-testid="layer-digest">{ claim.digest.as_ref().map_or_else(|| "— (none valid in the manifest)".to_owned(), Digest::to_string) }</code></dd>
-                    <dt>{ "diff_id" }</dt>
-                    <dd><code data-testid="layer-diff-id">{ claim.diff_id.as_ref().map_or_else(|| "— (no config loaded)".to_owned(), Digest::to_string) }</code></dd>
-                </dl>
+                Err(Failure::Registry(e)) => {
+                    for (key, ..) in wanted {
+                        rows.dispatch(Action::Fail {
+                            key,
+                            message: e.to_string(),
+                        });
+                    }
+                }
+                Err(Failure::Cancelled) => {}
             }
-            if foreign {
-                <p class="note" data-testid="layer-note">{ Note::NonDistributable.to_string() }</p>
-            }
-            { status_view(&row.status) }
-            if let Some(onclick) = cancel {
-                <button type="button" class="secondary" data-testid="layer-cancel" {onclick}>{ "Cancel" }</button>
-            }
-        </li>
-    }
+        });
+    })
 }
 
-fn status_view(status: &Status) -> Html {
-    match status {
-        Status::Idle => Html::default(),
-        Status::Queued { .. } => {
-            html! { <p class="muted" data-testid="layer-status">{ "Waiting for a free worker…" }</p> }
+/// Dropped or chosen blob files: each goes to the layers its name matches, or gets a row of its own
+/// and is matched by what it measures.
+fn verify_files(rows: UseReducerHandle<Rows>, next_key: Rc<RefCell<u32>>, cap: u64) -> Callback<Vec<File>> {
+    Callback::from(move |files: Vec<File>| {
+        let mut key = (*next_key.borrow()).max(rows.next_key());
+        for file in files {
+            match match_name(&file.name(), &rows.claims) {
+                LayerMatch::Blob(layers) => {
+                    for i in layers {
+                        let Some(claim) = rows.claims.get(i).cloned() else {
+                            continue;
+                        };
+                        let decoding = claim.decoding();
+                        start(
+                            &rows,
+                            i as u32,
+                            claim,
+                            decoding,
+                            cap,
+                            BlobSource::File(file.clone()),
+                        );
+                    }
+                }
+                LayerMatch::Uncompressed(layers) => {
+                    for i in layers {
+                        let Some(claim) = rows.claims.get(i).map(LayerClaim::uncompressed_only) else {
+                            continue;
+                        };
+                        start(
+                            &rows,
+                            i as u32,
+                            claim,
+                            Decoding::Sniff,
+                            cap,
+                            BlobSource::File(file.clone()),
+                        );
+                    }
+                }
+                LayerMatch::None => {
+                    rows.dispatch(Action::AddFile {
+                        key,
+                        name: file.name(),
+                    });
+                    start(
+                        &rows,
+                        key,
+                        LayerClaim::default(),
+                        Decoding::Sniff,
+                        cap,
+                        BlobSource::File(file),
+                    );
+                    key += 1;
+                }
+            }
         }
-        Status::Running {
-            done,
-            total,
-            since,
-            done_since,
-            now,
-            ..
-        } => progress(
-            *done,
-            *total,
-            done.saturating_sub(*done_since) as f64,
-            (now - since) / 1000.0,
-        ),
-        Status::Checked { check, report } => checked(check, report),
-        Status::Unmatched { report } => html! {
-            <>
-                <p class="error" data-testid="layer-message" data-problem="no-such-layer">
-                    { "This file is no layer of this image: neither its digest nor the digest of its content is in the manifest or the config." }
-                </p>
-                { measured(report, false) }
-            </>
-        },
-        Status::MovedTo { .. } => Html::default(),
-        Status::Failed { message } => html! {
-            <p class="error message" data-testid="layer-message" data-problem="read-failed">{ message.clone() }</p>
-        },
-        Status::Cancelled => html! { <p class="muted" data-testid="layer-status">{ "Cancelled." }</p> },
-    }
-}
-
-/// Bytes done of total, the rate since the first report, and the time left at that rate.
-fn progress(done: u64, total: Option<u64>, bytes: f64, seconds: f64) -> Html {
-    let rate = (seconds > 0.2).then(|| bytes / seconds);
-    let mib = |b: u64| format!("{:.1} MiB", b as f64 / MIB as f64);
-    let mut text = match total {
-        Some(total) => format!("{} of {}", mib(done), mib(total)),
-        None => mib(done),
-    };
-    if let Some(rate) = rate {
-        text.push_str(&format!(" · {:.0} MB/s", rate / 1e6));
-        if let Some(total) = total.filter(|&t| t > done && rate > 0.0) {
-            text.push_str(&format!(" · {:.0} s left", ((total - done) as f64 / rate).ceil()));
-        }
-    }
-    html! {
-        <div class="progress">
-            <progress data-testid="layer-progress" aria-label="Bytes read" max={total.map(|t| t.to_string())}
-                value={done.to_string()} />
-            <span data-testid="layer-rate">{ text }</span>
-        </div>
-    }
-}
-
-/// The blob's digest and size as read, and its content's when it was compressed (or when
-/// `always_content`: a layer row, where the content digest is the one compared with the diff_id).
-fn measured(report: &BlobReport, always_content: bool) -> Html {
-    let content = report.content.as_ref().and_then(|c| c.result.as_ref().ok());
-    let compressed = report
-        .content
-        .as_ref()
-        .map(|c| c.encoding)
-        .filter(|&e| always_content || e != Encoding::Tar);
-    html! {
-        <dl class="facts measured">
-            <dt>{ "Blob read" }</dt>
-            <dd>
-                <code data-testid="measured-digest">{ report.digest.as_ref().map_or_else(|| "— (not read to its end)".to_owned(), Digest::to_string) }</code>
-                { format!(" · {}", human_size(report.size)) }
-            </dd>
-            if let (Some(content), Some(encoding)) = (content, compressed) {
-                <dt>{ format!("Content ({})", encoding.name()) }</dt>
-                <dd>
-                    <code data-testid="measured-diff-id">{ content.digest.to_string() }</code>
-                    { format!(" · {}", human_size(content.size)) }
-                </dd>
-            }
-        </dl>
-    }
-}
-
-fn checked(check: &LayerCheck, report: &BlobReport) -> Html {
-    let verdict = match check.verdict {
-        Verdict::Verified => "Verified: every digest and size that could be checked matches.",
-        Verdict::Mismatch => "Mismatch: these are not the bytes the manifest or config name.",
-        Verdict::Error => "Not verified:",
-    };
-    let encoding = report.content.as_ref().map(|c| c.encoding);
-    html! {
-        <>
-            <p class={classes!("verdict", check.verdict.slug())} data-testid="layer-verdict">
-                { format!("{} {verdict}", mark(check.verdict == Verdict::Verified)) }
-            </p>
-            if !check.problems.is_empty() {
-                <ul class="problems">
-                    { for check.problems.iter().map(|p| html! {
-                        <li class="error" data-testid="layer-message" data-problem={p.slug()}>{ p.to_string() }</li>
-                    }) }
-                </ul>
-            }
-            if !check.notes.is_empty() {
-                <ul class="notes">
-                    { for check.notes.iter().map(|n| html! { <li class="note" data-testid="layer-note">{ n.to_string() }</li> }) }
-                </ul>
-            }
-            { measured(report, true) }
-            if let Some(encoding) = encoding {
-                <p class="muted">
-                    { "Check it yourself: " }<code>{ "sha256sum blob" }</code>{ " and " }<code>{ encoding.diff_id_command("blob") }</code>
-                </p>
-            }
-        </>
-    }
+        *next_key.borrow_mut() = key;
+    })
 }

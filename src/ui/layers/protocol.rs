@@ -6,6 +6,7 @@
 //! the worker reads it as a stream itself. Registry blobs are fetched by the worker, too, so no
 //! blob byte ever crosses between threads.
 
+use crate::core::layer::tar::{Entry, Listing};
 use crate::core::layer::{BlobReport, Decoding, LayerClaim};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -79,6 +80,17 @@ pub enum Event {
         done: u64,
         total: Option<u64>,
     },
+    /// The next tar entries listed, in order: sent in batches while the blob streams in.
+    Files {
+        id: u32,
+        entries: Vec<Entry>,
+    },
+    /// The listing is complete (its entries all came as `Files` before): what it left out, how
+    /// the tar ended, why it stopped. Sent just before `Done`.
+    Listed {
+        id: u32,
+        listing: Listing,
+    },
     Done {
         id: u32,
         report: BlobReport,
@@ -99,6 +111,8 @@ impl Event {
         match self {
             Event::Ready => None,
             Event::Progress { id, .. }
+            | Event::Files { id, .. }
+            | Event::Listed { id, .. }
             | Event::Done { id, .. }
             | Event::Failed { id, .. }
             | Event::Cancelled { id } => Some(*id),

@@ -2,6 +2,7 @@
 //! named no layer. No `html!`, no IO: workers' events come in as actions.
 
 use super::protocol::Event;
+use crate::core::layer::tar::{Entry, Listing};
 use crate::core::layer::{check, match_report, BlobReport, LayerCheck, LayerClaim, LayerMatch};
 use std::rc::Rc;
 use yew::Reducible;
@@ -67,6 +68,49 @@ impl Status {
     }
 }
 
+/// A row's tar listing, as it streamed in from the worker.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    /// Batches in arrival order; each in an `Rc`, so the reducer's copy of the rows copies
+    /// pointers, not entries.
+    pub batches: Vec<Rc<Vec<Entry>>>,
+    /// How the listing ended, once it has.
+    pub listing: Option<Rc<Listing>>,
+}
+
+impl Files {
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.batches.iter().flat_map(|b| b.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.batches.iter().map(|b| b.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.batches.iter().all(|b| b.is_empty()) && self.listing.is_none()
+    }
+}
+
+/// Listings are equal when they are the same batches: comparing entries would cost as much as
+/// rendering them.
+impl PartialEq for Files {
+    fn eq(&self, other: &Files) -> bool {
+        let same_batches = self.batches.len() == other.batches.len()
+            && self
+                .batches
+                .iter()
+                .zip(&other.batches)
+                .all(|(a, b)| Rc::ptr_eq(a, b));
+        let same_end = match (&self.listing, &other.listing) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_batches && same_end
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// Stable across updates; events find their row by it.
@@ -78,6 +122,7 @@ pub struct Row {
     /// What was (or is being) read: a file name or "the registry".
     pub read_from: Option<String>,
     pub status: Status,
+    pub files: Files,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +159,7 @@ impl Rows {
                 against: claim.clone(),
                 read_from: None,
                 status: Status::Idle,
+                files: Files::default(),
             })
             .collect();
         Rows { claims, rows }
@@ -182,6 +228,18 @@ impl Rows {
                 done_since: done,
                 now,
             },
+            (Event::Files { entries, .. }, _) => {
+                if let Some(row) = self.row_mut(key) {
+                    row.files.batches.push(Rc::new(entries));
+                }
+                return;
+            }
+            (Event::Listed { listing, .. }, _) => {
+                if let Some(row) = self.row_mut(key) {
+                    row.files.listing = Some(Rc::new(listing));
+                }
+                return;
+            }
             (Event::Failed { message, .. }, _) => Status::Failed { message },
             (Event::Cancelled { .. }, _) => Status::Cancelled,
             (Event::Ready, _) => return,
@@ -200,6 +258,7 @@ impl Rows {
             LayerMatch::None => Vec::new(),
         };
         let name = self.row_mut(key).and_then(|r| r.read_from.clone());
+        let files = self.row_mut(key).map(|r| r.files.clone()).unwrap_or_default();
         for &i in &layers {
             let Some(claim) = self.claims.get(i).cloned() else {
                 continue;
@@ -215,6 +274,7 @@ impl Rows {
                 };
                 row.against = against;
                 row.read_from = name.clone();
+                row.files = files.clone();
             }
         }
         if let Some(row) = self.row_mut(key) {
@@ -241,6 +301,7 @@ impl Reducible for Rows {
             } => {
                 if let Some(row) = next.row_mut(key) {
                     row.status = Status::Queued { job };
+                    row.files = Files::default();
                     row.against = against;
                     row.read_from = Some(read_from);
                 }
@@ -251,6 +312,7 @@ impl Reducible for Rows {
                 against: LayerClaim::default(),
                 read_from: Some(name),
                 status: Status::Idle,
+                files: Files::default(),
             }),
             Action::Event { key, event, now } => next.apply(key, event, now),
             Action::Fail { key, message } => {

@@ -6,6 +6,7 @@
 
 use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS};
 use crate::core::distribution::error::RegistryError;
+use crate::core::layer::tar::ListOptions;
 use crate::core::layer::{BlobReport, BlobVerifier, Flow};
 use crate::core::reference::Reference;
 use crate::registry::sleep;
@@ -140,7 +141,12 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
     };
     let total = job.claim.size.or(total);
     let mut reader = ChunkReader::new(&stream);
-    let mut verifier = BlobVerifier::new(&job.claim, job.decoding, job.cap);
+    let options = ListOptions {
+        size_cap: job.cap,
+        ..ListOptions::default()
+    };
+    let mut verifier = BlobVerifier::new(&job.claim, job.decoding, job.cap).with_listing(options);
+    let mut sent = 0;
     let mut chunk = Vec::new();
     let mut reported = js_sys::Date::now();
     loop {
@@ -174,7 +180,25 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
                 done: verifier.received(),
                 total,
             });
+            sent = send_files(job.id, verifier.listed(), sent);
         }
     }
-    Ok(verifier.finish())
+    let (report, listing) = verifier.finish_listed();
+    if let Some(mut listing) = listing {
+        send_files(job.id, &listing.entries, sent);
+        listing.entries = Vec::new();
+        post_event(&Event::Listed { id: job.id, listing });
+    }
+    Ok(report)
+}
+
+/// Posts the entries listed since the first `sent`; returns how many are sent now.
+fn send_files(id: u32, listed: &[crate::core::layer::tar::Entry], sent: usize) -> usize {
+    if let Some(new) = listed.get(sent..).filter(|new| !new.is_empty()) {
+        post_event(&Event::Files {
+            id,
+            entries: new.to_vec(),
+        });
+    }
+    listed.len().max(sent)
 }

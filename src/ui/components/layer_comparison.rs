@@ -1,0 +1,148 @@
+//! "Why do these two layers differ?": two layer blobs opened in the comparison get a file-level
+//! answer (`core::layer::diff`) instead of the document comparison: compression only, the same
+//! files in another tar (mtimes, owners, modes, order, PAX records, padding), or the files that
+//! were added, removed and changed.
+//!
+//! Both blobs are already in the page's memory (the comparison reads its files whole), so they
+//! are verified and listed here in one pass each, without a worker.
+
+use super::human_size;
+use crate::core::layer::diff::{
+    compare, ContentChanges, Example, FileFact, LayerDifference, LayerSide, TarReason,
+};
+use crate::core::layer::tar::{ListOptions, Listing};
+use crate::core::layer::{BlobReport, BlobVerifier, Decoding, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
+use crate::ui::state::Handle;
+use yew::prelude::*;
+
+/// Rows shown per list of files.
+const SHOWN: usize = 50;
+
+#[derive(Properties, PartialEq)]
+pub struct LayerComparisonProps {
+    pub a: Handle,
+    pub b: Handle,
+}
+
+fn measure(bytes: &[u8]) -> (BlobReport, Option<Listing>) {
+    let mut verifier = BlobVerifier::new(&LayerClaim::default(), Decoding::Sniff, DEFAULT_UNCOMPRESSED_CAP)
+        .with_listing(ListOptions::default());
+    for chunk in bytes.chunks(64 * 1024) {
+        verifier.feed(chunk);
+    }
+    verifier.finish_listed()
+}
+
+fn side<'a>(bytes: &'a [u8], report: &'a BlobReport, listing: Option<&'a Listing>) -> LayerSide<'a> {
+    LayerSide {
+        report,
+        head: bytes.get(..32).unwrap_or(bytes),
+        listing,
+    }
+}
+
+#[function_component(LayerComparison)]
+pub fn layer_comparison(props: &LayerComparisonProps) -> Html {
+    let difference = use_memo((props.a.clone(), props.b.clone()), |(a, b)| {
+        let (ra, la) = measure(&a.0.bytes);
+        let (rb, lb) = measure(&b.0.bytes);
+        compare(
+            &side(&a.0.bytes, &ra, la.as_ref()),
+            &side(&b.0.bytes, &rb, lb.as_ref()),
+        )
+    });
+    html! {
+        <div class="comparison layer-comparison" data-testid="comparison">
+            <div class="verdict" data-testid="verdict" data-verdict={difference.slug()} role="status" aria-live="polite">
+                <p>{ difference.headline() }</p>
+                { details(&difference) }
+            </div>
+        </div>
+    }
+}
+
+fn details(difference: &LayerDifference) -> Html {
+    match difference {
+        LayerDifference::CompressionOnly { differences, .. } => html! {
+            <ul class="differences">{ for differences.iter().map(|d| html! { <li>{ d.clone() }</li> }) }</ul>
+        },
+        LayerDifference::TarOnly { reasons } => html! {
+            <>{ for reasons.iter().map(reason_view) }</>
+        },
+        LayerDifference::Contents(changes) => contents_view(changes),
+        LayerDifference::SameBlob | LayerDifference::Undecided { .. } => Html::default(),
+    }
+}
+
+fn reason_view(reason: &TarReason) -> Html {
+    let examples: &[Example] = match reason {
+        TarReason::EntryOrder { examples }
+        | TarReason::Mtimes { examples, .. }
+        | TarReason::Ownership { examples, .. }
+        | TarReason::Modes { examples, .. }
+        | TarReason::PaxExtras { examples, .. } => examples,
+        TarReason::EndOfArchive { .. } | TarReason::HeaderEncoding => &[],
+    };
+    html! {
+        <div class="layer-reason" data-testid="layer-reason">
+            <p class="differences">{ reason.to_string() }</p>
+            if !examples.is_empty() {
+                <table class="evidence">
+                    <thead><tr><th scope="col">{ "Path" }</th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th></tr></thead>
+                    <tbody>
+                        { for examples.iter().map(|e| html! {
+                            <tr data-testid="layer-reason-example" data-path={e.path.clone()}>
+                                <th scope="row"><code>{ e.path.clone() }</code></th>
+                                <td><code>{ e.a.clone() }</code></td>
+                                <td><code>{ e.b.clone() }</code></td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </div>
+    }
+}
+
+fn fact_cells(fact: &FileFact) -> Html {
+    html! {
+        <>
+            <td>{ format!("{} · {}", fact.kind.name(), human_size(fact.size)) }</td>
+            <td><code>{ fact.digest.as_ref().map(|d| d.short().to_owned()).or_else(|| fact.link.clone()).unwrap_or_default() }</code></td>
+        </>
+    }
+}
+
+fn contents_view(changes: &ContentChanges) -> Html {
+    let list = |title: &str, testid: &'static str, facts: &[FileFact]| {
+        html! {
+            if !facts.is_empty() {
+                <h4>{ format!("{title} ({})", facts.len()) }</h4>
+                <table class="evidence" data-testid={testid}>
+                    <tbody>
+                        { for facts.iter().take(SHOWN).map(|f| html! {
+                            <tr data-path={f.path.clone()}><th scope="row"><code>{ f.path.clone() }</code></th>{ fact_cells(f) }</tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        }
+    };
+    html! {
+        <>
+            { list("Added in B", "layer-added", &changes.added) }
+            { list("Removed in B", "layer-removed", &changes.removed) }
+            if !changes.changed.is_empty() {
+                <h4>{ format!("Changed ({})", changes.changed.len()) }</h4>
+                <table class="evidence" data-testid="layer-changed">
+                    <thead><tr><th scope="col">{ "Path" }</th><th scope="col" colspan="2">{ "A" }</th><th scope="col" colspan="2">{ "B" }</th></tr></thead>
+                    <tbody>
+                        { for changes.changed.iter().take(SHOWN).map(|(a, b)| html! {
+                            <tr data-path={a.path.clone()}><th scope="row"><code>{ a.path.clone() }</code></th>{ fact_cells(a) }{ fact_cells(b) }</tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </>
+    }
+}

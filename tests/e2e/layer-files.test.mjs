@@ -1,0 +1,141 @@
+// End-to-end: what a layer holds, and why two layers differ, in the page. A person loads a manifest
+// and config, drops the layer blob, and the layer's row lists its tar entries; two layer blobs opened
+// in the comparison get the file-level reason they differ.
+//
+// The layers were written by real tools (umoci, skopeo, GNU tar, Python's tarfile) and their expected
+// listings and per-file sha256 come from Python's tarfile + hashlib (scripts/make-layer-fixtures,
+// tests/fixtures/layers/expected.json); manifest and config digests come from node's crypto.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { REPO_ROOT, WAIT_MS, useApp } from './lib/harness.mjs';
+import { sha256 } from './lib/expected.mjs';
+
+const LAYERS = join(REPO_ROOT, 'tests/fixtures/layers');
+const expected = JSON.parse(await readFile(join(LAYERS, 'expected.json'), 'utf8'));
+const layer = (file) => expected.layers.find((l) => l.file === file);
+const bytes = (file) => readFile(join(LAYERS, file));
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const MEDIA_TYPES = { gz: 'application/vnd.oci.image.layer.v1.tar+gzip', zst: 'application/vnd.oci.image.layer.v1.tar+zstd', tar: 'application/vnd.oci.image.layer.v1.tar' };
+
+/** A one-layer OCI manifest and config around `blob`; digests by node, the diff_id by sha256sum. */
+function imageAround(file, blob) {
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer(file).diff_id] } }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+      layers: [{ mediaType: MEDIA_TYPES[file.split('.').at(-1)], digest: sha256(blob), size: blob.length }],
+    }),
+  );
+  return { manifest, config };
+}
+
+/** Every listed entry the page shows, in DOM order. */
+function readFiles() {
+  return [...document.querySelectorAll('[data-testid="layer-files"] [data-testid="layer-file"]')].map((row) => ({
+    path: row.getAttribute('data-path'),
+    kind: row.getAttribute('data-kind'),
+    size: Number(row.getAttribute('data-size')),
+    sha256: row.getAttribute('data-digest'),
+    text: row.textContent,
+  }));
+}
+
+async function waitForFiles(app, count) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    app.throwIfProblems();
+    const rows = await app.page.evaluate(readFiles);
+    const state = await app.page.getAttribute('[data-testid="layer-result"]', 'data-state');
+    if (rows.length >= count && state === 'verified') return rows;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${count} listed files (state ${state}); the page lists ${JSON.stringify(rows.map((r) => r.path))}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const byPath = (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+describe('the files of a layer', () => {
+  const app = useApp();
+
+  for (const file of ['umoci-a.tar.gz', 'python-pax.tar', 'skopeo-zstd-b.tar.zst']) {
+    test(`${file}: one row per tar entry, as Python's tarfile lists it, with hashlib's sha256 per file`, async () => {
+      const blob = await bytes(file);
+      const { manifest, config } = imageAround(file, blob);
+      await app().chooseFiles([
+        { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
+        { name: 'config.json', mimeType: 'application/json', buffer: config },
+      ]);
+      await app().waitForDigests(2);
+      await app().until(() => app().page.setInputFiles('[data-testid="blob-files"]', [{ name: sha256(blob).slice(7), mimeType: 'application/octet-stream', buffer: blob }]), 'the blob input');
+      const want = layer(file).entries;
+      const shown = await waitForFiles(app(), want.length);
+      assert.deepEqual(
+        shown.map(({ path, kind, size, sha256 }) => ({ path, kind, size: kind === 'file' ? size : 0, sha256 })).sort(byPath),
+        want.map(({ path, kind, size, sha256 }) => ({ path, kind, size, sha256 })).sort(byPath),
+      );
+      for (const entry of want.filter((e) => e.path.split('/').at(-1).startsWith('.wh.'))) {
+        const row = shown.find((r) => r.path === entry.path);
+        assert.match(row.text, /deletes|hides everything/, `${entry.path} reads as a deletion`);
+      }
+    });
+  }
+
+  test('the filter box narrows the rows to matching paths', async () => {
+    const file = 'python-pax.tar';
+    const blob = await bytes(file);
+    const { manifest, config } = imageAround(file, blob);
+    await app().chooseFiles([
+      { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
+      { name: 'config.json', mimeType: 'application/json', buffer: config },
+    ]);
+    await app().waitForDigests(2);
+    await app().until(() => app().page.setInputFiles('[data-testid="blob-files"]', [{ name: 'layer.tar', mimeType: 'application/x-tar', buffer: blob }]), 'the blob input');
+    await waitForFiles(app(), layer(file).entries.length);
+    await app().page.fill('[data-testid="layer-files-filter"]', 'usr/bin');
+    const wanted = layer(file).entries.filter((e) => e.path.includes('usr/bin')).map((e) => e.path).sort();
+    await app().until(async () => {
+      const paths = (await app().page.evaluate(readFiles)).map((r) => r.path).sort();
+      assert.deepEqual(paths, wanted);
+    }, 'the filtered rows');
+  });
+});
+
+describe('why two layers differ', () => {
+  const app = useApp();
+  const open = async (a, b) => {
+    await app().chooseFilesIn('file-a', [{ name: a, mimeType: 'application/octet-stream', buffer: await bytes(a) }]);
+    await app().chooseFilesIn('file-b', [{ name: b, mimeType: 'application/octet-stream', buffer: await bytes(b) }]);
+  };
+
+  test('umoci packing the same files at two times: only modification times differ, with the paths', async () => {
+    await open('umoci-a.tar.gz', 'umoci-b.tar.gz');
+    const verdict = await app().waitForVerdict('[data-testid="comparison"]', (v) => v.slug === 'mtimes-only', 'the mtimes verdict');
+    assert.match(verdict.text, /only modification times differ/i);
+    const paths = await app().page.$$eval('[data-testid="layer-reason-example"]', (rows) => rows.map((r) => r.getAttribute('data-path')));
+    const files = layer('umoci-a.tar.gz').entries.map((e) => e.path);
+    assert.ok(paths.length > 0 && paths.every((p) => files.includes(p)), `example paths ${paths} are entries of the layer`);
+  });
+
+  test('skopeo recompressing gzip to zstd: same content, different compression', async () => {
+    await open('umoci-b.tar.gz', 'skopeo-zstd-b.tar.zst');
+    const verdict = await app().waitForVerdict('[data-testid="comparison"]', (v) => v.slug === 'compression-only', 'the compression verdict');
+    assert.match(verdict.text, /same content, different compression/i);
+    assert.match(verdict.text, /gzip vs zstd/);
+  });
+
+  test('GNU tar with other owners: the owners are named as the difference', async () => {
+    await open('gnu.tar', 'gnu-owner.tar');
+    const verdict = await app().waitForVerdict('[data-testid="comparison"]', (v) => v.slug === 'tar-only', 'the tar-only verdict');
+    assert.match(verdict.text, /owners/);
+  });
+});
