@@ -13,6 +13,7 @@ use super::permalink_sync::use_permalink;
 use super::state::{Action, DocumentList, NewDocument, Source, Workspace};
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
+use crate::core::document::{Document, Origin};
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use crate::examples::Example;
@@ -40,9 +41,8 @@ pub fn app() -> Html {
             let documents = files
                 .into_iter()
                 .map(|(name, bytes)| NewDocument {
+                    document: Document::new(bytes, Origin::File { name: name.clone() }),
                     source: Source::File { name },
-                    bytes,
-                    hint: None,
                 })
                 .collect();
             workspace.dispatch(Action::Add(documents))
@@ -56,12 +56,11 @@ pub fn app() -> Html {
                 .map(|f| NewDocument {
                     source: Source::Fetched {
                         url: f.url,
-                        reference: reference.to_string(),
+                        reference: reference.clone(),
                         label: f.label,
                         verification: Box::new(f.verification),
                     },
-                    bytes: f.bytes,
-                    hint: f.hint,
+                    document: f.document,
                 })
                 .collect();
             workspace.dispatch(Action::Add(documents))
@@ -90,7 +89,7 @@ pub fn app() -> Html {
     let loaded: Rc<HashSet<Digest>> = Rc::new(
         workspace
             .documents()
-            .map(|d| d.analysis.digest().clone())
+            .map(|d| d.analysis().digest().clone())
             .collect(),
     );
     let cleared = use_state(|| 0u32);
@@ -124,8 +123,13 @@ pub fn app() -> Html {
                     source: Source::File {
                         name: file.name.to_owned(),
                     },
-                    bytes: file.bytes.to_vec(),
-                    hint: Some(MediaType::parse(file.media_type)),
+                    document: Document::new(
+                        file.bytes,
+                        Origin::Example {
+                            name: file.name.to_owned(),
+                            media_type: Some(MediaType::parse(file.media_type)),
+                        },
+                    ),
                 })
                 .collect();
             workspace.dispatch(Action::Clear);

@@ -413,7 +413,7 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
             if !sync.awaiting.is_empty() {
                 if previous.list.refetched_into(&docs.list) {
                     sync.awaiting
-                        .retain(|pinned| !docs.list.0.iter().any(|d| d.analysis.digest() == pinned));
+                        .retain(|pinned| !docs.list.0.iter().any(|d| d.analysis().digest() == pinned));
                     if !sync.awaiting.is_empty() {
                         return;
                     }

@@ -1,7 +1,8 @@
 //! The page's state: the documents loaded into one analysis. No `html!`, no IO.
 //!
-//! Each document keeps its exact bytes (`Rc<[u8]>`, never re-encoded) beside its analysis; the
-//! pasted text is one document, replaced as the user types; every file is a document of its own.
+//! Each document is a `core::document::Document` (its exact bytes in an `Rc<[u8]>`, never
+//! re-encoded, its origin and its analysis, made once where the bytes arrived); the pasted text is
+//! one document, replaced as the user types; every file is a document of its own.
 //! Beside the documents lives the [`View`] a link carries too: the box selected on the map and
 //! what each side of the comparison holds.
 
@@ -9,11 +10,11 @@ use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::Verification;
-use crate::core::document::Analysis;
-use crate::core::graph::NodeKey;
-use crate::core::media_type::MediaType;
+use crate::core::document::{Document, Origin};
+use crate::core::graph::{Member, NodeKey};
 use crate::core::reference::Reference;
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -29,7 +30,7 @@ pub enum Source {
         /// The registry URL (without any CORS proxy prefix).
         url: String,
         /// The normalized reference the user asked for.
-        reference: String,
+        reference: Reference,
         /// What the document is to that image: empty for the one the reference names, else
         /// e.g. `linux/arm64` or `config of linux/arm64`.
         label: String,
@@ -43,25 +44,33 @@ impl Source {
         match self {
             Source::Pasted => "Pasted text".to_owned(),
             Source::File { name } => name.clone(),
-            Source::Fetched { reference, label, .. } if label.is_empty() => reference.clone(),
+            Source::Fetched { reference, label, .. } if label.is_empty() => reference.to_string(),
             Source::Fetched { reference, label, .. } => format!("{reference} · {label}"),
         }
     }
 }
 
-/// A document to add: its exact bytes, where they came from, and the media type they arrived with.
+/// A document to add, already made from its bytes where they arrived, and how the page names it.
 pub struct NewDocument {
     pub source: Source,
-    pub bytes: Vec<u8>,
-    pub hint: Option<MediaType>,
+    pub document: Document,
 }
 
+/// A document of the workspace: the document itself (which it dereferences to, for its bytes and
+/// analysis), its id on the page and how the page names it.
 #[derive(Debug, PartialEq)]
 pub struct LoadedDocument {
     pub id: u32,
     pub source: Source,
-    pub bytes: Rc<[u8]>,
-    pub analysis: Analysis,
+    pub document: Document,
+}
+
+impl Deref for LoadedDocument {
+    type Target = Document;
+
+    fn deref(&self) -> &Document {
+        &self.document
+    }
 }
 
 /// What one side of the comparison holds.
@@ -137,11 +146,14 @@ impl LoadedDocument {
     /// A compare side's own document: its bytes, analysed without a media type hint, as the
     /// paste box does. Its id is never looked up: it is not one of the analysis' documents.
     pub fn own(source: Source, bytes: Vec<u8>) -> Rc<LoadedDocument> {
+        let origin = match &source {
+            Source::File { name } => Origin::File { name: name.clone() },
+            Source::Pasted | Source::Fetched { .. } => Origin::Pasted,
+        };
         Rc::new(LoadedDocument {
             id: PASTED_ID,
-            analysis: Analysis::of(&bytes, None),
             source,
-            bytes: bytes.into(),
+            document: Document::new(bytes, origin),
         })
     }
 }
@@ -198,6 +210,22 @@ impl PartialEq for DocumentList {
     }
 }
 
+impl DocumentList {
+    /// How the page names each document, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|d| d.source.title()).collect()
+    }
+
+    /// The family's view of the documents; `names` comes from [`DocumentList::names`].
+    pub fn members<'a>(&'a self, names: &'a [String]) -> Vec<Member<'a>> {
+        self.0
+            .iter()
+            .zip(names)
+            .map(|(d, name)| Member::new(name, &d.document))
+            .collect()
+    }
+}
+
 /// One document compared by identity, never by its bytes: for props and memo keys.
 #[derive(Debug, Clone)]
 pub struct Handle(pub Rc<LoadedDocument>);
@@ -219,10 +247,10 @@ impl Workspace {
         let Source::Fetched { reference, .. } = &doc.source else {
             return None;
         };
-        let repository = Reference::parse(reference).ok()?.name();
+        let repository = reference.name();
         self.referrers
             .iter()
-            .find(|l| l.repository == repository && &l.subject == doc.analysis.digest())
+            .find(|l| l.repository == repository && &l.subject == doc.analysis().digest())
             .cloned()
     }
 
@@ -258,13 +286,12 @@ impl Workspace {
     /// digest that is.
     fn named_by(&self, digest: &Digest) -> Option<u32> {
         self.documents()
-            .find(|d| &d.analysis.bytes_digest == digest)
-            .or_else(|| self.documents().find(|d| d.analysis.digest() == digest))
+            .find(|d| &d.analysis().bytes_digest == digest)
+            .or_else(|| self.documents().find(|d| d.analysis().digest() == digest))
             .map(|d| d.id)
     }
 
-    fn load(&mut self, source: Source, bytes: Vec<u8>, hint: Option<&MediaType>) -> Rc<LoadedDocument> {
-        let analysis = Analysis::of(&bytes, hint);
+    fn load(&mut self, source: Source, document: Document) -> Rc<LoadedDocument> {
         // The pasted document keeps one id while the user types, so its card is updated in place
         // rather than rebuilt on every keystroke.
         let id = if source == Source::Pasted {
@@ -273,12 +300,7 @@ impl Workspace {
             self.next_id += 1;
             self.next_id
         };
-        Rc::new(LoadedDocument {
-            id,
-            source,
-            bytes: bytes.into(),
-            analysis,
-        })
+        Rc::new(LoadedDocument { id, source, document })
     }
 }
 
@@ -299,14 +321,14 @@ impl Reducible for Workspace {
                 next.pasted = if text.is_empty() {
                     None
                 } else {
-                    Some(next.load(Source::Pasted, text.into_bytes(), None))
+                    Some(next.load(Source::Pasted, Document::new(text.into_bytes(), Origin::Pasted)))
                 };
             }
             Action::Add(documents) => {
                 for new in documents {
-                    let doc = next.load(new.source, new.bytes, new.hint.as_ref());
-                    let digest = &doc.analysis.bytes_digest;
-                    if next.files.iter().any(|f| &f.analysis.bytes_digest == digest) {
+                    let doc = next.load(new.source, new.document);
+                    let digest = &doc.analysis().bytes_digest;
+                    if next.files.iter().any(|f| &f.analysis().bytes_digest == digest) {
                         next.skipped_duplicates.push((doc.source.title(), digest.clone()));
                     } else {
                         next.files.push(doc);

@@ -4,10 +4,10 @@
 
 use super::timed;
 use crate::core::diagnose::Side;
+use crate::core::document::{Document, Origin};
 use crate::core::permalink::{
     self, ComparedDocument, ExpectedDigest, LinkLength, PinnedReference, SharedDocument, Snapshot,
 };
-use crate::core::reference::Reference;
 use crate::ui::state::{Choice, DocumentList, LoadedDocument, NewDocument, Source, View};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -115,9 +115,8 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
             // The digest travels in its own field; the reference keeps its tag for the reader.
             if label.is_empty() {
                 snapshot.references.push(PinnedReference {
-                    reference: Reference::parse(reference)
-                        .map_or_else(|_| reference.clone(), |r| r.without_digest().to_string()),
-                    digest: doc.analysis.digest().clone(),
+                    reference: reference.without_digest().to_string(),
+                    digest: doc.analysis().digest().clone(),
                 });
             }
             return;
@@ -125,7 +124,7 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
     };
     snapshot.documents.push(SharedDocument {
         name,
-        bytes: doc.bytes.to_vec(),
+        bytes: doc.bytes().to_vec(),
     });
 }
 
@@ -142,14 +141,14 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
                 .0
                 .iter()
                 .find(|d| d.id == *id)
-                .map(|d| ComparedDocument::Loaded(d.analysis.digest().clone())),
+                .map(|d| ComparedDocument::Loaded(d.analysis().digest().clone())),
             Choice::Own(doc) => (!left_out.contains(&own_index(docs, side))).then(|| {
                 ComparedDocument::Own(SharedDocument {
                     name: match &doc.source {
                         Source::File { name } => name.clone(),
                         Source::Pasted | Source::Fetched { .. } => PASTED_NAME.to_owned(),
                     },
-                    bytes: doc.bytes.to_vec(),
+                    bytes: doc.bytes().to_vec(),
                 })
             }),
         };
@@ -161,7 +160,7 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
     // What was typed for a document left out of the link stays out with it.
     let typed = docs.view.expected.iter().filter_map(|(id, typed)| {
         let (index, doc) = docs.list.0.iter().enumerate().find(|(_, d)| d.id == *id)?;
-        (!left_out.contains(&index)).then(|| (doc.analysis.digest().clone(), typed.clone()))
+        (!left_out.contains(&index)).then(|| (doc.analysis().digest().clone(), typed.clone()))
     });
     snapshot.expected = typed
         .chain(docs.view.expected_wanted.iter().cloned())
@@ -236,7 +235,7 @@ pub(super) fn link_for(base: &str, docs: &Shared, leave_out: bool) -> (Share, St
         Err(reason) => reason,
     };
     let carried = docs.carried();
-    let size = |i: usize| carried.get(i).copied().flatten().map(|d| d.bytes.len());
+    let size = |i: usize| carried.get(i).copied().flatten().map(|d| d.bytes().len());
     let candidates: Vec<usize> = (0..carried.len()).filter(|&i| size(i).is_some()).collect();
     if !leave_out {
         let share = Share::Refused {
@@ -299,19 +298,24 @@ fn into_text_box(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
 
 /// A document that cannot go back into a text box keeps its bytes as a file would.
 fn file_source(name: String) -> Source {
-    let name = if name == PASTED_NAME {
+    Source::File {
+        name: file_name(name),
+    }
+}
+
+fn file_name(name: String) -> String {
+    if name == PASTED_NAME {
         "Pasted text (exact bytes)".to_owned()
     } else {
         name
-    };
-    Source::File { name }
+    }
 }
 
 fn shared_file(name: String, bytes: Vec<u8>) -> NewDocument {
+    let name = file_name(name);
     NewDocument {
-        source: file_source(name),
-        bytes,
-        hint: None,
+        document: Document::new(bytes, Origin::File { name: name.clone() }),
+        source: Source::File { name },
     }
 }
 
