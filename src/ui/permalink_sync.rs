@@ -12,13 +12,11 @@
 //! * The view travels too: the box selected on the map and both sides of the comparison. Changing
 //!   only the view replaces the current history entry, as typing does.
 //!
-//! The browser glue lives here; what the link holds is decided by [`link`]: `carry` (per
-//! document), `carry_view`, and `replacement` / `restored_view` (back into the workspace).
+//! The browser glue lives here; what the link holds is decided by `workspace::link`: `carry`
+//! (per document), `carry_view`, and `replacement` / `restored_view` (back into the workspace).
 
-mod link;
-
-pub use link::Share;
-use link::{carries_nothing, link_for, replacement, restored_view, Shared};
+pub use crate::workspace::link::Share;
+use crate::workspace::link::{carries_nothing, link_for, replacement, restored_view, Shared};
 
 use crate::core::digest::Digest;
 use crate::core::permalink::{self, LinkLength, PinnedReference, Snapshot};
@@ -119,7 +117,9 @@ impl Sync {
     /// Puts `docs` in the address bar and returns what the share bar shows.
     fn write(&mut self, docs: &Shared, mode: Write) -> Share {
         let base = page_address();
-        let (share, fragment) = link_for(&base, docs, self.leave_out);
+        let encode =
+            |snapshot: &Snapshot| timed("digestlens-permalink-encode", || permalink::encode(snapshot));
+        let (share, fragment) = link_for(&base, docs, self.leave_out, &encode);
         let has_analysis = !matches!(share, Share::Nothing);
         let share = if fragment == self.in_url {
             share
