@@ -85,21 +85,7 @@ pub async fn walk(
     };
     progress();
 
-    let top_url = manifest_url(reference, settings.proxy.as_deref());
-    let top = match client.get(&top_url, Target::Manifest, reference, None).await {
-        Err(Failure::Registry(RegistryError::ManifestUnknown {
-            reference: shown,
-            message,
-        })) => match client.repository_unknown().await {
-            Ok(Some(name_unknown)) => Err(Failure::Registry(name_unknown)),
-            Ok(None) => Err(Failure::Registry(RegistryError::ManifestUnknown {
-                reference: shown,
-                message,
-            })),
-            Err(failure) => Err(failure),
-        },
-        other => other,
-    };
+    let top = get_top(&client, reference, settings).await;
     done.set(1);
     let top = match top {
         Ok(answer) => {
@@ -194,6 +180,26 @@ pub async fn walk(
     match join(rounds, attached).await {
         (Outcome::Finished, Outcome::Finished) => Outcome::Finished,
         _ => Outcome::Cancelled,
+    }
+}
+
+/// The document the reference names. A missing manifest in a repository that does not exist at
+/// all is reported as the missing repository.
+async fn get_top(client: &Client<'_>, reference: &Reference, settings: &Settings) -> Result<Answer, Failure> {
+    let top_url = manifest_url(reference, settings.proxy.as_deref());
+    match client.get(&top_url, Target::Manifest, reference, None).await {
+        Err(Failure::Registry(RegistryError::ManifestUnknown {
+            reference: shown,
+            message,
+        })) => match client.repository_unknown().await {
+            Ok(Some(name_unknown)) => Err(Failure::Registry(name_unknown)),
+            Ok(None) => Err(Failure::Registry(RegistryError::ManifestUnknown {
+                reference: shown,
+                message,
+            })),
+            Err(failure) => Err(failure),
+        },
+        other => other,
     }
 }
 
