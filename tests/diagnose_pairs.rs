@@ -11,7 +11,7 @@ use digestlens::core::diagnose::{
     Verdict,
 };
 use digestlens::core::digest::Digest;
-use digestlens::core::document::{Analysis, Kind};
+use digestlens::core::document::{Document, Kind, Origin};
 use digestlens::core::explain::DigestRole;
 use digestlens::core::reserialize::{self, Indent, Layout, SeenLayout};
 use serde_json::Value;
@@ -28,9 +28,14 @@ struct Served {
 }
 
 impl Served {
-    fn analysis(&self) -> Analysis {
-        Analysis::of(&self.bytes, None)
+    /// The fixture as pasted: its bytes without the media type the registry served.
+    fn document(&self) -> Document {
+        pasted(&self.bytes)
     }
+}
+
+fn pasted(bytes: &[u8]) -> Document {
+    Document::new(bytes, Origin::Pasted)
 }
 
 /// Loads `names` from tests/fixtures/registry, or says why not and returns `None`.
@@ -62,7 +67,7 @@ fn registry<const N: usize>(names: [&str; N]) -> Option<[Served; N]> {
 }
 
 fn compare(a: &Served, b: &Served) -> diagnose::Comparison {
-    let comparison = diagnose::compare(&a.analysis(), &a.bytes, &b.analysis(), &b.bytes);
+    let comparison = diagnose::compare(&a.document(), &b.document());
     // The evidence starts with the digests, which must be what the registry said.
     let digests = &comparison.evidence[0];
     assert_eq!(digests.label, "digest");
@@ -198,12 +203,7 @@ fn distribution_schema1_rewrites_are_one_payload_signed_twice() {
         eprintln!("skipping: {} is not there", dir.display());
         return;
     };
-    let comparison = diagnose::compare(
-        &Analysis::of(&first, None),
-        &first,
-        &Analysis::of(&second, None),
-        &second,
-    );
+    let comparison = diagnose::compare(&pasted(&first), &pasted(&second));
     assert_eq!(
         comparison.verdict,
         Verdict::Schema1Resigned {
@@ -278,10 +278,9 @@ fn umoci_manifest_pasted_without_its_newline_is_found_by_check_expected() {
     let Some([oci]) = registry(["demo-oci/manifest.json"]) else {
         return;
     };
-    let pasted = oci.bytes.strip_suffix(b"\n").expect("umoci ends with a newline");
+    let without_newline = oci.bytes.strip_suffix(b"\n").expect("umoci ends with a newline");
     let check = diagnose::check_expected(
-        pasted,
-        &Analysis::of(pasted, None),
+        &pasted(without_newline),
         &Expected::Full(oci.registry_digest.clone()),
         &[],
     );
@@ -307,8 +306,7 @@ fn reindented_manifest_is_traced_back_to_the_registry_digest() {
         &reserialize::Style::go_indent(Indent::Spaces(2)).with_trailing_newline(),
     );
     let check = diagnose::check_expected(
-        &reindented,
-        &Analysis::of(&reindented, None),
+        &pasted(&reindented),
         &Expected::Full(docker.registry_digest.clone()),
         &[],
     );
@@ -331,10 +329,10 @@ fn check_expected_names_the_index_the_other_platform_and_the_image_id() {
     ]) else {
         return;
     };
-    let analysis = amd64.analysis();
-    let family = [index.analysis(), docker_list.analysis()];
-    let family: Vec<&Analysis> = family.iter().collect();
-    let check = |expected: Expected| diagnose::check_expected(&amd64.bytes, &analysis, &expected, &family);
+    let document = amd64.document();
+    let family = [index.document(), docker_list.document()];
+    let family: Vec<&Document> = family.iter().collect();
+    let check = |expected: Expected| diagnose::check_expected(&document, &expected, &family);
 
     assert!(matches!(
         check(Expected::Full(amd64.registry_digest.clone())),
@@ -383,8 +381,7 @@ fn schema1_matches_by_payload_digest() {
         return;
     };
     let check = diagnose::check_expected(
-        &schema1.bytes,
-        &schema1.analysis(),
+        &schema1.document(),
         &Expected::Full(schema1.registry_digest.clone()),
         &[],
     );
@@ -409,7 +406,7 @@ fn repush_preview_knows_which_tool_keeps_the_registry_digest() {
         (&docker, "compact, Go json.Marshal"),
         (&oci, "compact with a trailing newline"),
     ] {
-        let previews = diagnose::repush_preview(&served.bytes, &served.analysis());
+        let previews = diagnose::repush_preview(&served.document());
         let kept = previews
             .iter()
             .find(|r| r.name.starts_with(keeps))
@@ -432,12 +429,7 @@ fn go_json(name: &str) -> Vec<u8> {
 fn go_marshal_and_distribution_canonical_form_are_the_same_manifest_reserialized() {
     let compact = go_json("docker-manifest.marshal.json");
     let canonical = go_json("docker-manifest.distribution.json");
-    let comparison = diagnose::compare(
-        &Analysis::of(&compact, None),
-        &compact,
-        &Analysis::of(&canonical, None),
-        &canonical,
-    );
+    let comparison = diagnose::compare(&pasted(&compact), &pasted(&canonical));
     match &comparison.verdict {
         Verdict::Reserialized {
             differences,
@@ -472,12 +464,7 @@ fn go_marshal_and_distribution_canonical_form_are_the_same_manifest_reserialized
 fn go_encoder_without_html_escaping_differs_in_whitespace_newline_and_escapes() {
     let marshal = go_json("oci-manifest.marshal.json");
     let encoder = go_json("oci-manifest.encoder-noescape-indent2.json");
-    let comparison = diagnose::compare(
-        &Analysis::of(&marshal, None),
-        &marshal,
-        &Analysis::of(&encoder, None),
-        &encoder,
-    );
+    let comparison = diagnose::compare(&pasted(&marshal), &pasted(&encoder));
     let Verdict::Reserialized { differences, .. } = &comparison.verdict else {
         panic!("{:?}", comparison.verdict);
     };

@@ -12,7 +12,7 @@ use digestlens::core::distribution::referrers::{
     parse_index, referrers_tag, Answers, ApiAnswer, CosignTag, FoundBy, Listing, Referrer, TagAnswer,
 };
 use digestlens::core::document::artifact::{self, ArtifactTypeSource};
-use digestlens::core::document::{Analysis, Finding, Kind, Severity};
+use digestlens::core::document::{Analysis, Document, Finding, Kind, Origin, Severity};
 use digestlens::core::media_type::MediaType;
 use digestlens::core::reference::Reference;
 use serde_json::Value;
@@ -222,7 +222,11 @@ fn referrers_of_a_manifest_do_not_follow_it_to_a_converted_copy() {
     let registry = fixtures().join("registry");
     let oci = std::fs::read(registry.join("demo-oci/manifest.json")).expect("demo-oci fixture");
     let docker = std::fs::read(registry.join("demo-docker/manifest.json")).expect("demo-docker fixture");
-    let (a, b) = (Analysis::of(&oci, None), Analysis::of(&docker, None));
+    let (oci, docker) = (
+        Document::new(oci, Origin::Pasted),
+        Document::new(docker, Origin::Pasted),
+    );
+    let (a, b) = (oci.analysis(), docker.analysis());
     let spdx = Analysis::of(&recorded.file("artifact-spdx.json").bytes, None);
     assert!(spdx.findings.contains(&Finding::RefersTo {
         subject: a.digest().clone()
@@ -230,12 +234,12 @@ fn referrers_of_a_manifest_do_not_follow_it_to_a_converted_copy() {
     assert!(!spdx.findings.contains(&Finding::RefersTo {
         subject: b.digest().clone()
     }));
-    let verdict = diagnose::compare(&a, &oci, &b, &docker).verdict.to_string();
+    let verdict = diagnose::compare(&oci, &docker).verdict.to_string();
     assert!(
         verdict.contains("Referrers (signatures, SBOMs, attestations) of one do not apply to the other"),
         "{verdict}"
     );
-    let same = diagnose::compare(&a, &oci, &a, &oci).verdict.to_string();
+    let same = diagnose::compare(&oci, &oci).verdict.to_string();
     assert!(!same.contains("Referrers"), "{same}");
 }
 

@@ -9,8 +9,10 @@
 pub mod artifact;
 
 mod finding;
+mod origin;
 
 pub use finding::{Finding, Severity};
+pub use origin::Origin;
 
 use super::descriptor::{self, Descriptor, Role};
 use super::digest::Digest;
@@ -19,6 +21,7 @@ use super::json;
 use super::media_type::MediaType;
 use super::schema1::{self, Payload, PayloadError};
 use serde_json::Value;
+use std::rc::Rc;
 
 /// Registries refuse manifests above 4 MiB (distribution's `maxManifestBodySize`).
 pub const MANIFEST_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -201,6 +204,53 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// The parsed JSON, kept for views and comparisons; `None` when the bytes are not JSON.
     pub json: Option<Value>,
+}
+
+/// A document as it arrived: its exact bytes, where they came from, and their analysis, made once
+/// from those bytes and the origin's media type. Everything that reads a document (the cards, the
+/// map, the comparisons, the link) takes this one value, so bytes and analysis never part.
+/// Cloning is cheap: the bytes and the analysis are shared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    bytes: Rc<[u8]>,
+    origin: Origin,
+    analysis: Rc<Analysis>,
+}
+
+impl Document {
+    /// Analyses `bytes` with the media type hint of `origin`.
+    pub fn new(bytes: impl Into<Rc<[u8]>>, origin: Origin) -> Document {
+        let bytes = bytes.into();
+        let analysis = Rc::new(Analysis::of(&bytes, origin.hint()));
+        Document {
+            bytes,
+            origin,
+            analysis,
+        }
+    }
+
+    /// The exact bytes: every digest is of these.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The bytes as a shared buffer, for handing on without a copy.
+    pub fn shared_bytes(&self) -> Rc<[u8]> {
+        self.bytes.clone()
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// The media type hint the analysis was made with.
+    pub fn hint(&self) -> Option<&MediaType> {
+        self.origin.hint()
+    }
 }
 
 impl Analysis {

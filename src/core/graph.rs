@@ -17,7 +17,7 @@ use builder::Builder;
 
 use super::descriptor::{Platform, Role};
 use super::digest::Digest;
-use super::document::Analysis;
+use super::document::{Analysis, Document};
 use super::explain::DigestRole;
 use super::media_type::MediaType;
 use serde_json::Value;
@@ -32,6 +32,18 @@ pub struct Member<'a> {
     /// Its exact bytes.
     pub bytes: &'a [u8],
     pub analysis: &'a Analysis,
+}
+
+impl<'a> Member<'a> {
+    /// The member for a loaded document. Building one from parts is for tests that need an
+    /// analysis its bytes would not give (a digest collision, a document that lists itself).
+    pub fn new(name: &'a str, document: &'a Document) -> Member<'a> {
+        Member {
+            name,
+            bytes: document.bytes(),
+            analysis: document.analysis(),
+        }
+    }
 }
 
 /// Position of a node in [`Family::nodes`].
@@ -157,6 +169,16 @@ impl NodeState {
             NodeState::NotLoaded => "not-loaded",
             NodeState::Mismatch => "mismatch",
             NodeState::Derived => "derived",
+        }
+    }
+
+    /// How the state reads, for screen readers and the map's legend.
+    pub fn words(self) -> &'static str {
+        match self {
+            NodeState::Resolved => "loaded",
+            NodeState::NotLoaded => "listed, not loaded",
+            NodeState::Mismatch => "loaded, but its descriptor declares another size or media type",
+            NodeState::Derived => "computed from the loaded config",
         }
     }
 }

@@ -243,6 +243,7 @@ mod tests {
     use super::*;
     use crate::core::diagnose::compare;
     use crate::core::diagnose::report::ComparisonReport;
+    use crate::core::document::{Document, Origin};
 
     const LAYER_GZ: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     const LAYER_GZ9: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
@@ -331,12 +332,8 @@ mod tests {
                 by_config: true,
             }
         );
-        let report = ComparisonReport::of(&compare(
-            &amd,
-            amd_text.as_bytes(),
-            &pushed,
-            pushed_text.as_bytes(),
-        ));
+        let pasted = |text: &str| Document::new(text.as_bytes(), Origin::Pasted);
+        let report = ComparisonReport::of(&compare(&pasted(&amd_text), &pasted(&pushed_text)));
         let findings = summary(&pairing, &report);
         let slugs: Vec<&str> = findings.iter().map(|f| f.slug).collect();
         assert_eq!(

@@ -3,9 +3,10 @@
 //! layer worker (`ui::layers`); this decides what it sends.
 
 use super::client::{Client, Failure};
-use super::keyring::{Grant, Keyring};
+use super::grant::Grant;
+use super::keyring::Keyring;
+use super::settings::Settings;
 use super::time::Cancel;
-use super::walk::Settings;
 use crate::core::digest::Digest;
 use crate::core::distribution::blob_url;
 use crate::core::reference::Reference;

@@ -3,9 +3,9 @@
 //! the browser shows no answer at all, the follow-up questions that tell being offline, a
 //! redirect to storage, a registry that refuses preflights, and CORS apart.
 
-use super::keyring::Grant;
+use super::grant::Grant;
+use super::settings::Settings;
 use super::time::{sleep, Cancel};
-use super::walk::Settings;
 use crate::core::digest::Digest;
 use crate::core::distribution::auth::{
     answer_challenge, parse_token_response, AuthError, AuthStep, Credentials, TOKEN_SIZE_CAP,

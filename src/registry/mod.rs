@@ -8,8 +8,10 @@
 //! URL, storage or the console.
 mod blob;
 mod client;
+mod grant;
 mod keyring;
 mod referrers;
+mod settings;
 mod time;
 mod walk;
 
@@ -17,6 +19,7 @@ pub(crate) use blob::blob_access;
 pub use blob::BlobAccess;
 pub(crate) use client::Failure;
 pub use keyring::Keyring;
+pub use settings::Settings;
 pub(crate) use time::sleep;
 pub use time::{cancellation, Cancel, CancelHandle};
-pub use walk::{list_referrers, walk, Event, Fetched, Outcome, Problem, Settings};
+pub use walk::{list_referrers, walk, Event, Fetched, Outcome, Problem};

@@ -4,45 +4,30 @@
 use super::client::{Answer, Client, Failure};
 use super::keyring::Keyring;
 use super::referrers;
+use super::settings::Settings;
 use super::time::Cancel;
 use crate::core::digest::Digest;
-use crate::core::distribution::auth::Credentials;
 use crate::core::distribution::error::RegistryError;
 use crate::core::distribution::manifest_url;
 use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::{DigestHeader, Verification};
 use crate::core::distribution::walk::{check, media_type_hint, Skipped, Step, Target, Walk};
-use crate::core::document::{Analysis, Body};
+use crate::core::document::{Analysis, Body, Document, Origin};
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
 use futures::future::{join, join_all};
 use std::cell::Cell;
-use std::time::Duration;
 
-/// How to reach the registry, for one walk (and, kept in the [`Keyring`], for the blob
-/// downloads of what it fetched).
-#[derive(Clone)]
-pub struct Settings {
-    /// A checked CORS proxy prefix (core `proxy_prefix`).
-    pub proxy: Option<String>,
-    pub credentials: Option<Credentials>,
-    /// Per request, from sending it to the last byte of its answer.
-    pub timeout: Duration,
-    /// This page's origin, for the registry configuration the CORS message offers.
-    pub page_origin: String,
-}
-
-/// A fetched document: its exact bytes and how they fared against every claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A fetched document (its exact bytes, analysed once here with the media type it was served or
+/// described as) and how it fared against every claim.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fetched {
     /// The registry URL (without any proxy prefix).
     pub url: String,
     /// What the document is to the image: empty for the one the reference names, else e.g.
     /// `linux/arm64` or `config of linux/arm64`.
     pub label: String,
-    pub bytes: Vec<u8>,
-    /// The media type to analyse the bytes with: the served `Content-Type`, or the descriptor's.
-    pub hint: Option<MediaType>,
+    pub document: Document,
     pub verification: Verification,
 }
 
@@ -57,7 +42,7 @@ pub enum Problem {
 }
 
 /// What the walk tells the page as it goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// `done` of `total` documents known so far are settled (fetched or failed).
     Progress {
@@ -100,32 +85,25 @@ pub async fn walk(
     };
     progress();
 
-    let top_url = manifest_url(reference, settings.proxy.as_deref());
-    let top = match client.get(&top_url, Target::Manifest, reference, None).await {
-        Err(Failure::Registry(RegistryError::ManifestUnknown {
-            reference: shown,
-            message,
-        })) => match client.repository_unknown().await {
-            Ok(Some(name_unknown)) => Err(Failure::Registry(name_unknown)),
-            Ok(None) => Err(Failure::Registry(RegistryError::ManifestUnknown {
-                reference: shown,
-                message,
-            })),
-            Err(failure) => Err(failure),
-        },
-        other => other,
-    };
+    let top = get_top(&client, reference, settings).await;
     done.set(1);
-    let (top, analysis) = match top {
-        Ok(answer) => received(
-            answer,
-            manifest_url(reference, None),
-            String::new(),
-            None,
-            reference.digest(),
-            None,
-            Target::Manifest,
-        ),
+    let top = match top {
+        Ok(answer) => {
+            let (document, verification) = received(
+                answer,
+                reference,
+                None,
+                reference.digest(),
+                None,
+                Target::Manifest,
+            );
+            Fetched {
+                url: manifest_url(reference, None),
+                label: String::new(),
+                document,
+                verification,
+            }
+        }
         Err(Failure::Cancelled) => return Outcome::Cancelled,
         Err(Failure::Registry(error)) => {
             progress();
@@ -138,18 +116,21 @@ pub async fn walk(
     };
     keyring.remember(since, reference, settings, client.grant());
     progress();
+    let analysis = top.document.analysis();
     let subject = matches!(analysis.body, Body::Manifest { .. } | Body::Index { .. })
         .then(|| analysis.digest().clone());
     let mut plan = Walk::started_with(analysis.digest());
-    let mut fetched = vec![(top, analysis)];
+    let mut fetched = vec![top];
 
     let rounds = async {
         loop {
             if !fetched.is_empty() {
-                on_event(Event::Documents(fetched.iter().map(|(f, _)| f.clone()).collect()));
+                on_event(Event::Documents(fetched.clone()));
             }
-            let parents: Vec<(&Analysis, &str)> =
-                fetched.iter().map(|(f, a)| (a, f.label.as_str())).collect();
+            let parents: Vec<(&Analysis, &str)> = fetched
+                .iter()
+                .map(|f| (f.document.analysis(), f.label.as_str()))
+                .collect();
             let round = plan.next_round(&parents);
             for skipped in round.skipped {
                 on_event(Event::Problem(Problem::Skipped(skipped)));
@@ -202,6 +183,26 @@ pub async fn walk(
     }
 }
 
+/// The document the reference names. A missing manifest in a repository that does not exist at
+/// all is reported as the missing repository.
+async fn get_top(client: &Client<'_>, reference: &Reference, settings: &Settings) -> Result<Answer, Failure> {
+    let top_url = manifest_url(reference, settings.proxy.as_deref());
+    match client.get(&top_url, Target::Manifest, reference, None).await {
+        Err(Failure::Registry(RegistryError::ManifestUnknown {
+            reference: shown,
+            message,
+        })) => match client.repository_unknown().await {
+            Ok(Some(name_unknown)) => Err(Failure::Registry(name_unknown)),
+            Ok(None) => Err(Failure::Registry(RegistryError::ManifestUnknown {
+                reference: shown,
+                message,
+            })),
+            Err(failure) => Err(failure),
+        },
+        other => other,
+    }
+}
+
 /// List the referrers of `subject` in `reference`'s repository (only those of `artifact_type`
 /// if given), reporting the listing as [`Event::Referrers`]; progress counts it as one document.
 pub async fn list_referrers(
@@ -237,44 +238,50 @@ async fn fetch_step(
     reference: &Reference,
     settings: &Settings,
     step: &Step,
-) -> Result<(Fetched, Analysis), Failure> {
+) -> Result<Fetched, Failure> {
     let url = step.url(reference, settings.proxy.as_deref());
     let pinned = reference.pinned(&step.digest);
     let blob = (step.target == Target::Blob).then_some(&step.digest);
     let answer = client.get(&url, step.target, &pinned, blob).await?;
-    Ok(received(
+    let (document, verification) = received(
         answer,
-        step.url(reference, None),
-        step.label.clone(),
+        reference,
         step.media_type.as_ref(),
         Some(&step.digest),
         step.declared_size,
         step.target,
-    ))
+    );
+    Ok(Fetched {
+        url: step.url(reference, None),
+        label: step.label.clone(),
+        document,
+        verification,
+    })
 }
 
-/// Analyse and verify an answer's bytes.
+/// The answer's bytes as a document of `reference` (analysed once, here), and how they fared
+/// against the registry's header and the walk's claims.
 fn received(
     answer: Answer,
-    url: String,
-    label: String,
+    reference: &Reference,
     descriptor_type: Option<&MediaType>,
     requested: Option<&Digest>,
     declared_size: Option<u64>,
     target: Target,
-) -> (Fetched, Analysis) {
-    let hint = media_type_hint(answer.content_type.as_deref(), descriptor_type);
-    let analysis = Analysis::of(&answer.bytes, hint.as_ref());
+) -> (Document, Verification) {
+    let origin = Origin::Registry {
+        reference: reference.clone(),
+        media_type: media_type_hint(answer.content_type.as_deref(), descriptor_type),
+    };
     let header = DigestHeader::observed(answer.digest_header.as_deref(), answer.cross_origin);
-    let verification = check(&answer.bytes, &analysis, header, requested, declared_size, target);
-    (
-        Fetched {
-            url,
-            label,
-            bytes: answer.bytes,
-            hint,
-            verification,
-        },
-        analysis,
-    )
+    let document = Document::new(answer.bytes, origin);
+    let verification = check(
+        document.bytes(),
+        document.analysis(),
+        header,
+        requested,
+        declared_size,
+        target,
+    );
+    (document, verification)
 }

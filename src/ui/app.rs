@@ -18,6 +18,7 @@ use super::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, So
 use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
+use crate::core::document::{Document, Origin};
 use crate::core::graph::NodeKey;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
@@ -49,9 +50,8 @@ pub fn app() -> Html {
             let documents = files
                 .into_iter()
                 .map(|(name, bytes)| NewDocument {
+                    document: Document::new(bytes, Origin::File { name: name.clone() }),
                     source: Source::File { name },
-                    bytes,
-                    hint: None,
                 })
                 .collect();
             workspace.dispatch(Action::Add(documents))
@@ -65,12 +65,11 @@ pub fn app() -> Html {
                 .map(|f| NewDocument {
                     source: Source::Fetched {
                         url: f.url,
-                        reference: reference.to_string(),
+                        reference: reference.clone(),
                         label: f.label,
                         verification: Box::new(f.verification),
                     },
-                    bytes: f.bytes,
-                    hint: f.hint,
+                    document: f.document,
                 })
                 .collect();
             workspace.dispatch(Action::Add(documents))
@@ -99,7 +98,7 @@ pub fn app() -> Html {
     let loaded: Rc<HashSet<Digest>> = Rc::new(
         workspace
             .documents()
-            .map(|d| d.analysis.digest().clone())
+            .map(|d| d.analysis().digest().clone())
             .collect(),
     );
     let cleared = use_state(|| 0u32);
@@ -138,8 +137,13 @@ pub fn app() -> Html {
                     source: Source::File {
                         name: file.name.to_owned(),
                     },
-                    bytes: file.bytes.to_vec(),
-                    hint: Some(MediaType::parse(file.media_type)),
+                    document: Document::new(
+                        file.bytes,
+                        Origin::Example {
+                            name: file.name.to_owned(),
+                            media_type: Some(MediaType::parse(file.media_type)),
+                        },
+                    ),
                 })
                 .collect();
             workspace.dispatch(Action::Clear);
@@ -263,5 +267,5 @@ pub fn app() -> Html {
 
 /// Whether the map box `key` is this document (the same digest: the same bytes).
 fn shows(key: &NodeKey, doc: &LoadedDocument) -> bool {
-    matches!(key, NodeKey::Digest(d) if d == doc.analysis.digest() || d == &doc.analysis.bytes_digest)
+    matches!(key, NodeKey::Digest(d) if d == doc.analysis().digest() || d == &doc.analysis().bytes_digest)
 }

@@ -12,13 +12,11 @@
 //! * The view travels too: the box selected on the map and both sides of the comparison. Changing
 //!   only the view replaces the current history entry, as typing does.
 //!
-//! The browser glue lives here; what the link holds is decided by [`link`]: `carry` (per
-//! document), `carry_view`, and `replacement` / `restored_view` (back into the workspace).
+//! The browser glue lives here; what the link holds is decided by `workspace::link`: `carry`
+//! (per document), `carry_view`, and `replacement` / `restored_view` (back into the workspace).
 
-mod link;
-
-pub use link::Share;
-use link::{carries_nothing, link_for, replacement, restored_view, Shared};
+pub use crate::workspace::link::Share;
+use crate::workspace::link::{carries_nothing, link_for, replacement, restored_view, Shared};
 
 use crate::core::digest::Digest;
 use crate::core::permalink::{self, LinkLength, PinnedReference, Snapshot};
@@ -116,10 +114,70 @@ impl Sync {
         }
     }
 
+    /// The workspace changed to `docs`: note whether it is the link just opened (`serial`), an
+    /// edit of the same analysis or a new one, and write it to the address bar once typing
+    /// pauses (`flush` runs after [`DEBOUNCE_MS`]).
+    fn workspace_changed(&mut self, docs: &Shared, serial: u32, flush: &Closure<dyn FnMut()>) {
+        if serial != self.handled_serial {
+            // The workspace now shows the link just opened: the address bar already has it.
+            self.handled_serial = serial;
+            self.seen = docs.clone();
+            self.pending = None;
+            self.cancel_timer();
+            return;
+        }
+        if *docs == self.seen {
+            return;
+        }
+        let previous = std::mem::replace(&mut self.seen, docs.clone());
+        let mut kind = if previous.edited_into(docs) {
+            Write::Replace
+        } else {
+            Write::Push
+        };
+        if !self.awaiting.is_empty() {
+            if previous.list.refetched_into(&docs.list) {
+                self.awaiting
+                    .retain(|pinned| !docs.list.0.iter().any(|d| d.analysis().digest() == pinned));
+                if !self.awaiting.is_empty() {
+                    return;
+                }
+                // The link's analysis is complete: the same link, unless the view moved.
+                kind = Write::Replace;
+            } else {
+                self.awaiting.clear();
+            }
+        }
+        let mut mode = kind;
+        if let Some((pending, pending_mode)) = self.pending.take() {
+            if kind == Write::Push {
+                // The analysis being left keeps its last edits in its own history entry.
+                let share = self.write(&pending, pending_mode);
+                self.set_share.set(Rc::new(share));
+            } else {
+                mode = mode.max(pending_mode);
+            }
+        }
+        if docs.list.0.is_empty() {
+            self.leave_out = false;
+        }
+        self.pending = Some((docs.clone(), mode));
+        self.cancel_timer();
+        self.timer = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                flush.as_ref().unchecked_ref(),
+                DEBOUNCE_MS,
+            )
+            .ok()
+        });
+    }
+
     /// Puts `docs` in the address bar and returns what the share bar shows.
     fn write(&mut self, docs: &Shared, mode: Write) -> Share {
         let base = page_address();
-        let (share, fragment) = link_for(&base, docs, self.leave_out);
+        let encode =
+            |snapshot: &Snapshot| timed("digestlens-permalink-encode", || permalink::encode(snapshot));
+        let (share, fragment) = link_for(&base, docs, self.leave_out, &encode);
         let has_analysis = !matches!(share, Share::Nothing);
         let share = if fragment == self.in_url {
             share
@@ -390,61 +448,9 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
             view: workspace.view.clone(),
         };
         use_effect_with((docs, opened.serial), move |(docs, serial)| {
-            let Ok(mut sync) = sync.try_borrow_mut() else {
-                return;
-            };
-            if *serial != sync.handled_serial {
-                // The workspace now shows the link just opened: the address bar already has it.
-                sync.handled_serial = *serial;
-                sync.seen = docs.clone();
-                sync.pending = None;
-                sync.cancel_timer();
-                return;
+            if let Ok(mut sync) = sync.try_borrow_mut() {
+                sync.workspace_changed(docs, *serial, &flush);
             }
-            if *docs == sync.seen {
-                return;
-            }
-            let previous = std::mem::replace(&mut sync.seen, docs.clone());
-            let mut kind = if previous.edited_into(docs) {
-                Write::Replace
-            } else {
-                Write::Push
-            };
-            if !sync.awaiting.is_empty() {
-                if previous.list.refetched_into(&docs.list) {
-                    sync.awaiting
-                        .retain(|pinned| !docs.list.0.iter().any(|d| d.analysis.digest() == pinned));
-                    if !sync.awaiting.is_empty() {
-                        return;
-                    }
-                    // The link's analysis is complete: the same link, unless the view moved.
-                    kind = Write::Replace;
-                } else {
-                    sync.awaiting.clear();
-                }
-            }
-            let mut mode = kind;
-            if let Some((pending, pending_mode)) = sync.pending.take() {
-                if kind == Write::Push {
-                    // The analysis being left keeps its last edits in its own history entry.
-                    let share = sync.write(&pending, pending_mode);
-                    sync.set_share.set(Rc::new(share));
-                } else {
-                    mode = mode.max(pending_mode);
-                }
-            }
-            if docs.list.0.is_empty() {
-                sync.leave_out = false;
-            }
-            sync.pending = Some((docs.clone(), mode));
-            sync.cancel_timer();
-            sync.timer = web_sys::window().and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    (*flush).as_ref().unchecked_ref(),
-                    DEBOUNCE_MS,
-                )
-                .ok()
-            });
         });
     }
 

@@ -7,7 +7,7 @@ use super::verdict::{or_none, ConfigChange, EntryDifference, LayerChange, Verdic
 use super::{Evidence, Side};
 use crate::core::descriptor::{Descriptor, Platform};
 use crate::core::digest::Digest;
-use crate::core::document::{Analysis, Body, Kind, Schema1View};
+use crate::core::document::{Analysis, Body, Document, Kind, Schema1View};
 use crate::core::media_type::MediaType;
 use crate::core::reserialize::{self};
 use std::collections::HashSet;
@@ -24,7 +24,9 @@ pub struct Comparison {
 }
 
 /// Compares two documents and says why their digests differ.
-pub fn compare(a: &Analysis, a_bytes: &[u8], b: &Analysis, b_bytes: &[u8]) -> Comparison {
+pub fn compare(a: &Document, b: &Document) -> Comparison {
+    let (a_bytes, b_bytes) = (a.bytes(), b.bytes());
+    let (a, b) = (a.analysis(), b.analysis());
     let changes = match (&a.json, &b.json) {
         (Some(x), Some(y)) => json_diff(x, y),
         _ => Vec::new(),

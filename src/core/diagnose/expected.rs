@@ -4,7 +4,7 @@
 use super::compare::schema1_payload;
 use crate::core::descriptor::{Platform, Role};
 use crate::core::digest::{Digest, DigestError};
-use crate::core::document::{Analysis, Body, Kind};
+use crate::core::document::{Analysis, Body, Document, Kind};
 use crate::core::explain::DigestRole;
 use crate::core::reserialize::{self, Style};
 use std::collections::HashSet;
@@ -379,12 +379,10 @@ fn style_name(style: &Style) -> String {
 /// Checks `bytes` (analysed as `analysis`) against the digest the user expected; when it does not
 /// match, finds what does produce it: a small byte edit, a re-serialization of the same JSON, or
 /// another digest of the image in this document or in `family` (the other loaded documents).
-pub fn check_expected(
-    bytes: &[u8],
-    analysis: &Analysis,
-    expected: &Expected,
-    family: &[&Analysis],
-) -> ExpectedCheck {
+pub fn check_expected(document: &Document, expected: &Expected, family: &[&Document]) -> ExpectedCheck {
+    let (bytes, analysis) = (document.bytes(), document.analysis());
+    let family: Vec<&Analysis> = family.iter().map(|d| d.analysis()).collect();
+    let family = family.as_slice();
     let own = analysis.digest();
     if expected.matches(own) {
         return ExpectedCheck::Matches {

@@ -13,18 +13,9 @@ use super::{
 };
 use crate::core::digest::Digest;
 use crate::core::document::Analysis;
-use crate::core::media_type::MediaType;
 use crate::core::reserialize;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// The media type hint under which the worker analyses a document's bytes again: the media type of
-/// the kind the page found. The page's own hint (a registry's `Content-Type`, a descriptor's media
-/// type) is not kept with the document, and it matters: an OCI config reads as a generic image
-/// config without it. This hint gives every kind back from the same bytes.
-pub fn worker_hint(analysis: &Analysis) -> Option<MediaType> {
-    analysis.kind.media_type()
-}
 
 /// At most this many changed paths are sent and drawn; the counts cover all of them.
 pub const SHOWN_CHANGES: usize = 200;
@@ -239,11 +230,12 @@ impl RenderingReport {
 mod tests {
     use super::*;
     use crate::core::diagnose::{check_expected, compare, repush_preview, Expected};
+    use crate::core::document::{Document, Origin};
+    use crate::core::media_type::MediaType;
+    use crate::core::reference::Reference;
 
-    fn analysed(text: &str) -> (Vec<u8>, Analysis) {
-        let bytes = text.as_bytes().to_vec();
-        let analysis = Analysis::of(&bytes, None);
-        (bytes, analysis)
+    fn pasted(text: &str) -> Document {
+        Document::new(text.as_bytes(), Origin::Pasted)
     }
 
     /// Files a registry served, with the media type it served them under (tests/fixtures/registry,
@@ -264,14 +256,32 @@ mod tests {
             .collect()
     }
 
+    /// A document as the worker makes it: the page's bytes, and its origin after the trip as JSON
+    /// the worker's protocol makes.
+    fn in_the_worker(page: &Document) -> Document {
+        let origin: Origin = serde_json::from_str(&serde_json::to_string(page.origin()).unwrap()).unwrap();
+        Document::new(page.bytes(), origin)
+    }
+
+    fn served_as(media_type: Option<MediaType>) -> Origin {
+        Origin::Registry {
+            reference: Reference::parse("localhost:5000/fixtures/image:1").unwrap(),
+            media_type,
+        }
+    }
+
     #[test]
     fn the_worker_reads_every_served_document_as_the_kind_the_page_found() {
         let documents = served_documents();
         assert!(documents.len() >= 20, "{} documents", documents.len());
         for (bytes, served) in documents {
-            let page = Analysis::of(&bytes, served.as_ref());
-            let worker = Analysis::of(&bytes, worker_hint(&page).as_ref());
-            assert_eq!(worker.kind, page.kind, "served as {served:?}");
+            let page = Document::new(bytes, served_as(served.clone()));
+            let worker = in_the_worker(&page);
+            assert_eq!(
+                worker.analysis().kind,
+                page.analysis().kind,
+                "served as {served:?}"
+            );
         }
     }
 
@@ -279,15 +289,11 @@ mod tests {
     fn the_worker_reads_a_config_served_as_oci_as_an_oci_config() {
         let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
         for served in [MediaType::OciConfig, MediaType::DockerConfig] {
-            let page = Analysis::of(config, Some(&served));
-            let worker = Analysis::of(config, worker_hint(&page).as_ref());
-            assert_eq!(worker.kind.media_type(), Some(served));
+            let page = Document::new(&config[..], served_as(Some(served.clone())));
+            assert_eq!(in_the_worker(&page).analysis().kind.media_type(), Some(served));
         }
-        let unhinted = Analysis::of(config, None);
-        assert_eq!(
-            Analysis::of(config, worker_hint(&unhinted).as_ref()).kind,
-            unhinted.kind
-        );
+        let unhinted = Document::new(&config[..], Origin::Pasted);
+        assert_eq!(in_the_worker(&unhinted).analysis().kind, unhinted.analysis().kind);
     }
 
     #[test]
@@ -296,9 +302,7 @@ mod tests {
             let entries: Vec<String> = (0..250).map(|i| format!("\"k{i}\":\"{seed}{i}\"")).collect();
             format!("{{{}}}", entries.join(","))
         };
-        let (a_bytes, a) = analysed(&big("a"));
-        let (b_bytes, b) = analysed(&big("b"));
-        let report = ComparisonReport::of(&compare(&a, &a_bytes, &b, &b_bytes));
+        let report = ComparisonReport::of(&compare(&pasted(&big("a")), &pasted(&big("b"))));
         assert_eq!(report.changes.len(), SHOWN_CHANGES);
         assert_eq!(report.counts.total, 250);
         assert_eq!(report.counts.changed, 250);
@@ -307,9 +311,8 @@ mod tests {
 
     #[test]
     fn a_long_value_is_cut_with_an_ellipsis() {
-        let (a_bytes, a) = analysed(&format!("{{\"v\":\"{}\"}}", "x".repeat(500)));
-        let (b_bytes, b) = analysed("{\"v\":1}");
-        let report = ComparisonReport::of(&compare(&a, &a_bytes, &b, &b_bytes));
+        let a = pasted(&format!("{{\"v\":\"{}\"}}", "x".repeat(500)));
+        let report = ComparisonReport::of(&compare(&a, &pasted("{\"v\":1}")));
         let row = report.changes.first().cloned();
         let a_value = row.and_then(|r| r.a).unwrap_or_default();
         assert_eq!(a_value.chars().count(), VALUE_CHARS + 1);
@@ -318,22 +321,22 @@ mod tests {
 
     #[test]
     fn a_reserialized_answer_carries_the_bytes_that_have_the_expected_digest() {
-        let (bytes, analysis) = analysed("{\n  \"schemaVersion\": 2\n}");
+        let document = pasted("{\n  \"schemaVersion\": 2\n}");
         // The compact spelling, as Go's json.Marshal (and `jq -c`) write it.
         let expected: Expected = Digest::sha256(b"{\"schemaVersion\":2}")
             .to_string()
             .parse()
             .unwrap();
-        let check = check_expected(&bytes, &analysis, &expected, &[]);
-        let report = ExpectedReport::of(&check, &analysis);
+        let check = check_expected(&document, &expected, &[]);
+        let report = ExpectedReport::of(&check, document.analysis());
         assert_eq!(report.answer.slug, "reserialized");
         assert_eq!(report.bytes.as_deref(), Some("{\"schemaVersion\":2}"));
     }
 
     #[test]
     fn reports_survive_the_trip_as_json() {
-        let (bytes, analysis) = analysed("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}");
-        let renderings: Vec<RenderingReport> = repush_preview(&bytes, &analysis)
+        let document = pasted("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}");
+        let renderings: Vec<RenderingReport> = repush_preview(&document)
             .iter()
             .map(RenderingReport::of)
             .collect();

@@ -2,7 +2,7 @@
 
 use super::compare::schema1_payload;
 use crate::core::digest::Digest;
-use crate::core::document::{Analysis, Kind};
+use crate::core::document::{Document, Kind};
 use crate::core::reserialize::{self, Style};
 
 /// What one tool style would write for a document.
@@ -19,7 +19,8 @@ pub struct Rendering {
 /// "What a re-push would produce": the same JSON written by common tools, with each digest.
 /// Empty for documents that are not JSON, and for signed schema 1 manifests (a re-push signs
 /// them again and the registry names them by the payload, which this does not rebuild).
-pub fn repush_preview(bytes: &[u8], analysis: &Analysis) -> Vec<Rendering> {
+pub fn repush_preview(document: &Document) -> Vec<Rendering> {
+    let (bytes, analysis) = (document.bytes(), document.analysis());
     let Some(value) = &analysis.json else {
         return Vec::new();
     };

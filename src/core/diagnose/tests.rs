@@ -3,16 +3,17 @@
 use super::serialization::{escape_kind, excerpts};
 use super::*;
 use crate::core::digest::Digest;
-use crate::core::document::Analysis;
+use crate::core::document::{Document, Origin};
 use crate::core::explain::DigestRole;
 use crate::core::reserialize::KeyOrder;
 
-fn analysis(text: &str) -> Analysis {
-    Analysis::of(text.as_bytes(), None)
+/// A pasted document, as the paste box makes one.
+fn document(text: &str) -> Document {
+    Document::new(text.as_bytes(), Origin::Pasted)
 }
 
 fn compare_texts(a: &str, b: &str) -> Comparison {
-    compare(&analysis(a), a.as_bytes(), &analysis(b), b.as_bytes())
+    compare(&document(a), &document(b))
 }
 
 fn differences(a: &str, b: &str) -> Vec<SerializationDifference> {
@@ -318,7 +319,7 @@ fn byte_edits_apply_only_where_they_change_something() {
 fn check_expected_finds_a_lost_trailing_newline() {
     let text = "{\"a\":1}";
     let expected = Expected::Full(Digest::sha256(b"{\"a\":1}\n"));
-    let check = check_expected(text.as_bytes(), &analysis(text), &expected, &[]);
+    let check = check_expected(&document(text), &expected, &[]);
     assert_eq!(check.slug(), "byte-edit");
     assert!(check.to_string().contains("with a trailing newline"), "{check}");
 }
@@ -329,7 +330,7 @@ fn check_expected_finds_the_reserialization_and_names_it() {
     // Written out by hand: distribution's 3-space MarshalIndent of the same value.
     let go = "{\n   \"config\": {\n      \"mediaType\": \"m\",\n      \"size\": 1,\n      \"digest\": \"d\"\n   }\n}";
     let expected = Expected::Full(Digest::sha256(go.as_bytes()));
-    match check_expected(text.as_bytes(), &analysis(text), &expected, &[]) {
+    match check_expected(&document(text), &expected, &[]) {
         ExpectedCheck::Reserialized { name, .. } => assert!(name.starts_with("3-space indent"), "{name}"),
         other => panic!("{other:?}"),
     }
@@ -338,12 +339,7 @@ fn check_expected_finds_the_reserialization_and_names_it() {
 #[test]
 fn check_expected_recognises_the_short_image_id_in_a_manifest() {
     let text = manifest(OCI, GZIP, &[L1]);
-    let check = check_expected(
-        text.as_bytes(),
-        &analysis(&text),
-        &"74e61a6508e3".parse().unwrap(),
-        &[],
-    );
+    let check = check_expected(&document(&text), &"74e61a6508e3".parse().unwrap(), &[]);
     assert!(
         matches!(
             &check,
@@ -362,7 +358,7 @@ fn check_expected_recognises_the_short_image_id_in_a_manifest() {
 fn check_expected_gives_up_honestly() {
     let text = "{\"a\":1}";
     let expected = Expected::Full(Digest::sha256(b"something else"));
-    let check = check_expected(text.as_bytes(), &analysis(text), &expected, &[]);
+    let check = check_expected(&document(text), &expected, &[]);
     match check {
         ExpectedCheck::NoMatch { tried, .. } => assert!(tried > 10),
         other => panic!("{other:?}"),
@@ -372,7 +368,7 @@ fn check_expected_gives_up_honestly() {
 #[test]
 fn repush_preview_marks_the_style_the_input_already_has() {
     let text = manifest(OCI, GZIP, &[L1]);
-    let renderings = repush_preview(text.as_bytes(), &analysis(&text));
+    let renderings = repush_preview(&document(&text));
     let same: Vec<&str> = renderings
         .iter()
         .filter(|r| r.same_as_input)
@@ -384,7 +380,7 @@ fn repush_preview_marks_the_style_the_input_already_has() {
     );
     assert!(renderings.iter().any(|r| !r.same_as_input));
     assert!(renderings.iter().all(|r| r.digest == Digest::sha256(&r.bytes)));
-    assert!(repush_preview(b"not json", &Analysis::of(b"not json", None)).is_empty());
+    assert!(repush_preview(&document("not json")).is_empty());
 }
 
 #[test]

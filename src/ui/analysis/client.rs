@@ -6,7 +6,7 @@
 //! ready within [`READY_TIMEOUT_MS`]), or stopping, fails what it held, and the next question
 //! starts a new worker.
 
-use super::protocol::{hint_for, Answer, Command, Event, Task, BYTES};
+use super::protocol::{Answer, Command, Event, Task, BYTES};
 use crate::ui::state::LoadedDocument;
 use crate::ui::worker_message;
 use js_sys::{Array, Reflect, Uint8Array};
@@ -56,7 +56,7 @@ thread_local! {
     static CLIENT: RefCell<Client> = RefCell::new(Client::default());
 }
 
-/// Asks the worker `task` about `documents` (their bytes and the page's analysis); `listener`
+/// Asks the worker `task` about `documents` (their bytes and origins); `listener`
 /// hears the answer, or why there is none. Returns the question's id, for [`cancel`].
 pub fn ask(task: Task, documents: &[&LoadedDocument], listener: Listener) -> u32 {
     let id = CLIENT.with(|client| {
@@ -67,9 +67,9 @@ pub fn ask(task: Task, documents: &[&LoadedDocument], listener: Listener) -> u32
             command: Command {
                 id,
                 task,
-                hints: documents.iter().map(|d| hint_for(&d.analysis)).collect(),
+                origins: documents.iter().map(|d| d.origin().clone()).collect(),
             },
-            documents: documents.iter().map(|d| d.bytes.clone()).collect(),
+            documents: documents.iter().map(|d| d.shared_bytes()).collect(),
             listener,
         });
         id

@@ -2,14 +2,13 @@
 //! text; the documents' bytes ride beside the text as `Uint8Array`s (the `bytes` property), whose
 //! buffers are transferred, not copied as JSON numbers.
 //!
-//! The worker analyses each document again from its bytes. The page's analysis may have had a
-//! media type hint (a registry's `Content-Type`) that the bytes alone do not carry; the hint sent
-//! is `report::worker_hint`, the media type of the kind the page found, which gives the worker the
-//! same kind (tested there on every document the fixture registry served).
+//! The worker makes each document again from its bytes and its origin (`core::document::Origin`),
+//! which carries the media type the bytes arrived with, so the worker's analysis is the page's
+//! without guessing anything back (tested in `core::diagnose::report` on every document the
+//! fixture registry served).
 
-use crate::core::diagnose::report::{worker_hint, ComparisonReport, ExpectedReport, RenderingReport};
-use crate::core::document::Analysis;
-use crate::core::media_type::MediaType;
+use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
+use crate::core::document::Origin;
 use serde::{Deserialize, Serialize};
 
 /// What to work out. The documents are the `bytes` of the message, in this order.
@@ -28,8 +27,8 @@ pub enum Task {
 pub struct Command {
     pub id: u32,
     pub task: Task,
-    /// One per document: the media type hint to analyse its bytes with.
-    pub hints: Vec<Option<String>>,
+    /// One per document: where its bytes came from, with the media type they arrived with.
+    pub origins: Vec<Origin>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,16 +57,6 @@ pub enum Event {
     NotLoaded {
         detail: String,
     },
-}
-
-/// The hint that makes the worker's analysis of the bytes reach the page's kind.
-pub fn hint_for(analysis: &Analysis) -> Option<String> {
-    worker_hint(analysis).map(|m| m.as_str().to_owned())
-}
-
-/// The worker's analysis of one document.
-pub fn analyse(bytes: &[u8], hint: Option<&str>) -> Analysis {
-    Analysis::of(bytes, hint.map(MediaType::parse).as_ref())
 }
 
 /// The property of a command that holds the documents' bytes (an array of `Uint8Array`).

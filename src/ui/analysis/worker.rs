@@ -2,10 +2,10 @@
 //! two large documents or trying every re-serialization of one never blocks the page, and the
 //! page's own module does not carry this code. One command at a time, in the order they came.
 
-use super::protocol::{analyse, Answer, Command, Event, Task, BYTES};
+use super::protocol::{Answer, Command, Event, Task, BYTES};
 use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
 use crate::core::diagnose::{check_expected, compare, repush_preview, Expected};
-use crate::core::document::Analysis;
+use crate::core::document::Document;
 use crate::ui::worker_message::{post_event, read_command, worker_scope};
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -51,30 +51,24 @@ pub fn start() {
 }
 
 fn run(command: &Command, bytes: &[Vec<u8>]) -> Result<Answer, String> {
-    if bytes.len() != command.hints.len() || bytes.is_empty() {
+    if bytes.len() != command.origins.len() || bytes.is_empty() {
         return Err("The documents did not reach the page's worker whole.".into());
     }
-    let analyses: Vec<Analysis> = bytes
+    let documents: Vec<Document> = bytes
         .iter()
-        .zip(&command.hints)
-        .map(|(b, hint)| analyse(b, hint.as_deref()))
+        .zip(&command.origins)
+        .map(|(b, origin)| Document::new(b.as_slice(), origin.clone()))
         .collect();
-    let documents: Vec<(&[u8], &Analysis)> = bytes.iter().map(Vec::as_slice).zip(&analyses).collect();
     match (&command.task, documents.as_slice()) {
-        (Task::Compare, [(a_bytes, a), (b_bytes, b)]) => Ok(Answer::Compared(ComparisonReport::of(
-            &compare(a, a_bytes, b, b_bytes),
-        ))),
-        (Task::CheckExpected { expected }, [(bytes, analysis), family @ ..]) => {
+        (Task::Compare, [a, b]) => Ok(Answer::Compared(ComparisonReport::of(&compare(a, b)))),
+        (Task::CheckExpected { expected }, [document, family @ ..]) => {
             let expected: Expected = expected.parse().map_err(|e| format!("{e}"))?;
-            let family: Vec<&Analysis> = family.iter().map(|(_, a)| *a).collect();
-            let check = check_expected(bytes, analysis, &expected, &family);
-            Ok(Answer::Checked(ExpectedReport::of(&check, analysis)))
+            let family: Vec<&Document> = family.iter().collect();
+            let check = check_expected(document, &expected, &family);
+            Ok(Answer::Checked(ExpectedReport::of(&check, document.analysis())))
         }
-        (Task::Repush, [(bytes, analysis)]) => Ok(Answer::Repushed(
-            repush_preview(bytes, analysis)
-                .iter()
-                .map(RenderingReport::of)
-                .collect(),
+        (Task::Repush, [document]) => Ok(Answer::Repushed(
+            repush_preview(document).iter().map(RenderingReport::of).collect(),
         )),
         _ => Err("The page's worker was sent the wrong number of documents.".into()),
     }

@@ -9,7 +9,6 @@ use super::comparison_view::ComparisonView;
 use super::registry_error::RegistryErrorView;
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::distribution::error::RegistryError;
-use crate::core::document::Analysis;
 use crate::core::image_pair::{pair, sentence, summary, Family, Pairing};
 use crate::core::reference::Reference;
 use crate::registry::{cancellation, walk, CancelHandle, Event, Keyring, Problem, Settings};
@@ -30,17 +29,17 @@ struct Side {
 
 impl Side {
     fn family(&self) -> Option<Family<'_>> {
-        let top = &self.documents.first()?.analysis;
+        let top = self.documents.first()?.analysis();
         Some(Family {
             top,
-            documents: self.documents.iter().map(|d| &d.analysis).collect(),
+            documents: self.documents.iter().map(|d| d.analysis()).collect(),
         })
     }
 
     fn find(&self, digest: &crate::core::digest::Digest) -> Option<Rc<LoadedDocument>> {
         self.documents
             .iter()
-            .find(|d| d.analysis.digest() == digest)
+            .find(|d| d.analysis().digest() == digest)
             .cloned()
     }
 }
@@ -82,14 +81,13 @@ async fn fetch_family(
         Event::Documents(fetched) => documents.borrow_mut().extend(fetched.into_iter().map(|f| {
             Rc::new(LoadedDocument {
                 id: 0,
-                analysis: Analysis::of(&f.bytes, f.hint.as_ref()),
                 source: Source::Fetched {
                     url: f.url,
-                    reference: shown.clone(),
+                    reference: reference.clone(),
                     label: f.label,
                     verification: Box::new(f.verification),
                 },
-                bytes: f.bytes.into(),
+                document: f.document,
             })
         })),
         Event::Problem(Problem::Failed { about, error }) => problems.borrow_mut().push((about, error)),

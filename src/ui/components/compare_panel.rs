@@ -69,7 +69,7 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
 
 /// Two layer blobs get a file-level answer instead of the document comparison.
 fn is_layer(doc: &Handle) -> bool {
-    looks_like_layer(doc.0.bytes.get(..512).unwrap_or(&doc.0.bytes))
+    looks_like_layer(doc.0.bytes().get(..512).unwrap_or(doc.0.bytes()))
 }
 
 #[derive(Properties, PartialEq)]
@@ -111,7 +111,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
         use_effect_with(props.choice.clone(), move |choice| {
             let text = match choice {
                 Choice::Own(doc) if doc.source == Source::Pasted => {
-                    String::from_utf8_lossy(&doc.bytes).into_owned()
+                    String::from_utf8_lossy(doc.bytes()).into_owned()
                 }
                 Choice::Own(_) | Choice::Loaded(_) | Choice::Wanted(_) | Choice::Empty => String::new(),
             };
@@ -190,7 +190,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
                 <option value="">{ "— none: paste or open a file below —" }</option>
                 { for props.documents.0.iter().map(|doc| html! {
                     <option key={doc.id} value={doc.id.to_string()}>
-                        { format!("{} — {} ({})", doc.source.title(), doc.analysis.digest().short(), doc.analysis.kind.name()) }
+                        { format!("{} — {} ({})", doc.source.title(), doc.analysis().digest().short(), doc.analysis().kind.name()) }
                     </option>
                 }) }
             </select>
@@ -222,12 +222,12 @@ fn side_summary(props: &CompareSideProps) -> Html {
             <div class="side-summary" data-testid={format!("side-{side}")}>
                 <p>
                     <strong data-testid={format!("title-{side}")}>{ doc.source.title() }</strong>
-                    { format!(": {}, {}", doc.analysis.kind.name(), human_size(doc.analysis.size as u64)) }
+                    { format!(": {}, {}", doc.analysis().kind.name(), human_size(doc.analysis().size as u64)) }
                 </p>
-                <DigestValue digest={doc.analysis.digest().clone()} testid={format!("digest-{side}")} />
-                if doc.analysis.digest() != &doc.analysis.bytes_digest {
+                <DigestValue digest={doc.analysis().digest().clone()} testid={format!("digest-{side}")} />
+                if doc.analysis().digest() != &doc.analysis().bytes_digest {
                     <p class="muted">{ "That is the digest of the signed payload; the sha256 of the bytes as given, signatures included, is:" }</p>
-                    <DigestValue digest={doc.analysis.bytes_digest.clone()} testid={format!("bytes-digest-{side}")} />
+                    <DigestValue digest={doc.analysis().bytes_digest.clone()} testid={format!("bytes-digest-{side}")} />
                 }
             </div>
         },

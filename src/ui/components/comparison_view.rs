@@ -41,7 +41,7 @@ pub fn comparison_view(props: &ComparisonViewProps) -> Html {
             };
         }
     };
-    let both_json = props.a.0.analysis.json.is_some() && props.b.0.analysis.json.is_some();
+    let both_json = props.a.0.analysis().json.is_some() && props.b.0.analysis().json.is_some();
     html! {
         <div class="comparison" data-testid="comparison">
             if props.verdict {
@@ -70,7 +70,7 @@ pub fn comparison_view(props: &ComparisonViewProps) -> Html {
             <h3>{ "What differs in the JSON" }</h3>
             { json_diff_view(comparison, both_json) }
             <h3>{ "Where the bytes first differ" }</h3>
-            { divergence_view(comparison.divergence.as_ref(), &props.a.0.bytes, &props.b.0.bytes) }
+            { divergence_view(comparison.divergence.as_ref(), props.a.0.bytes(), props.b.0.bytes()) }
         </div>
     }
 }

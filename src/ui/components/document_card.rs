@@ -144,9 +144,9 @@ fn has_subject(analysis: &Analysis) -> bool {
 #[function_component(DocumentCard)]
 pub fn document_card(props: &DocumentCardProps) -> Html {
     let doc = &props.doc;
-    let analysis = &doc.analysis;
+    let analysis = doc.analysis();
     let sha512 = {
-        let bytes = doc.bytes.clone();
+        let bytes = doc.shared_bytes();
         let show = props.show_sha512;
         use_memo((analysis.bytes_digest.clone(), show), move |_| {
             show.then(|| Digest::sha512(&bytes))
@@ -163,7 +163,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         Source::Fetched { reference, .. }
             if matches!(analysis.body, Body::Manifest { .. } | Body::Index { .. }) =>
         {
-            Some(AttrValue::from(reference.clone()))
+            Some(reference.clone())
         }
         _ => None,
     };
@@ -246,7 +246,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
             <RepushPreview doc={doc.clone()} />
             <details class="raw">
                 <summary>{ "Raw bytes as text" }</summary>
-                <pre data-testid="raw">{ raw_preview(&doc.bytes) }</pre>
+                <pre data-testid="raw">{ raw_preview(doc.bytes()) }</pre>
             </details>
             </div>
         </article>

@@ -43,7 +43,7 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
     // then the document's position on the page.
     let documents = use_context::<DocumentList>().unwrap_or_default();
     let input = props.typed.clone();
-    let live = props.doc.analysis.size <= LIVE_LIMIT;
+    let live = props.doc.analysis().size <= LIVE_LIMIT;
     let parsed = input.parse::<Expected>();
     // For a large document: the digest the user asked about. A box that already holds a digest
     // when the card appears (a link was opened) asks at once: the link's sender had asked.
@@ -96,7 +96,7 @@ pub fn expected_digest(props: &ExpectedDigestProps) -> Html {
                 <button type="submit" data-testid="expected-check">{ "Check" }</button>
             </div>
             if !live {
-                <p class="muted">{ format!("This document is large ({}): press Enter or Check to try the re-serializations; it takes a few seconds.", human_size(props.doc.analysis.size as u64)) }</p>
+                <p class="muted">{ format!("This document is large ({}): press Enter or Check to try the re-serializations; it takes a few seconds.", human_size(props.doc.analysis().size as u64)) }</p>
             }
             if let (Err(error), false) = (&parsed, input.trim().is_empty()) {
                 <p class="muted" data-testid="expected-error">{ error.to_string() }</p>

@@ -5,7 +5,7 @@
 
 use super::map_details::MapDetails;
 use super::which_digest::WhichDigest;
-use crate::core::graph::{Family, Member, Node, NodeId, NodeKey, NodeState};
+use crate::core::graph::{Family, Node, NodeId, NodeKey, NodeState};
 use crate::core::layout::{self, GroupKey, Layout, Limits, More, PlacedBox, Slot};
 use crate::ui::state::DocumentList;
 use std::collections::HashSet;
@@ -13,44 +13,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, EventTarget};
 use yew::prelude::*;
 
-/// The map's view of the loaded documents (compared by identity, see [`DocumentList`]).
-pub type Documents = DocumentList;
-
-impl DocumentList {
-    pub fn names(&self) -> Vec<String> {
-        self.0.iter().map(|d| d.source.title()).collect()
-    }
-
-    /// The family's view of the documents; `names` comes from [`Documents::names`].
-    pub fn members<'a>(&'a self, names: &'a [String]) -> Vec<Member<'a>> {
-        self.0
-            .iter()
-            .zip(names)
-            .map(|(d, name)| Member {
-                name,
-                bytes: &d.bytes,
-                analysis: &d.analysis,
-            })
-            .collect()
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct FamilyMapProps {
-    pub documents: Documents,
+    pub documents: DocumentList,
     /// The selected box: kept in the workspace's view, so a link carries it.
     pub selected: Option<NodeKey>,
     pub on_select: Callback<NodeKey>,
-}
-
-/// How a state reads, for screen readers and the legend.
-pub fn state_words(state: NodeState) -> &'static str {
-    match state {
-        NodeState::Resolved => "loaded",
-        NodeState::NotLoaded => "listed, not loaded",
-        NodeState::Mismatch => "loaded, but its descriptor declares another size or media type",
-        NodeState::Derived => "computed from the loaded config",
-    }
 }
 
 /// A size short enough for a box: "604 B", "1.2 KiB".
@@ -158,7 +126,7 @@ pub fn family_map(props: &FamilyMapProps) -> Html {
             }
             <ul class="map-legend" aria-label="Legend">
                 { for [NodeState::Resolved, NodeState::NotLoaded, NodeState::Mismatch, NodeState::Derived].into_iter().map(|s| html! {
-                    <li class={classes!("legend", s.slug())}><span class="swatch" aria-hidden="true"></span>{ state_words(s) }</li>
+                    <li class={classes!("legend", s.slug())}><span class="swatch" aria-hidden="true"></span>{ NodeState::words(s) }</li>
                 }) }
             </ul>
             <div class="map-scroll">
@@ -292,7 +260,7 @@ fn node_box(key: String, id: NodeId, node: &Node, b: &PlacedBox, selected: bool)
         "{title}, {}, {}{}",
         if digest.is_empty() { "no digest" } else { &digest },
         size.map_or_else(String::new, |s| format!("{s}, ")),
-        state_words(state)
+        NodeState::words(state)
     );
     html! {
         <g {key} data-testid="map-node" data-node={id.to_string()} data-digest={digest} data-kind={node.kind.slug()}

@@ -22,7 +22,7 @@ pub fn chain_ids(rows: &Rows, config: Option<&LoadedDocument>) -> Html {
         return Html::default();
     }
     let configured: Vec<Digest> = config
-        .and_then(|c| match &c.analysis.body {
+        .and_then(|c| match &c.analysis().body {
             Body::Config(config) => Some(config.chain_ids.clone()),
             _ => None,
         })

@@ -44,11 +44,11 @@ fn side<'a>(bytes: &'a [u8], report: &'a BlobReport, listing: Option<&'a Listing
 #[function_component(LayerComparison)]
 pub fn layer_comparison(props: &LayerComparisonProps) -> Html {
     let difference = use_memo((props.a.clone(), props.b.clone()), |(a, b)| {
-        let (ra, la) = measure(&a.0.bytes);
-        let (rb, lb) = measure(&b.0.bytes);
+        let (ra, la) = measure(a.0.bytes());
+        let (rb, lb) = measure(b.0.bytes());
         compare(
-            &side(&a.0.bytes, &ra, la.as_ref()),
-            &side(&b.0.bytes, &rb, lb.as_ref()),
+            &side(a.0.bytes(), &ra, la.as_ref()),
+            &side(b.0.bytes(), &rb, lb.as_ref()),
         )
     });
     html! {

@@ -30,7 +30,7 @@ const MIB: u64 = 1 << 20;
 pub fn layer_panels<'a>(documents: impl Iterator<Item = &'a Rc<LoadedDocument>>, keyring: &Keyring) -> Html {
     let documents: Vec<&Rc<LoadedDocument>> = documents.collect();
     let panels = documents.iter().filter_map(|doc| {
-        let Body::Manifest { config, layers, .. } = &doc.analysis.body else {
+        let Body::Manifest { config, layers, .. } = &doc.analysis().body else {
             return None;
         };
         if layers.is_empty() {
@@ -39,12 +39,12 @@ pub fn layer_panels<'a>(documents: impl Iterator<Item = &'a Rc<LoadedDocument>>,
         let config_digest = config.as_ref().and_then(|c| c.digest.as_ref());
         let config = documents
             .iter()
-            .find(|d| d.analysis.kind.is_config() && Some(&d.analysis.bytes_digest) == config_digest)
+            .find(|d| d.analysis().kind.is_config() && Some(&d.analysis().bytes_digest) == config_digest)
             .map(|d| Rc::clone(d));
         // A new panel (fresh state) when the config arrives or leaves: the claims change.
         let key = format!("{}-{}", doc.id, config.as_ref().map_or(0, |c| c.id));
         let reference = match &doc.source {
-            Source::Fetched { reference, .. } => Some(AttrValue::from(reference.clone())),
+            Source::Fetched { reference, .. } => Some(AttrValue::from(reference.to_string())),
             _ => None,
         };
         Some(html! { <LayerPanel {key} manifest={Rc::clone(doc)} {config} {reference} keyring={keyring.clone()} /> })
@@ -64,10 +64,10 @@ pub struct LayerPanelProps {
 }
 
 fn layer_claims(props: &LayerPanelProps) -> Vec<LayerClaim> {
-    let Body::Manifest { layers, .. } = &props.manifest.analysis.body else {
+    let Body::Manifest { layers, .. } = &props.manifest.analysis().body else {
         return Vec::new();
     };
-    let config = props.config.as_ref().and_then(|c| match &c.analysis.body {
+    let config = props.config.as_ref().and_then(|c| match &c.analysis().body {
         Body::Config(config) => Some(config),
         _ => None,
     });

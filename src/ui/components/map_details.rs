@@ -4,16 +4,16 @@
 
 use super::digest_value::DigestValue;
 use super::document_card::raw_preview;
-use super::family_map::{state_words, Documents};
 use super::human_size;
 use crate::core::graph::{Family, Node, NodeId, NodeKey, NodeKind, LAYER_VS_DIFF_ID};
+use crate::ui::state::DocumentList;
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct MapDetailsProps {
     pub family: Rc<Family>,
-    pub documents: Documents,
+    pub documents: DocumentList,
     pub selected: NodeKey,
 }
 
@@ -33,7 +33,7 @@ pub fn map_details(props: &MapDetailsProps) -> Html {
         <aside class="map-details" data-testid="map-details" aria-label={format!("Selected: {title}")}
             data-digest={node.digest.as_ref().map_or_else(String::new, ToString::to_string)}
             data-kind={node.kind.slug()} data-state={state.slug()}>
-            <h3>{ title }<span class={classes!("state", state.slug())}>{ state_words(state) }</span></h3>
+            <h3>{ title }<span class={classes!("state", state.slug())}>{ state.words() }</span></h3>
             <p class="what" data-testid="map-detail-what">{ family.describe(id) }</p>
             if let Some(digest) = &node.digest {
                 <DigestValue digest={digest.clone()} testid="map-detail-digest" role={Some(node.digest_role())} />
@@ -108,17 +108,17 @@ fn layer_pair(family: &Family, id: NodeId) -> Html {
     }
 }
 
-fn raw(family: &Family, node: &Node, documents: &Documents) -> Html {
+fn raw(family: &Family, node: &Node, documents: &DocumentList) -> Html {
     if let Some(doc) = node.document.and_then(|i| documents.0.get(i)) {
-        if doc.analysis.json.is_none() {
+        if doc.analysis().json.is_none() {
             return html! {
-                <p class="muted">{ format!("{} is not JSON ({} bytes); its digest covers every byte.", doc.source.title(), doc.bytes.len()) }</p>
+                <p class="muted">{ format!("{} is not JSON ({} bytes); its digest covers every byte.", doc.source.title(), doc.bytes().len()) }</p>
             };
         }
         return html! {
             <details class="raw" open=true>
                 <summary>{ format!("Raw JSON: the exact bytes of {}", doc.source.title()) }</summary>
-                <pre data-testid="map-raw">{ raw_preview(&doc.bytes) }</pre>
+                <pre data-testid="map-raw">{ raw_preview(doc.bytes()) }</pre>
             </details>
         };
     }

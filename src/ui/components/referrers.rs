@@ -16,7 +16,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct ReferrersProps {
     /// The reference the manifest was fetched with (its repository is where referrers live).
-    pub reference: AttrValue,
+    pub reference: Reference,
     /// The manifest's digest.
     pub subject: Digest,
     /// `None` until looked up.
@@ -29,10 +29,7 @@ pub struct ReferrersProps {
 
 #[function_component(Referrers)]
 pub fn referrers(props: &ReferrersProps) -> Html {
-    let reference = Reference::parse(&props.reference).ok();
-    let Some(reference) = reference else {
-        return html! {};
-    };
+    let reference = &props.reference;
     let ask = |wanted: Wanted| {
         let on_request = props.on_request.clone();
         let reference = reference.pinned(&props.subject);
@@ -95,7 +92,7 @@ pub fn referrers(props: &ReferrersProps) -> Html {
                 </p>
             }
             <ul class="referrer-list">
-                { for listing.referrers.iter().map(|r| row(r, &reference, &props.loaded, &props.on_request)) }
+                { for listing.referrers.iter().map(|r| row(r, reference, &props.loaded, &props.on_request)) }
             </ul>
             if !listing.problems().is_empty() {
                 <ul class="problems">

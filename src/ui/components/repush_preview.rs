@@ -41,7 +41,7 @@ fn is_pushed_document(kind: Kind) -> bool {
 pub fn repush_preview_section(props: &RepushPreviewProps) -> Html {
     let open = use_state(|| false);
     let answer = use_repush_preview(Handle(props.doc.clone()), *open);
-    if !is_pushed_document(props.doc.analysis.kind) {
+    if !is_pushed_document(props.doc.analysis().kind) {
         return html! {};
     }
     let ontoggle = {

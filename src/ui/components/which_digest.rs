@@ -2,8 +2,8 @@
 //! in the loaded family, or says what it might be. The answering is [`Family::which`], in the core.
 
 use super::digest_value::DigestValue;
-use super::family_map::Documents;
 use crate::core::graph::{Family, NodeKey};
+use crate::ui::state::DocumentList;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -11,7 +11,7 @@ use yew::prelude::*;
 pub struct WhichDigestProps {
     pub family: std::rc::Rc<Family>,
     /// The documents the family was built from, in the same order.
-    pub documents: Documents,
+    pub documents: DocumentList,
     /// A match was clicked: select its node on the map.
     pub on_select: Callback<NodeKey>,
 }

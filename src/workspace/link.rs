@@ -1,14 +1,15 @@
 //! What a link carries and what it opens into: the mapping between the workspace (documents
 //! and view) and a [`Snapshot`]. Pasted and file documents travel as their exact bytes, fetched
-//! ones as pinned references; the browser glue is in the parent module.
+//! ones as pinned references. The browser glue (address bar, history, timing) is
+//! `ui::permalink_sync`; this part is pure, so it is tested natively (tests/workspace.rs).
 
-use super::timed;
+use super::{Choice, DocumentList, LoadedDocument, NewDocument, Source, View};
 use crate::core::diagnose::Side;
+use crate::core::document::{Document, Origin};
 use crate::core::permalink::{
-    self, ComparedDocument, ExpectedDigest, LinkLength, PinnedReference, SharedDocument, Snapshot,
+    self, ComparedDocument, ExpectedDigest, LinkLength, PermalinkError, PinnedReference, SharedDocument,
+    Snapshot,
 };
-use crate::core::reference::Reference;
-use crate::ui::state::{Choice, DocumentList, LoadedDocument, NewDocument, Source, View};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -34,17 +35,21 @@ pub enum Share {
     Refused { reason: String, can_leave_out: bool },
 }
 
+/// Writes a snapshot as a link's fragment: [`permalink::encode`], or the page's wrapper of it that
+/// times it for the browser's performance tools.
+pub type Encode<'a> = &'a dyn Fn(&Snapshot) -> Result<String, PermalinkError>;
+
 /// What a link carries, as the page holds it: the documents (compared by identity: each edit
 /// makes a new `Rc`) and the view.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Shared {
-    pub(super) list: DocumentList,
-    pub(super) view: View,
+pub struct Shared {
+    pub list: DocumentList,
+    pub view: View,
 }
 
 impl Shared {
     /// Whether `next` is the same analysis: only the view changed, or only the paste box's text.
-    pub(super) fn edited_into(&self, next: &Shared) -> bool {
+    pub fn edited_into(&self, next: &Shared) -> bool {
         self.list == next.list || self.list.edited_into(&next.list)
     }
 
@@ -86,7 +91,7 @@ impl DocumentList {
 
     /// Whether `next` is `self` with fetched documents added after it: documents a link's pinned
     /// references bring back.
-    pub(super) fn refetched_into(&self, next: &DocumentList) -> bool {
+    pub fn refetched_into(&self, next: &DocumentList) -> bool {
         next.0.len() > self.0.len()
             && self.0.iter().zip(&next.0).all(|(a, b)| Rc::ptr_eq(a, b))
             && next
@@ -115,9 +120,8 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
             // The digest travels in its own field; the reference keeps its tag for the reader.
             if label.is_empty() {
                 snapshot.references.push(PinnedReference {
-                    reference: Reference::parse(reference)
-                        .map_or_else(|_| reference.clone(), |r| r.without_digest().to_string()),
-                    digest: doc.analysis.digest().clone(),
+                    reference: reference.without_digest().to_string(),
+                    digest: doc.analysis().digest().clone(),
                 });
             }
             return;
@@ -125,7 +129,7 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
     };
     snapshot.documents.push(SharedDocument {
         name,
-        bytes: doc.bytes.to_vec(),
+        bytes: doc.bytes().to_vec(),
     });
 }
 
@@ -142,14 +146,14 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
                 .0
                 .iter()
                 .find(|d| d.id == *id)
-                .map(|d| ComparedDocument::Loaded(d.analysis.digest().clone())),
+                .map(|d| ComparedDocument::Loaded(d.analysis().digest().clone())),
             Choice::Own(doc) => (!left_out.contains(&own_index(docs, side))).then(|| {
                 ComparedDocument::Own(SharedDocument {
                     name: match &doc.source {
                         Source::File { name } => name.clone(),
                         Source::Pasted | Source::Fetched { .. } => PASTED_NAME.to_owned(),
                     },
-                    bytes: doc.bytes.to_vec(),
+                    bytes: doc.bytes().to_vec(),
                 })
             }),
         };
@@ -161,7 +165,7 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
     // What was typed for a document left out of the link stays out with it.
     let typed = docs.view.expected.iter().filter_map(|(id, typed)| {
         let (index, doc) = docs.list.0.iter().enumerate().find(|(_, d)| d.id == *id)?;
-        (!left_out.contains(&index)).then(|| (doc.analysis.digest().clone(), typed.clone()))
+        (!left_out.contains(&index)).then(|| (doc.analysis().digest().clone(), typed.clone()))
     });
     snapshot.expected = typed
         .chain(docs.view.expected_wanted.iter().cloned())
@@ -170,7 +174,7 @@ fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
 }
 
 /// The snapshot of `docs`, leaving out those at `left_out` (indexes into [`Shared::carried`]).
-fn snapshot_of(docs: &Shared, left_out: &[usize]) -> Snapshot {
+pub fn snapshot_of(docs: &Shared, left_out: &[usize]) -> Snapshot {
     let mut snapshot = Snapshot::default();
     for (index, doc) in docs.list.0.iter().enumerate() {
         if !left_out.contains(&index) {
@@ -183,7 +187,7 @@ fn snapshot_of(docs: &Shared, left_out: &[usize]) -> Snapshot {
 
 /// A link without documents, references or a comparison shows an empty page: there is nothing
 /// to share (a selection alone selects nothing).
-pub(super) fn carries_nothing(snapshot: &Snapshot) -> bool {
+pub fn carries_nothing(snapshot: &Snapshot) -> bool {
     snapshot.documents.is_empty()
         && snapshot.references.is_empty()
         && snapshot.compare_a.is_none()
@@ -191,9 +195,8 @@ pub(super) fn carries_nothing(snapshot: &Snapshot) -> bool {
 }
 
 /// The fragment for `snapshot` and the full link, or why there is none.
-fn try_link(base: &str, snapshot: &Snapshot) -> Result<(String, String), String> {
-    let fragment =
-        timed("digestlens-permalink-encode", || permalink::encode(snapshot)).map_err(|e| e.to_string())?;
+fn try_link(base: &str, snapshot: &Snapshot, encode: Encode<'_>) -> Result<(String, String), String> {
+    let fragment = encode(snapshot).map_err(|e| e.to_string())?;
     let url = format!("{base}#{fragment}");
     match LinkLength::of(&url) {
         LinkLength::TooLong => Err(LinkLength::TooLong.to_string()),
@@ -217,7 +220,7 @@ fn title(docs: &Shared, index: usize) -> Option<String> {
 
 /// The share bar's state and the fragment for `docs`. With `leave_out`, documents are dropped,
 /// the largest first, until the link fits; those over the per-document cap go first.
-pub(super) fn link_for(base: &str, docs: &Shared, leave_out: bool) -> (Share, String) {
+pub fn link_for(base: &str, docs: &Shared, leave_out: bool, encode: Encode<'_>) -> (Share, String) {
     let whole = snapshot_of(docs, &[]);
     if carries_nothing(&whole) {
         return (Share::Nothing, String::new());
@@ -231,12 +234,12 @@ pub(super) fn link_for(base: &str, docs: &Shared, leave_out: bool) -> (Share, St
         };
         (share, fragment)
     };
-    let reason = match try_link(base, &whole) {
+    let reason = match try_link(base, &whole, encode) {
         Ok((fragment, url)) => return link(fragment, url, &[]),
         Err(reason) => reason,
     };
     let carried = docs.carried();
-    let size = |i: usize| carried.get(i).copied().flatten().map(|d| d.bytes.len());
+    let size = |i: usize| carried.get(i).copied().flatten().map(|d| d.bytes().len());
     let candidates: Vec<usize> = (0..carried.len()).filter(|&i| size(i).is_some()).collect();
     if !leave_out {
         let share = Share::Refused {
@@ -252,7 +255,7 @@ pub(super) fn link_for(base: &str, docs: &Shared, leave_out: bool) -> (Share, St
         .partition(|&i| size(i).is_some_and(|s| s > permalink::MAX_DOCUMENT_BYTES));
     loop {
         if !left_out.is_empty() && left_out.len() < candidates.len() {
-            if let Ok((fragment, url)) = try_link(base, &snapshot_of(docs, &left_out)) {
+            if let Ok((fragment, url)) = try_link(base, &snapshot_of(docs, &left_out), encode) {
                 return link(fragment, url, &left_out);
             }
         }
@@ -272,7 +275,7 @@ pub(super) fn link_for(base: &str, docs: &Shared, leave_out: bool) -> (Share, St
 /// The first document named [`PASTED_NAME`] goes back into the paste box if a textarea keeps its
 /// bytes exactly (non-empty UTF-8 without CR, which browsers turn into LF); otherwise it becomes
 /// a document of its own, so its bytes and digest are still the ones shared.
-pub(super) fn replacement(documents: Vec<SharedDocument>) -> (Option<String>, Vec<NewDocument>) {
+pub fn replacement(documents: Vec<SharedDocument>) -> (Option<String>, Vec<NewDocument>) {
     let mut pasted = None;
     let mut others = Vec::new();
     for document in documents {
@@ -299,26 +302,31 @@ fn into_text_box(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
 
 /// A document that cannot go back into a text box keeps its bytes as a file would.
 fn file_source(name: String) -> Source {
-    let name = if name == PASTED_NAME {
+    Source::File {
+        name: file_name(name),
+    }
+}
+
+fn file_name(name: String) -> String {
+    if name == PASTED_NAME {
         "Pasted text (exact bytes)".to_owned()
     } else {
         name
-    };
-    Source::File { name }
+    }
 }
 
 fn shared_file(name: String, bytes: Vec<u8>) -> NewDocument {
+    let name = file_name(name);
     NewDocument {
-        source: file_source(name),
-        bytes,
-        hint: None,
+        document: Document::new(bytes, Origin::File { name: name.clone() }),
+        source: Source::File { name },
     }
 }
 
 /// The view a snapshot opens into. A selection this page cannot name selects nothing; a compare
 /// side naming a digest waits for that document (it may be fetched again from a registry); a
 /// side's own pasted text goes back into its box when the box keeps its bytes exactly.
-pub(super) fn restored_view(snapshot: &mut Snapshot) -> View {
+pub fn restored_view(snapshot: &mut Snapshot) -> View {
     let side = |compared: Option<ComparedDocument>| match compared {
         None => Choice::Empty,
         Some(ComparedDocument::Loaded(digest)) => Choice::Wanted(digest),
