@@ -392,3 +392,26 @@ async fn a_link_to_the_next_page_comes_back_through_the_proxy() {
     assert_eq!(first["repositories"], serde_json::json!(["demo/app"]));
     assert_eq!(second["repositories"], serde_json::json!(["demo/second"]));
 }
+
+#[test]
+fn the_help_explains_each_flag_of_the_documented_command_line() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_digestlens-proxy"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--listen",
+        "--static",
+        "--allow-registry",
+        "--plain-http",
+        "--allow-origin",
+    ] {
+        assert!(help.contains(flag), "--help does not explain {flag}:\n{help}");
+    }
+    assert!(
+        !help.contains("--forbid-range"),
+        "the test-only flag stays hidden"
+    );
+}
