@@ -95,6 +95,7 @@ pub struct Registry {
 impl Registry {
     pub fn start(port: u16) -> Registry {
         require_tool("docker-registry");
+        wait_port_free(port);
         let state_dir = scratch(&format!("registry-{port}"));
         let script = Path::new(REPO_ROOT).join("scripts/registry");
         let out = Command::new(&script)
@@ -127,6 +128,14 @@ impl Registry {
 
     pub fn storage(&self) -> PathBuf {
         self.state_dir.join("storage")
+    }
+}
+
+/// A registry from a previous run of the same test binary may still be stopping on this port.
+fn wait_port_free(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
