@@ -246,6 +246,21 @@ async fn a_token_registry_is_read_through_the_proxy_and_no_secret_reaches_the_lo
         "the token came from the token server"
     );
 
+    // The page prefixes every URL it asks for, the rewritten realm too: that works the same.
+    let realm_as_given = &www[www.find("realm=\"").unwrap() + 7..];
+    let realm_as_given = &realm_as_given[..realm_as_given.find('"').unwrap()];
+    let prefixed_again = proxy.url(&format!(
+        "{realm_as_given}?service=digestlens-proxy-test&scope=repository:{}:pull",
+        w.image.repo
+    ));
+    let again = client()
+        .get(&prefixed_again)
+        .basic_auth(TOKEN_USER, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200, "a realm prefixed twice is unwrapped");
+
     let direct = curl_direct(&manifest, ACCEPT, Some(&token));
     let through = client()
         .get(proxy.url(&manifest))
