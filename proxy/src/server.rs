@@ -128,13 +128,13 @@ impl App {
         if let Err(wait) = self.limiter.check(client) {
             return self.refuse(client, method, "-", Refusal::RateLimited { retry_after: wait });
         }
-        let url = match Policy::parse_target(target) {
+        let base = proxy_base(request);
+        let url = match Policy::parse_target(unwrap_own_prefix(target, &base)) {
             Ok(url) => url,
             Err(refusal) => return self.refuse(client, method, "-", refusal),
         };
         let shown = format!("{}{}", endpoint(&url), url.path());
         let started = Instant::now();
-        let base = proxy_base(request);
         let forwarded = forward::Request {
             method,
             url,
@@ -201,6 +201,16 @@ impl App {
     }
 }
 
+/// The target without any further copies of this proxy's own prefix. A rewritten realm or `Link`
+/// already points through the proxy; a client that prefixes every URL it requests (as the page's
+/// proxy setting does) prefixes it once more, and that is unwrapped here rather than refused.
+fn unwrap_own_prefix<'a>(mut target: &'a str, base: &str) -> &'a str {
+    while let Some(inner) = target.strip_prefix(base) {
+        target = inner;
+    }
+    target
+}
+
 /// Bytes of the request line and headers as the client sent them (near enough: name, value, `: `, CRLF).
 fn head_size(uri: &http::Uri, headers: &http::HeaderMap) -> usize {
     let uri = uri.to_string().len();
@@ -225,4 +235,38 @@ fn proxy_base(request: &Parts) -> String {
         .get("x-forwarded-proto")
         .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
     format!("{}://{host}{PROXY_PREFIX}", if https { "https" } else { "http" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_prefixed_twice_with_this_proxy_is_unwrapped() {
+        let base = "http://127.0.0.1:8080/proxy/";
+        let twice = "http://127.0.0.1:8080/proxy/https://auth.docker.io/token?scope=x";
+        assert_eq!(
+            unwrap_own_prefix(twice, base),
+            "https://auth.docker.io/token?scope=x"
+        );
+        assert_eq!(
+            unwrap_own_prefix("https://ghcr.io/v2/", base),
+            "https://ghcr.io/v2/"
+        );
+    }
+
+    #[test]
+    fn the_proxy_base_follows_the_host_the_client_used() {
+        let request = Request::builder()
+            .uri("/proxy/x")
+            .header("host", "lens.example:8443")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        assert_eq!(proxy_base(&parts), "http://lens.example:8443/proxy/");
+        parts
+            .headers
+            .insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(proxy_base(&parts), "https://lens.example:8443/proxy/");
+    }
 }

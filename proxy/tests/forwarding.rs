@@ -246,6 +246,21 @@ async fn a_token_registry_is_read_through_the_proxy_and_no_secret_reaches_the_lo
         "the token came from the token server"
     );
 
+    // The page prefixes every URL it asks for, the rewritten realm too: that works the same.
+    let realm_as_given = &www[www.find("realm=\"").unwrap() + 7..];
+    let realm_as_given = &realm_as_given[..realm_as_given.find('"').unwrap()];
+    let prefixed_again = proxy.url(&format!(
+        "{realm_as_given}?service=digestlens-proxy-test&scope=repository:{}:pull",
+        w.image.repo
+    ));
+    let again = client()
+        .get(&prefixed_again)
+        .basic_auth(TOKEN_USER, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200, "a realm prefixed twice is unwrapped");
+
     let direct = curl_direct(&manifest, ACCEPT, Some(&token));
     let through = client()
         .get(proxy.url(&manifest))
@@ -391,4 +406,27 @@ async fn a_link_to_the_next_page_comes_back_through_the_proxy() {
     let second = json(client().get(&next).send().await.unwrap()).await;
     assert_eq!(first["repositories"], serde_json::json!(["demo/app"]));
     assert_eq!(second["repositories"], serde_json::json!(["demo/second"]));
+}
+
+#[test]
+fn the_help_explains_each_flag_of_the_documented_command_line() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_digestlens-proxy"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--listen",
+        "--static",
+        "--allow-registry",
+        "--plain-http",
+        "--allow-origin",
+    ] {
+        assert!(help.contains(flag), "--help does not explain {flag}:\n{help}");
+    }
+    assert!(
+        !help.contains("--forbid-range"),
+        "the test-only flag stays hidden"
+    );
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::sync::OnceLock;
 
-use support::standins::start_redirector;
+use support::standins::{start_redirector, start_silent};
 use support::{client, Ports, Proxy};
 
 static PORTS: Ports = Ports::new(5740, 5770);
@@ -248,4 +248,24 @@ async fn urls_that_carry_credentials_or_other_schemes_are_refused() {
         !proxy.log_text().contains("secret"),
         "credentials in a URL never reach the log"
     );
+}
+
+#[tokio::test]
+async fn a_registry_that_never_answers_gets_504() {
+    let silent = PORTS.take();
+    std::thread::spawn(move || start_silent(silent)).join().unwrap();
+    let host = format!("127.0.0.1:{silent}");
+    let proxy = proxy(&[
+        "--allow-registry",
+        &host,
+        "--plain-http",
+        &host,
+        "--first-byte-timeout",
+        "1",
+    ]);
+    let started = std::time::Instant::now();
+    let (status, error, why) = get(&proxy.url(&format!("http://{host}/v2/"))).await;
+    assert_eq!((status, error.as_str()), (504, "registry timed out"));
+    assert!(why.contains(&host), "{why}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }

@@ -35,10 +35,16 @@ pub fn require_tool(name: &str) {
 
 /// A scratch directory unique to this test binary and purpose, removed when the binary exits.
 pub fn scratch(name: &str) -> PathBuf {
+    let dir = fresh_dir(name);
+    watch(&format!("rm -rf '{}'", dir.display()));
+    dir
+}
+
+/// The same, for a caller whose own cleanup removes it (after using what is inside).
+fn fresh_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("digestlens-proxy-test-{}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("create scratch dir");
-    watch(&format!("rm -rf '{}'", dir.display()));
     dir
 }
 
@@ -95,7 +101,9 @@ pub struct Registry {
 impl Registry {
     pub fn start(port: u16) -> Registry {
         require_tool("docker-registry");
-        let state_dir = scratch(&format!("registry-{port}"));
+        wait_port_free(port);
+        // Not `scratch`: the state dir holds the pid file that `stop` needs, so it goes after the stop.
+        let state_dir = fresh_dir(&format!("registry-{port}"));
         let script = Path::new(REPO_ROOT).join("scripts/registry");
         let out = Command::new(&script)
             .arg("start")
@@ -110,9 +118,9 @@ impl Registry {
             String::from_utf8_lossy(&out.stderr)
         );
         watch(&format!(
-            "PORT={port} STATE_DIR='{}' '{}' stop",
-            state_dir.display(),
-            script.display()
+            "PORT={port} STATE_DIR='{dir}' '{}' stop; rm -rf '{dir}'",
+            script.display(),
+            dir = state_dir.display()
         ));
         Registry { port, state_dir }
     }
@@ -127,6 +135,14 @@ impl Registry {
 
     pub fn storage(&self) -> PathBuf {
         self.state_dir.join("storage")
+    }
+}
+
+/// A registry from a previous run of the same test binary may still be stopping on this port.
+fn wait_port_free(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -298,3 +298,16 @@ pub fn start_storage(port: u16, blobs: HashMap<String, Vec<u8>>) -> Storage {
         seen_authorization: seen,
     }
 }
+
+/// Accepts connections and never answers, like a registry that hangs.
+pub fn start_silent(port: u16) {
+    let listener = background()
+        .block_on(async { tokio::net::TcpListener::bind(("127.0.0.1", port)).await })
+        .unwrap_or_else(|e| panic!("bind 127.0.0.1:{port}: {e}"));
+    background().spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+}
