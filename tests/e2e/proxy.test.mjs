@@ -72,7 +72,13 @@ async function direct(registry, path, accept = MANIFEST_ACCEPT) {
   const res = await fetch(`${registry.origin}/v2/${path}`, { headers: { accept } });
   assert.equal(res.status, 200, `GET ${registry.origin}/v2/${path}`);
   const bytes = Buffer.from(await res.arrayBuffer());
-  return { bytes, json: JSON.parse(bytes), digest: res.headers.get('docker-content-digest') };
+  return {
+    bytes,
+    get json() {
+      return JSON.parse(bytes);
+    },
+    digest: res.headers.get('docker-content-digest'),
+  };
 }
 
 /**
