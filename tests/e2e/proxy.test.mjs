@@ -25,7 +25,11 @@ const run = promisify(execFile);
 const PORTS = { proxy: 5800, first: 5801, second: 5802 };
 /** A registry host the proxy is not told about: loopback, so even a mistake could not leave the machine. */
 const NOT_ALLOWED = '127.0.0.3:5899';
-const PROXY_BINARY = process.env.DIGESTLENS_PROXY ?? join(REPO_ROOT, 'target/release/digestlens-proxy');
+/** The release build (`cargo build --release -p digestlens-proxy`), else the one `cargo test -p digestlens-proxy` left. */
+const PROXY_BINARY =
+  process.env.DIGESTLENS_PROXY ??
+  ['release', 'debug'].map((p) => join(REPO_ROOT, 'target', p, 'digestlens-proxy')).find((p) => existsSync(p)) ??
+  join(REPO_ROOT, 'target/release/digestlens-proxy');
 
 const started = await Promise.allSettled(
   [PORTS.first, PORTS.second].map((port) => startRegistry({ port, mode: 'nocors' })),
