@@ -185,6 +185,21 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
     assert.deepEqual(await app.texts('error'), []);
   });
 
+  test('a CORS proxy prefix typed in the settings wins over the proxy the page came with', async () => {
+    const page = app.page;
+    await app.until(() => page.locator('[data-testid="via-proxy"][data-via="companion"]').waitFor(), 'the companion note');
+    await page.locator('.fetch-settings').evaluate((d) => {
+      d.open = true;
+    });
+    // The same proxy, named by another spelling of its address: the typed prefix is what requests use.
+    const typed = `http://localhost:${PORTS.proxy}/proxy/`;
+    await page.fill('[data-testid="proxy"]', typed);
+    await app.until(() => page.locator('[data-testid="via-proxy"][data-via="typed"]').waitFor(), 'the typed-prefix note');
+    assert.match(await page.textContent('[data-testid="via-proxy"]'), new RegExp(`CORS proxy prefix set below: ${typed}`));
+    await page.fill('[data-testid="proxy"]', '');
+    await app.until(() => page.locator('[data-testid="via-proxy"][data-via="companion"]').waitFor(), 'the companion note again');
+  });
+
   test('layers are verified through the proxy against the digests the registry answers', async () => {
     const page = app.page;
     await fetchReference(`${first.host}/demo/oci:1`);
@@ -244,6 +259,7 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
       (sel) => [...document.querySelectorAll(`${sel} [data-finding]`)].map((f) => f.dataset.finding),
       scope,
     );
+    console.log(`# two references compared: ${await page.textContent(`${scope} [data-testid="pair-summary"]`)}`);
     assert.deepEqual(findings, ['index-vs-platform-manifest', 'reserialized', 'recompressed', 'same-image-id'], verdict.text);
     assert.match(verdict.text, /Index vs platform manifest: A is the multi-platform index/);
     assert.match(verdict.text, /B is A's linux\/amd64 manifest re-serialized/);
