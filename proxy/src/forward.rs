@@ -102,7 +102,9 @@ impl Upstream {
                 hop = next;
                 continue;
             }
-            if hops == 0 && route == Route::Registry {
+            // A registry names its realm in its own answer; after a redirect (registry.k8s.io sends
+            // reads on to *.pkg.dev) the registry that answered is the one whose realm counts.
+            if route == Route::Registry && self.policy.is_registry(&hop) {
                 self.learn_realms(upstream.headers(), &hop);
             }
             let response = self.respond(upstream, &hop, request.proxy_base, permit);

@@ -195,7 +195,8 @@ impl Policy {
         self.realms.lock().ok()?.get(&realm_key(url)).cloned()
     }
 
-    fn is_registry(&self, url: &Url) -> bool {
+    /// Whether the URL's host is an allowed registry (built in or `--allow-registry`).
+    pub fn is_registry(&self, url: &Url) -> bool {
         self.registries.iter().any(|rule| rule.matches(url))
     }
 

@@ -114,7 +114,7 @@ impl Refusal {
             ),
             RateLimited { retry_after } => format!(
                 "Too many requests from this client; try again in {} s.",
-                retry_after.as_secs().max(1)
+                whole_seconds(*retry_after)
             ),
             Busy => "The proxy is forwarding as many requests as it allows at once; try again shortly.".into(),
             UpstreamUnreachable { endpoint } => format!("The proxy could not connect to {endpoint}."),
@@ -126,7 +126,7 @@ impl Refusal {
     /// `Retry-After` seconds for refusals a client may retry.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Refusal::RateLimited { retry_after } => Some(retry_after.as_secs().max(1)),
+            Refusal::RateLimited { retry_after } => Some(whole_seconds(*retry_after)),
             Refusal::Busy => Some(1),
             _ => None,
         }
@@ -136,6 +136,11 @@ impl Refusal {
     pub fn body(&self) -> String {
         serde_json::json!({ "error": self.error(), "why": self.why() }).to_string()
     }
+}
+
+/// Seconds rounded up (at least 1): a client that waits that long finds its request allowed.
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 #[cfg(test)]
@@ -164,5 +169,9 @@ mod tests {
         };
         assert_eq!(refusal.retry_after(), Some(1));
         assert_eq!(refusal.status(), StatusCode::TOO_MANY_REQUESTS);
+        let longer = Refusal::RateLimited {
+            retry_after: Duration::from_millis(1500),
+        };
+        assert_eq!(longer.retry_after(), Some(2));
     }
 }

@@ -13,6 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -31,6 +32,8 @@ const READ_BUFFER: usize = 64 * 1024;
 /// A client must send its whole request head within this time.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const PROXY_PREFIX: &str = "/proxy/";
+/// Open client connections at once; further clients wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 4096;
 
 /// Everything a request needs, shared by all connections.
 pub struct App {
@@ -43,7 +46,11 @@ pub struct App {
 
 /// Serves connections from `listener` until the process ends.
 pub async fn run(listener: TcpListener, app: Arc<App>) {
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
+        let Ok(slot) = connections.clone().acquire_owned().await else {
+            return;
+        };
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(error) => {
@@ -65,6 +72,7 @@ pub async fn run(listener: TcpListener, app: Arc<App>) {
                 .serve_connection(TokioIo::new(stream), service);
             // A client that goes away mid-body ends its connection here and nothing else.
             let _ = connection.await;
+            drop(slot);
         });
     }
 }
