@@ -25,7 +25,11 @@ const run = promisify(execFile);
 const PORTS = { proxy: 5800, first: 5801, second: 5802 };
 /** A registry host the proxy is not told about: loopback, so even a mistake could not leave the machine. */
 const NOT_ALLOWED = '127.0.0.3:5899';
-const PROXY_BINARY = process.env.DIGESTLENS_PROXY ?? join(REPO_ROOT, 'target/release/digestlens-proxy');
+/** The release build (`cargo build --release -p digestlens-proxy`), else the one `cargo test -p digestlens-proxy` left. */
+const PROXY_BINARY =
+  process.env.DIGESTLENS_PROXY ??
+  ['release', 'debug'].map((p) => join(REPO_ROOT, 'target', p, 'digestlens-proxy')).find((p) => existsSync(p)) ??
+  join(REPO_ROOT, 'target/release/digestlens-proxy');
 
 const started = await Promise.allSettled(
   [PORTS.first, PORTS.second].map((port) => startRegistry({ port, mode: 'nocors' })),
@@ -72,7 +76,13 @@ async function direct(registry, path, accept = MANIFEST_ACCEPT) {
   const res = await fetch(`${registry.origin}/v2/${path}`, { headers: { accept } });
   assert.equal(res.status, 200, `GET ${registry.origin}/v2/${path}`);
   const bytes = Buffer.from(await res.arrayBuffer());
-  return { bytes, json: JSON.parse(bytes), digest: res.headers.get('docker-content-digest') };
+  return {
+    bytes,
+    get json() {
+      return JSON.parse(bytes);
+    },
+    digest: res.headers.get('docker-content-digest'),
+  };
 }
 
 /**
@@ -175,6 +185,21 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
     assert.deepEqual(await app.texts('error'), []);
   });
 
+  test('a CORS proxy prefix typed in the settings wins over the proxy the page came with', async () => {
+    const page = app.page;
+    await app.until(() => page.locator('[data-testid="via-proxy"][data-via="companion"]').waitFor(), 'the companion note');
+    await page.locator('.fetch-settings').evaluate((d) => {
+      d.open = true;
+    });
+    // The same proxy, named by another spelling of its address: the typed prefix is what requests use.
+    const typed = `http://localhost:${PORTS.proxy}/proxy/`;
+    await page.fill('[data-testid="proxy"]', typed);
+    await app.until(() => page.locator('[data-testid="via-proxy"][data-via="typed"]').waitFor(), 'the typed-prefix note');
+    assert.match(await page.textContent('[data-testid="via-proxy"]'), new RegExp(`CORS proxy prefix set below: ${typed}`));
+    await page.fill('[data-testid="proxy"]', '');
+    await app.until(() => page.locator('[data-testid="via-proxy"][data-via="companion"]').waitFor(), 'the companion note again');
+  });
+
   test('layers are verified through the proxy against the digests the registry answers', async () => {
     const page = app.page;
     await fetchReference(`${first.host}/demo/oci:1`);
@@ -234,6 +259,7 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
       (sel) => [...document.querySelectorAll(`${sel} [data-finding]`)].map((f) => f.dataset.finding),
       scope,
     );
+    console.log(`# two references compared: ${await page.textContent(`${scope} [data-testid="pair-summary"]`)}`);
     assert.deepEqual(findings, ['index-vs-platform-manifest', 'reserialized', 'recompressed', 'same-image-id'], verdict.text);
     assert.match(verdict.text, /Index vs platform manifest: A is the multi-platform index/);
     assert.match(verdict.text, /B is A's linux\/amd64 manifest re-serialized/);
