@@ -6,6 +6,7 @@ use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
 use super::components::family_map::FamilyMap;
 use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
+use super::components::folded_section::FoldedSection;
 use super::components::input_area::InputArea;
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
@@ -16,6 +17,7 @@ use super::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, So
 use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
+use crate::core::document::Body;
 use crate::core::graph::NodeKey;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
@@ -174,6 +176,10 @@ pub fn app() -> Html {
     };
     let empty = workspace.documents().next().is_none();
     let count = workspace.documents().count();
+    let layered = workspace
+        .documents()
+        .filter(|d| matches!(&d.analysis.body, Body::Manifest { layers, .. } if !layers.is_empty()))
+        .count();
     // A paste into the box and a submitted fetch ask for the answer to be brought into view.
     let on_main_input = {
         let reveal = reveal.clone();
@@ -243,7 +249,10 @@ pub fn app() -> Html {
                     }) }
                 </section>
                 </div>
-                { layer_panels(workspace.documents(), &keyring) }
+                <FoldedSection folded={layered > 1 && reveal.revealed > 0}
+                    label={format!("Layers of {layered} images: check each blob against its digest and diff_id")}>
+                    { layer_panels(workspace.documents(), &keyring) }
+                </FoldedSection>
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>
