@@ -7,6 +7,7 @@ use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
 use super::components::family_map::FamilyMap;
 use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
+use super::components::folded_section::FoldedSection;
 use super::components::input_area::InputArea;
 use super::components::input_panel::InputPanel;
 use super::components::layer_panel::layer_panels;
@@ -18,7 +19,7 @@ use super::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, So
 use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
-use crate::core::document::{Document, Origin};
+use crate::core::document::{Body, Document, Origin};
 use crate::core::graph::NodeKey;
 use crate::core::media_type::MediaType;
 use crate::core::reference::Reference;
@@ -180,6 +181,10 @@ pub fn app() -> Html {
     };
     let empty = workspace.documents().next().is_none();
     let count = workspace.documents().count();
+    let layered = workspace
+        .documents()
+        .filter(|d| matches!(&d.analysis().body, Body::Manifest { layers, .. } if !layers.is_empty()))
+        .count();
     // A paste into the box and a submitted fetch ask for the answer to be brought into view.
     let on_main_input = {
         let reveal = reveal.clone();
@@ -250,7 +255,10 @@ pub fn app() -> Html {
                     }) }
                 </section>
                 </div>
-                { layer_panels(workspace.documents(), &keyring) }
+                <FoldedSection folded={layered > 1 && reveal.revealed > 0}
+                    label={format!("Layers of {layered} images: check each blob against its digest and diff_id")}>
+                    { layer_panels(workspace.documents(), &keyring) }
+                </FoldedSection>
                 <CompareImages />
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />

@@ -1,6 +1,8 @@
 //! A short, collapsible explainer of the digests of an image. Each term jumps to the part of the
 //! current analysis that shows it (by scrolling, not by a `#` link: the fragment holds the permalink).
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Terms and the CSS selector of the element that shows each in the current analysis.
@@ -16,11 +18,31 @@ const TERMS: &[(&str, &str)] = &[
 ];
 
 fn jump_to(selector: &str) {
-    let target = web_sys::window()
-        .and_then(|w| w.document())
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let target = window
+        .document()
         .and_then(|d| d.query_selector(selector).ok().flatten());
-    if let Some(target) = target {
-        target.scroll_into_view();
+    let Some(target) = target else {
+        return;
+    };
+    // A document card is one line until opened; open the one that shows the term, and scroll
+    // once it has been drawn open.
+    let toggle = target
+        .closest("[data-testid=document]")
+        .ok()
+        .flatten()
+        .and_then(|card| {
+            card.query_selector("[data-testid=card-toggle][aria-expanded=false]")
+                .ok()
+                .flatten()
+        });
+    target.scroll_into_view();
+    if let Some(toggle) = toggle.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        toggle.click();
+        let later = Closure::once_into_js(move || target.scroll_into_view());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0);
     }
 }
 

@@ -275,14 +275,17 @@ export class AppPage {
   }
 
   /**
-   * Opens every folded document card that holds an element matching `selector`, as a user clicks a
-   * card's line before using what is inside it. Cards are one line until opened (document_card.rs).
+   * Opens every folded document card (and folded section) that holds an element matching `selector`,
+   * as a user clicks a card's line before using what is inside it. Cards are one line until opened
+   * (document_card.rs).
    */
   async openCardsHolding(selector) {
     await this.page.evaluate((sel) => {
       for (const el of document.querySelectorAll(sel)) {
         const card = el.closest('[data-testid="document"]');
         card?.querySelector(':scope > header [data-testid="card-toggle"][aria-expanded="false"]')?.click();
+        // A section folded into one line (components/folded_section.rs) is shown first, too.
+        el.closest('[data-fold]')?.querySelector(':scope > .fold-summary [data-testid="unfold"]')?.click();
       }
     }, selector);
   }
