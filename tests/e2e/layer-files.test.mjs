@@ -21,21 +21,23 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const MEDIA_TYPES = { gz: 'application/vnd.oci.image.layer.v1.tar+gzip', zst: 'application/vnd.oci.image.layer.v1.tar+zstd', tar: 'application/vnd.oci.image.layer.v1.tar' };
 
-/** A one-layer OCI manifest and config around `blob`; digests by node, the diff_id by sha256sum. */
-function imageAround(file, blob) {
+/** An OCI manifest and config around the layer fixtures `files` (`blobs` their bytes); digests by
+ * node, the diff_ids by sha256sum. */
+function imageOf(files, blobs) {
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer(file).diff_id] } }),
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: files.map((f) => layer(f).diff_id) } }),
   );
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
-      layers: [{ mediaType: MEDIA_TYPES[file.split('.').at(-1)], digest: sha256(blob), size: blob.length }],
+      layers: files.map((f, i) => ({ mediaType: MEDIA_TYPES[f.split('.').at(-1)], digest: sha256(blobs[i]), size: blobs[i].length })),
     }),
   );
   return { manifest, config };
 }
+const imageAround = (file, blob) => imageOf([file], [blob]);
 
 /** Every listed entry the page shows, in DOM order. */
 function readFiles() {
@@ -57,6 +59,20 @@ async function waitForFiles(app, count) {
     if (rows.length >= count && state === 'verified') return rows;
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${count} listed files (state ${state}); the page lists ${JSON.stringify(rows.map((r) => r.path))}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Retries `check` (which throws while the page is not there yet) until it passes or time runs out. */
+async function eventually(app, check, what) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    app.throwIfProblems();
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${err.message}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -103,10 +119,39 @@ describe('the files of a layer', () => {
     await waitForFiles(app(), layer(file).entries.length);
     await app().page.fill('[data-testid="layer-files-filter"]', 'usr/bin');
     const wanted = layer(file).entries.filter((e) => e.path.includes('usr/bin')).map((e) => e.path).sort();
-    await app().until(async () => {
+    await eventually(app(), async () => {
       const paths = (await app().page.evaluate(readFiles)).map((r) => r.path).sort();
       assert.deepEqual(paths, wanted);
     }, 'the filtered rows');
+  });
+});
+
+describe("the image's filesystem", () => {
+  const app = useApp();
+
+  test('a real delete (umoci) hides the deleted bytes of the layer below', async () => {
+    const files = ['umoci-a.tar.gz', 'umoci-delete.tar.gz'];
+    const blobs = await Promise.all(files.map(bytes));
+    const { manifest, config } = imageOf(files, blobs);
+    await app().chooseFiles([
+      { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
+      { name: 'config.json', mimeType: 'application/json', buffer: config },
+    ]);
+    await app().waitForDigests(2);
+    await app().until(
+      () => app().page.setInputFiles('[data-testid="blob-files"]', blobs.map((b) => ({ name: sha256(b).slice(7), mimeType: 'application/octet-stream', buffer: b }))),
+      'the blob input',
+    );
+    // What Python's tarfile says: the files of layer 0 that layer 1 deletes (etc/motd, var/lib).
+    const base = layer('umoci-a.tar.gz').entries.filter((e) => e.kind === 'file');
+    const deleted = base.filter((e) => e.path === 'app/etc/motd' || e.path.startsWith('app/var/lib/'));
+    const sum = (entries) => entries.reduce((n, e) => n + e.size, 0);
+    await eventually(app(), async () => {
+      const shares = await app().page.$$eval('[data-testid="layer-share"]', (rows) =>
+        rows.map((r) => ({ added: Number(r.getAttribute('data-added')), hidden: Number(r.getAttribute('data-hidden')) })),
+      );
+      assert.deepEqual(shares[0], { added: sum(base), hidden: sum(deleted) });
+    }, 'the per-layer shares');
   });
 });
 

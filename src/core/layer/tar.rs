@@ -92,11 +92,6 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// Every entry's count, listed or not.
-    pub fn total_entries(&self) -> u64 {
-        self.entries.len() as u64 + self.omitted.entries
-    }
-
     /// A sentence about entries left out past the cap, when there are any.
     pub fn omitted_note(&self, max_entries: usize) -> Option<String> {
         (self.omitted.entries > 0).then(|| {
@@ -165,10 +160,6 @@ impl TarLister {
             global: BTreeMap::new(),
             listing: Listing::default(),
         }
-    }
-
-    pub fn options(&self) -> ListOptions {
-        self.options
     }
 
     /// The entries listed so far (a page shows them while the rest streams in).

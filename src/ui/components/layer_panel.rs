@@ -4,6 +4,7 @@
 //! Chain IDs are then recomputed from what was measured.
 
 use super::layer_chain_ids::chain_ids;
+use super::layer_filesystem::LayerFilesystem;
 use super::layer_row::LayerRow;
 use super::layer_sources::LayerSources;
 use crate::core::digest::Digest;
@@ -262,6 +263,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 </ul>
             }
             { chain_ids(&rows, props.config.as_deref()) }
+            <LayerFilesystem layers={rows.layer_rows().map(|r| r.files.clone()).collect::<Vec<_>>()} />
         </section>
     }
 }
