@@ -163,6 +163,18 @@ describe('the answer first', () => {
     assert.ok(narrow.cardTop >= narrow.mapBottom, `stacked at 390px: ${JSON.stringify(narrow)}`);
   });
 
+  test('the founding-question example opens with its comparison in view and a verdict on recompressed layers', async (t) => {
+    const page = app().page;
+    const set = EXAMPLES.sets.find((s) => s.id === 'founding-question');
+    await page.click('[data-testid="example"][data-example="founding-question"]');
+    await app().waitForDigests(set.files.length);
+    // skopeo compressed the layers anew on the way back (scripts/make-founding-example).
+    const verdict = await app().waitForVerdict('[data-testid="compare"]', ({ slug }) => slug === 'recompressed', 'the recompressed verdict');
+    t.diagnostic(verdict.text.slice(0, 160));
+    const top = await page.locator('[data-testid="compare"]').evaluate((e) => e.getBoundingClientRect().top);
+    assert.ok(top >= 0 && top < 900, `the comparison's top edge is at ${top}px`);
+  });
+
   test('a 50 MiB paste is taken as a file: the digest shows fast, the box stays empty', async (t) => {
     const page = app().page;
     const size = 50 * 1024 * 1024;

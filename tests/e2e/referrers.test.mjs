@@ -297,6 +297,8 @@ describe('referrers of a fetched manifest', { skip: unavailable }, () => {
     assert.equal((await referrersOf(amd64)).state, 'not-looked');
     const page = app().page;
     const card = page.locator('[data-testid="document"]', { has: page.locator(`[data-testid="digest"]:text-is("${amd64}")`) });
+    // Cards are one line until opened (issue 17).
+    await app().until(() => card.locator('[data-testid="card-toggle"]').click(), 'a click on the card line');
     await app().until(() => card.locator('[data-testid="find-referrers"]').click(), 'a click on Look for referrers');
     await settled();
     const own = await waitForReferrers(amd64);
