@@ -7,7 +7,8 @@
 //   portal and connectivity checks, remote settings all off or pointed at a closed loopback port).
 // - WebKit: WebKitGTK's MiniBrowser in automation mode through Debian's WebKitWebDriver (W3C WebDriver
 //   over HTTP on 127.0.0.1, spoken here with node's fetch) on an Xvfb display this module starts; GTK's
-//   MiniBrowser has no headless mode.
+//   MiniBrowser has no headless mode. All its traffic, loopback included, goes through a recording
+//   proxy here that refuses every origin the test did not allow.
 //
 // No browser is ever downloaded: a missing engine is an error naming the Debian package that brings it
 // (scripts/setup --with-tests installs them all). Every page carries a watchdog like the harness's: an
@@ -15,7 +16,9 @@
 // from an origin the test did not allow fails the test when its page is closed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { AppPage, CHROMIUM, WAIT_MS, launchBrowser } from './harness.mjs';
+import { listen } from './server.mjs';
 
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
 export const MINIBROWSER = process.env.MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
@@ -30,6 +33,9 @@ const VIEWPORT = { width: 1280, height: 900 };
 
 /** Console text that means the Rust side panicked or the WebAssembly module trapped (as in the harness). */
 const FATAL_CONSOLE = /panicked|RuntimeError|unreachable/;
+
+/** Firefox's console report of a cross-origin answer it kept from the page. */
+const CORS_REFUSAL = /^Cross-Origin Request Blocked: /;
 
 /**
  * Preferences that keep Firefox from contacting anything but the page under test. `services.settings`
@@ -105,6 +111,14 @@ function readRecorder() {
     problems: window.__e2eProblems ?? [],
     resources: performance.getEntriesByType('resource').map((e) => e.name),
   };
+}
+
+/**
+ * A page-origin answer of 400 or more that is no fault: the favicon, and the 404 of a static server
+ * asked whether the page came with its registry proxy (as in the harness).
+ */
+function expectedMiss(path, status) {
+  return path === '/favicon.ico' || (path.endsWith('/proxy/') && status === 404);
 }
 
 /** Starts the named engine; fails, not skips, when it is not installed. */
@@ -230,10 +244,16 @@ async function chromiumVersion(context) {
 // ---- Firefox: puppeteer-core over WebDriver BiDi ----
 
 class PuppeteerPage extends EnginePage {
-  constructor(page, allowedOrigins) {
-    super('firefox', allowedOrigins);
+  constructor(page, origin, allowedOrigins) {
+    super('firefox', [origin, ...allowedOrigins]);
     this.page = page;
-    page.on('pageerror', (err) => this.problems.push(`uncaught page error: ${err.message ?? err}`));
+    page.on('pageerror', (err) => {
+      // Firefox reports a response it refused to hand to the page (no CORS header on a registry's 404
+      // from an endpoint it lacks) as an error log entry, which puppeteer passes on as a page error.
+      // Chromium logs the same as a console message; the page handles the failed fetch itself.
+      const text = String(err.message ?? err);
+      if (!CORS_REFUSAL.test(text)) this.problems.push(`uncaught page error: ${text}`);
+    });
     page.on('console', (msg) => {
       if (msg.type() === 'error' && FATAL_CONSOLE.test(msg.text())) this.problems.push(`console error: ${msg.text()}`);
     });
@@ -245,8 +265,9 @@ class PuppeteerPage extends EnginePage {
     });
     page.on('response', (res) => {
       const url = new URL(res.url());
-      const expected404 = url.pathname === '/favicon.ico' || (url.pathname.endsWith('/proxy/') && res.status() === 404);
-      if ([...this.allowed][0] === url.origin && res.status() >= 400 && !expected404) this.problems.push(`HTTP ${res.status()} for ${url.pathname}`);
+      if (url.origin === origin && res.status() >= 400 && !expectedMiss(url.pathname, res.status())) {
+        this.problems.push(`HTTP ${res.status()} for ${url.pathname}`);
+      }
     });
   }
   evaluate(fn, arg) {
@@ -295,7 +316,7 @@ async function launchFirefox() {
       const page = await browser.newPage();
       page.setDefaultTimeout(WAIT_MS);
       await page.evaluateOnNewDocument(installRecorder, FATAL_CONSOLE.source);
-      const wrapped = new PuppeteerPage(page, [origin, ...allowedOrigins]);
+      const wrapped = new PuppeteerPage(page, origin, allowedOrigins);
       await wrapped.goto(new URL(path, origin).href);
       await mounted(wrapped);
       return wrapped;
@@ -432,9 +453,52 @@ async function driverReady(base, driver, log) {
   }
 }
 
+/**
+ * An HTTP proxy on 127.0.0.1 for the browser: forwards requests to the origins the current page allows,
+ * answers anything else with 403 and reports it (`onProblem`), and refuses CONNECT (no https here).
+ * Unlike the Performance API it also sees requests that failed and requests from workers.
+ */
+async function startWatchingProxy() {
+  const watch = { pageOrigin: null, allowed: new Set(), onProblem: () => {} };
+  const server = createServer((req, res) => {
+    let url;
+    try {
+      url = new URL(req.url);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (!watch.allowed.has(url.origin)) {
+      watch.onProblem(`request left the allowed origins: ${req.method} ${url.href}`);
+      res.writeHead(403).end();
+      return;
+    }
+    const headers = { ...req.headers };
+    delete headers['proxy-connection'];
+    const upstream = request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers },
+      (answer) => {
+        if (url.origin === watch.pageOrigin && answer.statusCode >= 400 && !expectedMiss(url.pathname, answer.statusCode)) {
+          watch.onProblem(`HTTP ${answer.statusCode} for ${url.pathname}`);
+        }
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connect', (req, socket) => {
+    watch.onProblem(`request left the allowed origins: CONNECT ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  return { ...(await listen(server)), watch };
+}
+
 async function launchWebKit() {
   requireFile(WEBKIT_DRIVER, 'WebKitWebDriver (Debian package webkit2gtk-driver)');
   requireFile(MINIBROWSER, 'MiniBrowser (Debian package libwebkit2gtk-4.1-0)');
+  const proxy = await startWatchingProxy();
   const xvfb = await startXvfb();
   const driver = spawnChild(WEBKIT_DRIVER, [`--port=${WEBKIT_DRIVER_PORT}`, '--host=127.0.0.1'], {
     env: { ...process.env, DISPLAY: xvfb.display },
@@ -447,13 +511,14 @@ async function launchWebKit() {
   const stop = async () => {
     await stopProcess(driver);
     await xvfb.stop();
+    await proxy.close();
   };
   let session;
   try {
     await driverReady(base, driver, () => log);
     session = await WebDriverSession.create(base, {
       browserName: 'MiniBrowser',
-      'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+      'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', `--proxy=${proxy.origin}`] },
     });
     await session.send('POST', '/window/rect', VIEWPORT);
   } catch (err) {
@@ -465,6 +530,9 @@ async function launchWebKit() {
     version: `${session.capabilities.browserName} ${session.capabilities.browserVersion}`,
     async open(origin, { path = '/', allowedOrigins = [] } = {}) {
       const page = new WebDriverPage(session, [origin, ...allowedOrigins]);
+      proxy.watch.pageOrigin = origin;
+      proxy.watch.allowed = page.allowed;
+      proxy.watch.onProblem = (text) => page.problems.push(text);
       await page.goto(new URL(path, origin).href);
       await mounted(page);
       await page.evaluate(installRecorder, FATAL_CONSOLE.source);
