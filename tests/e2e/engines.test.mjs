@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { ENGINES, launchEngine } from './lib/engines.mjs';
 import { REPO_ROOT, startAppServer } from './lib/harness.mjs';
 import { sha256, utf8 } from './lib/expected.mjs';
@@ -107,43 +107,57 @@ for (const engine of ENGINES) {
     let page;
     before(async () => {
       server = await startAppServer();
-      browser = await launchEngine(engine);
+      // Kept, not thrown: a failing hook only cancels the tests, and a missing engine must fail each one.
+      browser = await launchEngine(engine).catch((err) => ({ failed: err }));
     });
     after(async () => {
-      await browser?.close();
+      await browser?.close?.();
       await server?.close();
     });
-    beforeEach(async () => {
-      page = await browser.open(server.origin, { allowedOrigins: [registry.origin] });
-    });
-    afterEach(async () => {
-      const current = page;
-      page = undefined;
-      await current?.close();
-    });
+
+    /**
+     * A test on a fresh page of this engine; the page's watchdog is checked when the test ends (and
+     * does not hide the test's own failure).
+     */
+    const smoke = (name, body) =>
+      test(name, async (t) => {
+        if (browser.failed) throw browser.failed;
+        page = await browser.open(server.origin, { allowedOrigins: [registry.origin] });
+        let passed = false;
+        try {
+          await body(t);
+          passed = true;
+        } finally {
+          const current = page;
+          page = undefined;
+          await current.close().catch((err) => {
+            if (passed) throw err;
+          });
+        }
+      });
 
     const waitForDigests = (expected, what) =>
       page.waitFor(shownDigests, null, (shown) => sameSet(shown, expected), what, WAIT);
 
-    test('an example shows the digests examples.json records', async (t) => {
+    smoke('an example shows the digests examples.json records', async (t) => {
       t.diagnostic(`${engine} ${browser.version}`);
       const [set] = EXAMPLES.sets;
       await page.click(`[data-testid="example"][data-example="${set.id}"]`);
       await waitForDigests(set.files.map((f) => f.digest), `the ${set.id} example's recorded digests`);
     });
 
-    test("a pasted manifest's digest is the sha256 of its UTF-8 bytes", async () => {
+    smoke("a pasted manifest's digest is the sha256 of its UTF-8 bytes", async () => {
       await page.evaluate(pasteText, PASTED);
       await waitForDigests([sha256(utf8(PASTED))], 'the digest of the pasted text');
     });
 
-    test('files opened with the file chooser show the registry digests', async () => {
+    smoke('files opened with the file chooser show the registry digests', async () => {
       const files = ['demo-multi/index.json', 'demo-multi/linux-arm64/manifest.json', 'demo-multi/linux-arm64/config.json'].map(fixture);
       await page.chooseFiles('[data-testid="file"]', files.map(fixturePath));
       await waitForDigests(files.map((f) => f.registryDigest), "the files' registry digests");
     });
 
-    test('a link opens with the registry digests of the documents it carries', async () => {
+    smoke('a link opens with the registry digests of the documents it carries', async () => {
       const docs = ['demo-oci/manifest.json', 'demo-oci/config.json'].map(fixture);
       const fragment = linkFragment(docs.map((f) => ({ name: f.path, bytes: f.bytes })));
       await page.close();
@@ -151,13 +165,13 @@ for (const engine of ENGINES) {
       await waitForDigests(docs.map((f) => f.registryDigest), "the link's documents");
     });
 
-    test('a fetch from the registry shows its Docker-Content-Digest and the config it names', async () => {
+    smoke('a fetch from the registry shows its Docker-Content-Digest and the config it names', async () => {
       const expected = await registryImage('demo/oci', '1');
       await page.typeAndEnter('[data-testid="reference"]', `${registry.host}/demo/oci:1`);
       await waitForDigests([expected.manifest, expected.config], 'the fetched manifest and config');
     });
 
-    test("dropped layer blobs verify against the manifest's digests and the config's diff_ids", async (t) => {
+    smoke("dropped layer blobs verify against the manifest's digests and the config's diff_ids", async (t) => {
       const byob = await page.evaluate(() => typeof ReadableStreamBYOBReader !== 'undefined');
       t.diagnostic(byob ? 'layers read with a BYOB reader' : 'no ReadableStreamBYOBReader: layers read with the default reader');
       const [manifest, config] = ['demo-oci/manifest.json', 'demo-oci/config.json'].map(fixture);
@@ -179,7 +193,7 @@ for (const engine of ENGINES) {
       );
     });
 
-    test('an OCI manifest compared with its skopeo --format v2s2 copy is named a conversion', async () => {
+    smoke('an OCI manifest compared with its skopeo --format v2s2 copy is named a conversion', async () => {
       const [oci, docker] = ['demo-oci/manifest.json', 'demo-docker/manifest.json'].map(fixture);
       await page.chooseFiles('[data-testid="file-a"]', [fixturePath(oci)]);
       await page.chooseFiles('[data-testid="file-b"]', [fixturePath(docker)]);
