@@ -1,10 +1,11 @@
 // End-to-end smoke suite in every engine people use: Chromium (Blink), Firefox ESR (Gecko, over WebDriver
 // BiDi) and WebKitGTK (WebKit, over WebDriver). The main paths a person takes — an example, a paste, a
-// file, a link, a fetch from a registry, verifying dropped layer blobs, comparing two documents — each
-// show the digests that sources outside our code give: static/examples/examples.json, node's crypto over
-// the exact bytes, the Docker-Content-Digest of a real registry (Debian's docker-registry, distribution
+// file, a link, a fetch from a registry and its layer downloads, verifying dropped layer blobs, comparing
+// two documents — each show the digests that sources outside our code give: static/examples/examples.json,
+// node's crypto over the exact bytes, the Docker-Content-Digest of a real registry (Debian's docker-registry, distribution
 // 2.8.2, read with node's fetch; its fixtures in tests/fixtures/registry) and the diff_ids umoci wrote.
-// WebKit has no ReadableStreamBYOBReader, so there layers go through the page's default-reader fallback.
+// WebKit has no ReadableStreamBYOBReader, so there layers (files and downloads) go through the page's
+// default-reader fallback.
 //
 // An engine that is not installed fails its suite (scripts/setup --with-tests installs all three).
 // The registry is scripts/test's (E2E_REGISTRY, CORS mode) or one started here on E2E_ENGINES_REGISTRY_PORT
@@ -39,12 +40,20 @@ const registry = process.env.E2E_REGISTRY
   : await startRegistry({ port: Number(process.env.E2E_ENGINES_REGISTRY_PORT ?? 6050), mode: 'cors' });
 after(() => registry.stop());
 
-/** What the registry says about `repository:tag`, read with node's fetch: manifest and config digests. */
+/**
+ * What the registry says about `repository:tag`, read with node's fetch: the manifest's Docker-Content-Digest,
+ * the config and layer digests it names, and the config's diff_ids.
+ */
 async function registryImage(repository, tag) {
   const res = await fetch(`${registry.origin}/v2/${repository}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
   assert.equal(res.status, 200, `the registry holds ${repository}:${tag}`);
   const manifest = JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8'));
-  return { manifest: res.headers.get('docker-content-digest'), config: manifest.config.digest };
+  const config = await fetch(`${registry.origin}/v2/${repository}/blobs/${manifest.config.digest}`).then((r) => r.json());
+  return {
+    manifest: res.headers.get('docker-content-digest'),
+    config: manifest.config.digest,
+    layers: manifest.layers.map((l, index) => ({ index, state: 'verified', digest: l.digest, diffId: config.rootfs.diff_ids[index] })),
+  };
 }
 
 /**
@@ -82,6 +91,15 @@ function shownLayerRows() {
     digest: row.querySelector('[data-testid="measured-digest"]')?.textContent.trim() ?? null,
     diffId: row.querySelector('[data-testid="measured-diff-id"]')?.textContent.trim() ?? null,
   }));
+}
+
+/** The states a layer row ends in. */
+const SETTLED = ['verified', 'mismatch', 'error', 'cancelled'];
+
+/** Opens the folded document card that holds `selector`, as a user clicks the card's line first. */
+function openCardHolding(selector) {
+  const card = document.querySelector(selector)?.closest('[data-testid="document"]');
+  card?.querySelector(':scope > header [data-testid="card-toggle"][aria-expanded="false"]')?.click();
 }
 
 function shownComparison() {
@@ -165,10 +183,21 @@ for (const engine of ENGINES) {
       await waitForDigests(docs.map((f) => f.registryDigest), "the link's documents");
     });
 
-    smoke('a fetch from the registry shows its Docker-Content-Digest and the config it names', async () => {
+    smoke('a fetch from the registry shows its Docker-Content-Digest, and the layers it downloads verify', async () => {
       const expected = await registryImage('demo/oci', '1');
       await page.typeAndEnter('[data-testid="reference"]', `${registry.host}/demo/oci:1`);
       await waitForDigests([expected.manifest, expected.config], 'the fetched manifest and config');
+      await page.waitFor(() => document.querySelector('[data-testid="verify-layers"]') !== null, null, Boolean, 'the layer panel', WAIT);
+      await page.evaluate(openCardHolding, '[data-testid="verify-layers"]');
+      await page.click('[data-testid="verify-layers"]');
+      const rows = await page.waitFor(
+        shownLayerRows,
+        null,
+        (rs) => rs.length > 0 && rs.every((r) => SETTLED.includes(r.state)),
+        'the downloaded layers to be checked',
+        WAIT,
+      );
+      assert.deepEqual(rows, expected.layers);
     });
 
     smoke("dropped layer blobs verify against the manifest's digests and the config's diff_ids", async (t) => {
@@ -183,7 +212,7 @@ for (const engine of ENGINES) {
       const rows = await page.waitFor(
         shownLayerRows,
         null,
-        (rs) => rs.length === layers.length && rs.every((r) => ['verified', 'mismatch', 'error', 'cancelled'].includes(r.state)),
+        (rs) => rs.length === layers.length && rs.every((r) => SETTLED.includes(r.state)),
         'every layer to be checked',
         WAIT,
       );
