@@ -2,8 +2,9 @@
 // BiDi) and WebKitGTK (WebKit, over WebDriver). The main paths a person takes — an example, a paste, a
 // file, a link, a fetch from a registry and its layer downloads, verifying dropped layer blobs, comparing
 // two documents — each show the digests that sources outside our code give: static/examples/examples.json,
-// node's crypto over the exact bytes, the Docker-Content-Digest of a real registry (Debian's docker-registry, distribution
-// 2.8.2, read with node's fetch; its fixtures in tests/fixtures/registry) and the diff_ids umoci wrote.
+// node's crypto over the exact bytes, the Docker-Content-Digest of a real registry (Debian's
+// docker-registry, distribution 2.8.2, read with node's fetch; its fixtures in tests/fixtures/registry)
+// and the diff_ids umoci wrote.
 // WebKit has no ReadableStreamBYOBReader, so there layers (files and downloads) go through the page's
 // default-reader fallback.
 //
