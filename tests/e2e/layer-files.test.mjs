@@ -6,11 +6,13 @@
 // listings and per-file sha256 come from Python's tarfile + hashlib (scripts/make-layer-fixtures,
 // tests/fixtures/layers/expected.json); manifest and config digests come from node's crypto.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { REPO_ROOT, WAIT_MS, useApp } from './lib/harness.mjs';
 import { sha256 } from './lib/expected.mjs';
+import { startRegistry } from './lib/registries.mjs';
 
 const LAYERS = join(REPO_ROOT, 'tests/fixtures/layers');
 const expected = JSON.parse(await readFile(join(LAYERS, 'expected.json'), 'utf8'));
@@ -182,5 +184,67 @@ describe('why two layers differ', () => {
     await open('gnu.tar', 'gnu-owner.tar');
     const verdict = await app().waitForVerdict('[data-testid="comparison"]', (v) => v.slug === 'tar-only', 'the tar-only verdict');
     assert.match(verdict.text, /owners/);
+  });
+});
+
+/** Python's tarfile + hashlib over a (gzip) layer blob: each entry's path and each file's sha256. */
+function tarfileListing(blob) {
+  const script = `
+import hashlib, io, json, sys, tarfile
+out = []
+with tarfile.open(fileobj=io.BytesIO(sys.stdin.buffer.read()), mode="r:*") as tf:
+    for m in tf:
+        name = m.name
+        while name.startswith("./"):
+            name = name[2:]
+        name = name.rstrip("/") or "."
+        digest = "sha256:" + hashlib.sha256(tf.extractfile(m).read()).hexdigest() if m.isreg() else None
+        out.append({"path": name, "sha256": digest})
+print(json.dumps(out))
+`;
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: blob }).toString('utf8'));
+}
+
+describe('the files of layers downloaded from a registry', () => {
+  // A port of this file's own range (5900-5999): other test files start registries on theirs.
+  const port = Number(process.env.LAYER_FILES_REGISTRY_PORT ?? 5931);
+  const app = useApp({ allowedOrigins: [`http://127.0.0.1:${port}`] });
+  let registry;
+  before(async () => {
+    registry = await startRegistry({ port, mode: 'cors' });
+  });
+  after(async () => registry?.stop());
+
+  test("demo/oci:1 (umoci, pushed by skopeo): each layer lists what Python's tarfile reads from the same blob", async () => {
+    const get = async (path, accept) => {
+      const res = await fetch(`${registry.origin}${path}`, { headers: accept ? { Accept: accept } : {} });
+      assert.equal(res.status, 200, `GET ${path}`);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    const manifest = await get('/v2/demo/oci/manifests/1', OCI_MANIFEST);
+    const doc = JSON.parse(manifest);
+    const config = await get(`/v2/demo/oci/blobs/${doc.config.digest}`);
+    const blobs = await Promise.all(doc.layers.map((l) => get(`/v2/demo/oci/blobs/${l.digest}`)));
+    await app().chooseFiles([
+      { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
+      { name: 'config.json', mimeType: 'application/json', buffer: config },
+    ]);
+    await app().waitForDigests(2);
+    await app().until(() => app().page.fill('[data-testid="blob-registry"]', `${registry.host}/demo/oci:1`), 'the registry box');
+    await app().click('verify-layers');
+    const want = blobs.map((b) => tarfileListing(b).sort(byPath));
+    await eventually(app(), async () => {
+      const shown = await app().page.$$eval('[data-testid="layer-result"][data-index]', (rows) =>
+        rows.map((row) => ({
+          state: row.getAttribute('data-state'),
+          files: [...row.querySelectorAll('[data-testid="layer-files"] [data-testid="layer-file"]')].map((f) => ({
+            path: f.getAttribute('data-path'),
+            sha256: f.getAttribute('data-digest'),
+          })),
+        })),
+      );
+      assert.deepEqual(shown.map((r) => r.state), blobs.map(() => 'verified'));
+      assert.deepEqual(shown.map((r) => r.files.sort(byPath)), want);
+    }, 'every layer listed');
   });
 });

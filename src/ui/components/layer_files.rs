@@ -45,7 +45,13 @@ pub fn layer_files(props: &LayerFilesProps) -> Html {
     let budget = Cell::new(MAX_SHOWN);
     let needle = filter.trim().to_lowercase();
     let rows = if needle.is_empty() {
-        html! { <>{ for root.children.iter().map(|child| node_view(child, &entries, 0, &budget)) }</> }
+        let root_rows = root.entries.iter().filter_map(|&i| entries.get(i));
+        html! {
+            <>
+                { for root_rows.map(|e| html! { <li><FileRow entry={e.clone()} full_path=true /></li> }) }
+                { for root.children.iter().map(|child| node_view(child, &entries, 0, &budget)) }
+            </>
+        }
     } else {
         let matching = entries
             .iter()
@@ -53,7 +59,6 @@ pub fn layer_files(props: &LayerFilesProps) -> Html {
             .take(MAX_SHOWN);
         html! { <>{ for matching.map(|e| html! { <li><FileRow entry={e.clone()} full_path=true /></li> }) }</> }
     };
-    let root_rows = root.entries.iter().filter_map(|&i| entries.get(i));
     html! {
         <details class="layer-files-box" open=true>
             <summary data-testid="layer-files-summary">
@@ -79,7 +84,6 @@ pub fn layer_files(props: &LayerFilesProps) -> Html {
                 </p>
             }
             <ul class="layer-files" data-testid="layer-files">
-                { for root_rows.map(|e| html! { <li><FileRow entry={e.clone()} full_path=true /></li> }) }
                 { rows }
             </ul>
         </details>
