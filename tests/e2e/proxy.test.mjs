@@ -28,7 +28,7 @@ const NOT_ALLOWED = '127.0.0.3:5899';
 /** The release build (`cargo build --release -p digestlens-proxy`), else the one `cargo test -p digestlens-proxy` left. */
 const PROXY_BINARY =
   process.env.DIGESTLENS_PROXY ??
-  ['release', 'debug'].map((p) => join(REPO_ROOT, 'target', p, 'digestlens-proxy')).find((p) => existsSync(p)) ??
+  ['proxy', 'release', 'debug'].map((p) => join(REPO_ROOT, 'target', p, 'digestlens-proxy')).find((p) => existsSync(p)) ??
   join(REPO_ROOT, 'target/release/digestlens-proxy');
 
 const started = await Promise.allSettled(
@@ -126,6 +126,11 @@ async function pushPair() {
   const pushed = await direct(second, 'pushed/busybox/manifests/1');
   return { index, entry, amd64, pushed };
 }
+
+// What the tests below need is installed by scripts/test: its absence is a failure, not a skip.
+test('the proxy binary and two registries without CORS are there', () => {
+  assert.equal(unavailable, undefined, unavailable);
+});
 
 describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
   let proxy;
