@@ -59,6 +59,16 @@ pub struct NewDocument {
     pub document: Document,
 }
 
+impl NewDocument {
+    /// A dropped, chosen or linked file: its exact bytes under its name.
+    pub fn file(name: String, bytes: impl Into<Rc<[u8]>>) -> NewDocument {
+        NewDocument {
+            document: Document::new(bytes, Origin::File { name: name.clone() }),
+            source: Source::File { name },
+        }
+    }
+}
+
 /// A document of the workspace: the document itself (which it dereferences to, for its bytes and
 /// analysis), its id on the page and how the page names it.
 #[derive(Debug, PartialEq)]

@@ -1,12 +1,14 @@
 //! The root component: wires the input panel to the workspace reducer and lists the documents.
 
+mod handlers;
+
 use super::components::compare_images::CompareImages;
 use super::components::compare_panel::ComparePanel;
 use super::components::document_card::DocumentCard;
 use super::components::examples_bar::ExamplesBar;
 use super::components::explainer::Explainer;
 use super::components::family_map::FamilyMap;
-use super::components::fetch_panel::{FetchPanel, FetchRequest, Wanted};
+use super::components::fetch_panel::{FetchPanel, FetchRequest};
 use super::components::folded_section::FoldedSection;
 use super::components::input_area::InputArea;
 use super::components::input_panel::InputPanel;
@@ -15,16 +17,12 @@ use super::components::share_bar::ShareBar;
 use super::connection::ConnectionProvider;
 use super::permalink_sync::use_permalink;
 use super::reveal::use_reveal;
-use super::state::{Action, Choice, DocumentList, LoadedDocument, NewDocument, Source, Workspace};
-use crate::core::diagnose::Side;
+use super::state::{DocumentList, LoadedDocument, Workspace};
 use crate::core::digest::Digest;
-use crate::core::distribution::referrers::Listing;
-use crate::core::document::{Body, Document, Origin};
+use crate::core::document::Body;
 use crate::core::graph::NodeKey;
-use crate::core::media_type::MediaType;
-use crate::core::reference::Reference;
-use crate::examples::Example;
-use crate::registry::{Fetched, Keyring};
+use crate::registry::Keyring;
+use handlers::{use_handlers, Handlers, Page};
 use std::collections::HashSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -38,143 +36,36 @@ pub fn app() -> Html {
     // How each fetched repository was reached, for its layer downloads (memory only).
     let keyring = use_state(Keyring::default);
     let reveal = use_reveal(workspace.documents().map(|d| d.id).collect());
-
-    let on_paste = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |text: String| workspace.dispatch(Action::Paste(text)))
-    };
-    let on_files = {
-        let workspace = workspace.dispatcher();
-        let reveal = reveal.clone();
-        Callback::from(move |files: Vec<(String, Vec<u8>)>| {
-            reveal.request();
-            let documents = files
-                .into_iter()
-                .map(|(name, bytes)| NewDocument {
-                    document: Document::new(bytes, Origin::File { name: name.clone() }),
-                    source: Source::File { name },
-                })
-                .collect();
-            workspace.dispatch(Action::Add(documents))
-        })
-    };
-    let on_fetched = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |(reference, fetched): (Reference, Vec<Fetched>)| {
-            let documents = fetched
-                .into_iter()
-                .map(|f| NewDocument {
-                    source: Source::Fetched {
-                        url: f.url,
-                        reference: reference.clone(),
-                        label: f.label,
-                        verification: Box::new(f.verification),
-                    },
-                    document: f.document,
-                })
-                .collect();
-            workspace.dispatch(Action::Add(documents))
-        })
-    };
-    let on_referrers = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |listing: Listing| workspace.dispatch(Action::Referrers(listing)))
-    };
-    // Fetches asked for by the cards (open a referrer, look for referrers) go through the fetch
-    // panel, so they use the settings and credentials typed there.
     let request = use_state(|| None::<FetchRequest>);
-    let requests = use_mut_ref(|| 0u64);
-    let on_request = {
-        let request = request.clone();
-        Callback::from(move |(reference, wanted): (Reference, Wanted)| {
-            *requests.borrow_mut() += 1;
-            let id = *requests.borrow();
-            request.set(Some(FetchRequest {
-                id,
-                reference,
-                wanted,
-            }));
-        })
-    };
+    let cleared = use_state(|| 0u32);
+    let Handlers {
+        on_paste,
+        on_files,
+        on_fetched,
+        on_referrers,
+        on_request,
+        on_clear,
+        on_error,
+        on_remove,
+        on_example,
+        on_select,
+        on_choose,
+        on_expect,
+        on_swap,
+    } = use_handlers(&Page {
+        workspace: workspace.clone(),
+        reveal: reveal.clone(),
+        keyring: keyring.clone(),
+        error: error.clone(),
+        cleared: cleared.clone(),
+        request: request.clone(),
+    });
     let loaded: Rc<HashSet<Digest>> = Rc::new(
         workspace
             .documents()
             .map(|d| d.analysis().digest().clone())
             .collect(),
     );
-    let cleared = use_state(|| 0u32);
-    let on_clear = {
-        let workspace = workspace.dispatcher();
-        let error = error.clone();
-        let keyring = keyring.clone();
-        let cleared = cleared.clone();
-        Callback::from(move |()| {
-            cleared.set(*cleared + 1);
-            error.set(None);
-            keyring.forget();
-            workspace.dispatch(Action::Clear)
-        })
-    };
-    let on_error = {
-        let error = error.clone();
-        Callback::from(move |message: String| error.set(Some(message)))
-    };
-    let on_remove = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |id| workspace.dispatch(Action::Remove(id)))
-    };
-    let on_example = {
-        let workspace = workspace.dispatcher();
-        let reveal = reveal.clone();
-        Callback::from(move |example: &'static Example| {
-            match example.compare {
-                Some(_) => reveal.request_target(r#"[data-testid="compare"]"#),
-                None => reveal.request(),
-            }
-            let documents = example
-                .files
-                .iter()
-                .map(|file| NewDocument {
-                    source: Source::File {
-                        name: file.name.to_owned(),
-                    },
-                    document: Document::new(
-                        file.bytes,
-                        Origin::Example {
-                            name: file.name.to_owned(),
-                            media_type: Some(MediaType::parse(file.media_type)),
-                        },
-                    ),
-                })
-                .collect();
-            workspace.dispatch(Action::Clear);
-            workspace.dispatch(Action::Add(documents));
-            if let Some((a, b)) = example.compare {
-                for (side, file) in [(Side::A, a), (Side::B, b)] {
-                    if let Some(file) = example.files.get(file) {
-                        let wanted = Choice::Wanted(Digest::sha256(file.bytes));
-                        workspace.dispatch(Action::Choose(side, wanted));
-                    }
-                }
-            }
-        })
-    };
-    let on_select = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |key| workspace.dispatch(Action::Select(key)))
-    };
-    let on_choose = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |(side, choice)| workspace.dispatch(Action::Choose(side, choice)))
-    };
-    let on_expect = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |(id, typed)| workspace.dispatch(Action::Expect(id, typed)))
-    };
-    let on_swap = {
-        let workspace = workspace.dispatcher();
-        Callback::from(move |()| workspace.dispatch(Action::Swap))
-    };
     let toggle_sha512 = {
         let show_sha512 = show_sha512.clone();
         Callback::from(move |_| show_sha512.set(!*show_sha512))
@@ -198,13 +89,7 @@ pub fn app() -> Html {
 
     html! {
         <>
-            <header class="masthead">
-                <h1>{ "Digest Lens" }</h1>
-                <p class="tagline">
-                    { "Paste or drop an OCI / Docker manifest, index or config and see the digest of its exact bytes, \
-                       what it is, and where you meet each digest. Nothing leaves your browser." }
-                </p>
-            </header>
+            { masthead() }
             <main oninput={on_main_input} onsubmit={on_main_submit}>
             <ConnectionProvider>
             <ContextProvider<DocumentList> context={document_list}>
@@ -265,11 +150,29 @@ pub fn app() -> Html {
             </ContextProvider<DocumentList>>
             </ConnectionProvider>
             </main>
-            <footer>
-                { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",
-                    env!("CARGO_PKG_VERSION")) }
-            </footer>
+            { footer() }
         </>
+    }
+}
+
+fn masthead() -> Html {
+    html! {
+        <header class="masthead">
+            <h1>{ "Digest Lens" }</h1>
+            <p class="tagline">
+                { "Paste or drop an OCI / Docker manifest, index or config and see the digest of its exact bytes, \
+                   what it is, and where you meet each digest. Nothing leaves your browser." }
+            </p>
+        </header>
+    }
+}
+
+fn footer() -> Html {
+    html! {
+        <footer>
+            { format!("Digest Lens {} — every digest is computed in your browser from the bytes you give it.",
+                env!("CARGO_PKG_VERSION")) }
+        </footer>
     }
 }
 

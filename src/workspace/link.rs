@@ -5,7 +5,6 @@
 
 use super::{Choice, DocumentList, LoadedDocument, NewDocument, Source, View};
 use crate::core::diagnose::Side;
-use crate::core::document::{Document, Origin};
 use crate::core::permalink::{
     self, ComparedDocument, ExpectedDigest, LinkLength, PermalinkError, PinnedReference, SharedDocument,
     Snapshot,
@@ -316,11 +315,7 @@ fn file_name(name: String) -> String {
 }
 
 fn shared_file(name: String, bytes: Vec<u8>) -> NewDocument {
-    let name = file_name(name);
-    NewDocument {
-        document: Document::new(bytes, Origin::File { name: name.clone() }),
-        source: Source::File { name },
-    }
+    NewDocument::file(file_name(name), bytes)
 }
 
 /// The view a snapshot opens into. A selection this page cannot name selects nothing; a compare

@@ -14,7 +14,7 @@ use crate::core::reference::Reference;
 use crate::registry::{cancellation, walk, CancelHandle, Event, Keyring, Problem, Settings};
 use crate::ui::comparison_worker::{use_comparison, Answered};
 use crate::ui::connection::use_connection;
-use crate::ui::state::{Handle, LoadedDocument, Source};
+use crate::ui::state::{fetched_document, Handle, LoadedDocument, Source};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
@@ -79,15 +79,11 @@ async fn fetch_family(
     let shown = reference.to_string();
     let on_event = |event: Event| match event {
         Event::Documents(fetched) => documents.borrow_mut().extend(fetched.into_iter().map(|f| {
+            let new = fetched_document(&reference, f);
             Rc::new(LoadedDocument {
                 id: 0,
-                source: Source::Fetched {
-                    url: f.url,
-                    reference: reference.clone(),
-                    label: f.label,
-                    verification: Box::new(f.verification),
-                },
-                document: f.document,
+                source: new.source,
+                document: new.document,
             })
         })),
         Event::Problem(Problem::Failed { about, error }) => problems.borrow_mut().push((about, error)),
