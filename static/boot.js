@@ -38,6 +38,8 @@ async function startFullPage() {
   performance.mark('digestlens:full-page');
   if (!text && !focused) return;
   const area = await mounted('[data-testid="paste"]');
+  // After the full page's first effects: one of them empties the box while nothing is pasted.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   if (text) {
     area.value = text;
     area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: lastInputType }));
