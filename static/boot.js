@@ -6,7 +6,8 @@
 //    what is pasted: that is all the page needs before it can answer a paste.
 // 2. The full page (`digestlens`) is fetched right after — on the first input, after the frame that
 //    shows its digest, or shortly after start otherwise — so going offline later still works. It
-//    replaces the static markup and is handed the box's text as if it had been pasted into it.
+//    replaces the static markup and is handed the box's text as if it had been pasted into it, and
+//    the files dropped meanwhile as if dropped onto it.
 const here = (file) => new URL(`./${file}`, import.meta.url);
 /** How long an untouched page waits before fetching the rest (the first paste never waits for it). */
 const REST_AFTER_MS = 300;
@@ -36,10 +37,17 @@ async function startFullPage() {
   document.getElementById('first').remove();
   await init({ module_or_path: module });
   performance.mark('digestlens:full-page');
-  if (!text && !focused) return;
+  if (!text && !focused && !dropped.length) return;
   const area = await mounted('[data-testid="paste"]');
   // After the full page's first effects: one of them empties the box while nothing is pasted.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  if (dropped.length) {
+    const dataTransfer = new DataTransfer();
+    for (const file of dropped) dataTransfer.items.add(file);
+    dropped = [];
+    const zone = document.querySelector('[data-testid="dropzone"]');
+    zone?.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer }));
+  }
   if (text) {
     area.value = text;
     area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: lastInputType }));
@@ -82,13 +90,14 @@ box.addEventListener('input', (e) => {
   lastInputType = e.inputType ?? 'insertText';
   afterNextFrame();
 });
-// A drop before the full page is there must not navigate away from the page.
+// Files dropped before the full page is there wait for it (and do not navigate away from the page).
+let dropped = [];
 for (const type of ['dragover', 'drop']) {
   document.addEventListener(type, (e) => {
-    if (document.getElementById('first')) {
-      e.preventDefault();
-      loadFullPage();
-    }
+    if (!document.getElementById('first')) return;
+    e.preventDefault();
+    if (type === 'drop') dropped.push(...(e.dataTransfer?.files ?? []));
+    loadFullPage();
   });
 }
 // A link with an analysis in it (#v1.…) needs the full page at once.
