@@ -26,7 +26,10 @@ mod first_paste {
         let answer = document
             .get_element_by_id("first-answer")
             .and_then(|e| e.dyn_into::<HtmlElement>().ok());
-        let digest = document.query_selector("#first-answer [data-testid=digest]").ok().flatten();
+        let digest = document
+            .query_selector("#first-answer [data-testid=digest]")
+            .ok()
+            .flatten();
         let (Some(area), Some(answer), Some(digest)) = (area, answer, digest) else {
             return;
         };
