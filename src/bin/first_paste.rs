@@ -33,7 +33,6 @@ mod first_paste {
         let (Some(area), Some(answer), Some(digest)) = (area, answer, digest) else {
             return;
         };
-        warm_up();
         show(&area, &answer, &digest);
         let target = area.clone();
         let on_input = Closure::<dyn Fn()>::new(move || show(&target, &answer, &digest));
@@ -44,15 +43,6 @@ mod first_paste {
         {
             on_input.forget();
         }
-    }
-
-    /// Bytes hashed once at start. A fresh module runs in V8's baseline tier, where a first 4 MiB
-    /// paste took ~160 ms against ~40 ms warm; hashing this much first (a few ms, before the box
-    /// answers) gets sha256 optimized before the first paste.
-    const WARM_UP: usize = 256 * 1024;
-
-    fn warm_up() {
-        std::hint::black_box(Digest::sha256(&vec![0; WARM_UP]));
     }
 
     /// The digest of the box's text as UTF-8, the bytes the full page hashes for a paste.
