@@ -14,6 +14,8 @@ const REST_AFTER_MS = 300;
 
 const box = document.getElementById('paste');
 let lastInputType = 'insertText';
+/** Files dropped (or a large paste) before the full page is there, for the full page. */
+let dropped = [];
 let fullPage;
 
 /** Fetches and compiles the full page, then lets it take the static markup's place. */
@@ -90,8 +92,20 @@ box.addEventListener('input', (e) => {
   lastInputType = e.inputType ?? 'insertText';
   afterNextFrame();
 });
+// As the full page does (ui::components::input_panel): a paste over 1 MiB is taken as a file, kept
+// here until the full page is there.
+const LARGE_PASTE = 1024 * 1024;
+const LARGE_PASTE_NAME = 'Pasted text (large, taken as a file)';
+box.addEventListener('paste', (e) => {
+  const text = e.clipboardData?.getData('text/plain');
+  if (!text || !document.getElementById('first')) return;
+  const file = new File([text], LARGE_PASTE_NAME);
+  if (file.size <= LARGE_PASTE) return;
+  e.preventDefault();
+  dropped.push(file);
+  loadFullPage();
+});
 // Files dropped before the full page is there wait for it (and do not navigate away from the page).
-let dropped = [];
 for (const type of ['dragover', 'drop']) {
   document.addEventListener(type, (e) => {
     if (!document.getElementById('first')) return;
