@@ -1,5 +1,123 @@
-// Starts the WebAssembly page. A file of its own (not an inline script) so the Content-Security-Policy
-// can forbid inline scripts; relative paths so the site works from any sub-path.
-import init from './digestlens.js';
+// Starts the page in two steps. A file of its own (not an inline script) so the
+// Content-Security-Policy can forbid inline scripts; relative paths so the site works from any sub-path.
+//
+// 1. `first_paste` (a few KB; built by Trunk as a classic script, as only one ES-module entry is
+//    allowed: it defines the global `wasm_bindgen`) makes the paste box in index.html's static markup show the digest of
+//    what is pasted: that is all the page needs before it can answer a paste.
+// 2. The full page (`digestlens`) is fetched right after — on the first input, after the frame that
+//    shows its digest, or shortly after start otherwise — so going offline later still works. It
+//    replaces the static markup and is handed the box's text as if it had been pasted into it, and
+//    the files dropped meanwhile as if dropped onto it.
+const here = (file) => new URL(`./${file}`, import.meta.url);
+/** How long an untouched page waits before fetching the rest (the first paste never waits for it). */
+const REST_AFTER_MS = 300;
 
-await init({ module_or_path: new URL('./digestlens_bg.wasm', import.meta.url) });
+const box = document.getElementById('paste');
+let lastInputType = 'insertText';
+/** Files dropped (or a large paste) before the full page is there, for the full page. */
+let dropped = [];
+let fullPage;
+
+/** Fetches and compiles the full page, then lets it take the static markup's place. */
+function loadFullPage() {
+  fullPage ??= startFullPage().catch((e) => {
+    const panic = document.getElementById('panic');
+    panic.textContent = `The rest of the page could not be loaded (${e}); reload to try again.`;
+    panic.hidden = false;
+  });
+  return fullPage;
+}
+
+async function startFullPage() {
+  const [{ default: init }, module] = await Promise.all([
+    import('./digestlens.js'),
+    WebAssembly.compileStreaming(fetch(here('digestlens_bg.wasm'))),
+  ]);
+  const text = box.value;
+  const focused = document.activeElement === box;
+  const [start, end] = [box.selectionStart, box.selectionEnd];
+  document.getElementById('first').remove();
+  await init({ module_or_path: module });
+  performance.mark('digestlens:full-page');
+  if (!text && !focused && !dropped.length) return;
+  const area = await mounted('[data-testid="paste"]');
+  // After the full page's first effects: one of them empties the box while nothing is pasted.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  if (dropped.length) {
+    const dataTransfer = new DataTransfer();
+    for (const file of dropped) dataTransfer.items.add(file);
+    dropped = [];
+    const zone = document.querySelector('[data-testid="dropzone"]');
+    zone?.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer }));
+  }
+  if (text) {
+    area.value = text;
+    area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: lastInputType }));
+  }
+  if (focused) {
+    area.focus();
+    area.setSelectionRange(start, end);
+  }
+}
+
+/** Loads `first_paste.js` as a classic script and starts its module on the static markup. */
+async function startFirstPaste() {
+  await new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = here('first_paste.js').href;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error('first_paste.js did not load'));
+    document.head.append(script);
+  });
+  // eslint-disable-next-line no-undef -- the global that first_paste.js defines
+  await wasm_bindgen({ module_or_path: here('first_paste_bg.wasm') });
+}
+
+/** Resolves with the element once the full page has rendered it (Yew renders on a later tick). */
+function mounted(selector) {
+  return new Promise((resolve) => {
+    const look = () => {
+      const element = document.querySelector(selector);
+      if (element) resolve(element);
+      else requestAnimationFrame(look);
+    };
+    look();
+  });
+}
+
+/** After the next frame: the digest of the first paste is on screen before the fetch begins. */
+const afterNextFrame = () => requestAnimationFrame(() => setTimeout(loadFullPage, 0));
+
+box.addEventListener('input', (e) => {
+  lastInputType = e.inputType ?? 'insertText';
+  afterNextFrame();
+});
+// As the full page does (ui::components::input_panel): a paste over 1 MiB is taken as a file, kept
+// here until the full page is there.
+const LARGE_PASTE = 1024 * 1024;
+const LARGE_PASTE_NAME = 'Pasted text (large, taken as a file)';
+box.addEventListener('paste', (e) => {
+  const text = e.clipboardData?.getData('text/plain');
+  if (!text || !document.getElementById('first')) return;
+  const file = new File([text], LARGE_PASTE_NAME);
+  if (file.size <= LARGE_PASTE) return;
+  e.preventDefault();
+  dropped.push(file);
+  loadFullPage();
+});
+// Files dropped before the full page is there wait for it (and do not navigate away from the page).
+for (const type of ['dragover', 'drop']) {
+  document.addEventListener(type, (e) => {
+    if (!document.getElementById('first')) return;
+    e.preventDefault();
+    if (type === 'drop') dropped.push(...(e.dataTransfer?.files ?? []));
+    loadFullPage();
+  });
+}
+// A link with an analysis in it (#v1.…) needs the full page at once.
+if (location.hash.length > 1) loadFullPage();
+await startFirstPaste();
+// For tests/e2e/bench/first-load.mjs: the moment the paste box answers with a digest.
+performance.mark('digestlens:paste-ready');
+if (box.value) afterNextFrame();
+else setTimeout(loadFullPage, REST_AFTER_MS);
