@@ -144,7 +144,10 @@ pub fn app() -> Html {
                     label={format!("Layers of {layered} images: check each blob against its digest and diff_id")}>
                     { layer_panels(workspace.documents(), &keyring) }
                 </FoldedSection>
-                <CompareImages />
+                <FoldedSection folded={!empty && reveal.revealed > 0}
+                    label="Compare two images by reference: fetch both and say why their digests differ">
+                    <CompareImages />
+                </FoldedSection>
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} />
             </ContextProvider<DocumentList>>
