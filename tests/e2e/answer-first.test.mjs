@@ -1,4 +1,4 @@
-// End-to-end: the answer first (issue 17). After an example, a paste, a drop or an opened link, the
+// End-to-end: the answer first (issue 17). After an example, a paste, a drop, a fetch or an opened link, the
 // map (several documents) or the card (one document) is at the top of the viewport and has focus, at
 // 1280×900 and at 390×844; the inputs fold into one line; the 7-document example page stays within 2.5
 // viewport heights until a card is opened; cards open on click and when their box is selected on the
@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { seriousViolations } from './lib/axe.mjs';
 import { sha256 } from './lib/expected.mjs';
 import { REPO_ROOT, useApp, WAIT_MS } from './lib/harness.mjs';
+import { MANIFEST_ACCEPT, startRegistry } from './lib/registries.mjs';
 
 const EXAMPLES = JSON.parse(readFileSync(join(REPO_ROOT, 'static/examples/examples.json'), 'utf8'));
 const MULTI = EXAMPLES.sets.find((s) => s.id === 'multi-platform');
@@ -61,6 +62,19 @@ async function settledLink(app) {
   }
 }
 
+// The fetch case reads scripts/test's registry (E2E_REGISTRY, CORS mode) or starts one on this port.
+const registry = process.env.E2E_REGISTRY
+  ? { host: process.env.E2E_REGISTRY, origin: `http://${process.env.E2E_REGISTRY}`, stop: async () => {} }
+  : await startRegistry({ port: Number(process.env.E2E_ANSWER_REGISTRY_PORT ?? 5664), mode: 'cors' });
+after(() => registry.stop());
+
+/** The Docker-Content-Digest the registry answers for `repository:tag`, read with node's fetch. */
+async function registryDigest(repository, tag) {
+  const res = await fetch(`${registry.origin}/v2/${repository}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(res.status, 200, `the registry holds ${repository}:${tag}`);
+  return res.headers.get('docker-content-digest');
+}
+
 describe('the answer first', () => {
   const app = useApp();
 
@@ -102,6 +116,16 @@ describe('the answer first', () => {
         await app().page.goto(link);
         await app().waitForDigests(MULTI.files.length);
         await waitForAnswerInView(app(), false, 'an opened link');
+      });
+
+      test('a fetch brings the map of the fetched image into view and focuses it', async () => {
+        await app().page.setViewportSize(viewport);
+        const index = await registryDigest('demo/multi', '1');
+        await app().page.fill('[data-testid="reference"]', `${registry.host}/demo/multi:1`);
+        await app().page.press('[data-testid="reference"]', 'Enter');
+        await waitForAnswerInView(app(), false, 'a fetch');
+        const digests = (await app().documents()).map((d) => d.digest);
+        assert.ok(digests.includes(index), `the page shows the registry's digest ${index}: ${digests.join(', ')}`);
       });
 
       test('no serious or critical axe violations with the example loaded, light and dark', async () => {
