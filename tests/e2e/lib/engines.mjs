@@ -325,9 +325,17 @@ async function launchFirefox() {
   };
 }
 
-/** Waits until the app has mounted: its paste box exists. */
+/**
+ * Waits until the full page has mounted: its paste box exists and the static first-paste markup of
+ * index.html (`#first`, which has a paste box too) is gone.
+ */
 function mounted(page) {
-  return page.waitFor(() => document.querySelector('[data-testid="paste"]') !== null, null, Boolean, 'the app to mount');
+  return page.waitFor(
+    () => document.querySelector('[data-testid="paste"]') !== null && document.getElementById('first') === null,
+    null,
+    Boolean,
+    'the app to mount',
+  );
 }
 
 // ---- WebKit: WebKitWebDriver + MiniBrowser on Xvfb ----

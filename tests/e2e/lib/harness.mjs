@@ -160,6 +160,9 @@ export class AppPage {
 
     await page.goto(new URL(path, origin).href);
     await app.until(() => page.locator(ready).first().waitFor({ state: 'attached' }), `the app to mount (${ready})`);
+    // index.html's static first-paste markup (`#first`, with a paste box of its own) is gone once the
+    // full page has taken over: what the tests drive is the full page.
+    await app.until(() => page.locator('#first').waitFor({ state: 'detached' }), 'the full page to take over');
     return app;
   }
 
