@@ -17,6 +17,10 @@ use yew::prelude::*;
 /// has moved on.
 const MOVED_ON: f64 = 64.0;
 
+/// How long after a reveal the rest of the same answer (a fetch's manifests and configs) is still
+/// brought into view, if focus has stayed on it.
+const FOLLOW_MS: f64 = 5000.0;
+
 /// The vertical scroll position when the request was taken, and the selector of what to show
 /// when it is not the map or the card.
 type Request = (f64, Option<&'static str>);
@@ -76,6 +80,11 @@ fn opened_from_link() -> bool {
 pub fn use_reveal(ids: Vec<u32>) -> Reveal {
     let pending = use_mut_ref(|| opened_from_link().then(|| (scroll_y(), None)));
     let seen = use_mut_ref(Vec::<u32>::new);
+    // The answer last brought into view (when, and what), while more of the same action may still
+    // arrive (a fetch adds the index first, then its manifests and configs). Our own reveal folds
+    // the inputs and moves the scroll position, so that cannot tell whether the user moved on:
+    // focus still on the answer and a short time since the reveal do.
+    let following = use_mut_ref(|| None::<(f64, Option<&'static str>)>);
     let revealed = use_state(|| 0u32);
     {
         let pending = pending.clone();
@@ -83,12 +92,24 @@ pub fn use_reveal(ids: Vec<u32>) -> Reveal {
         use_effect_with(ids, move |ids| {
             let grew = ids.iter().any(|id| !seen.borrow().contains(id));
             *seen.borrow_mut() = ids.clone();
-            if grew {
-                if let Some((at, target)) = pending.borrow_mut().take() {
-                    if (scroll_y() - at).abs() <= MOVED_ON {
+            if !grew {
+                return;
+            }
+            if let Some((at, target)) = pending.borrow_mut().take() {
+                *following.borrow_mut() = None;
+                if (scroll_y() - at).abs() <= MOVED_ON {
+                    bring_into_view(ids.len() == 1, target);
+                    *following.borrow_mut() = Some((js_sys::Date::now(), target));
+                }
+                revealed.set(*revealed + 1);
+            } else {
+                let followed = following.borrow_mut().take();
+                if let Some((at, target)) = followed {
+                    let recent = js_sys::Date::now() - at <= FOLLOW_MS;
+                    if recent && focus_is_on_an_answer() {
                         bring_into_view(ids.len() == 1, target);
+                        *following.borrow_mut() = Some((at, target));
                     }
-                    revealed.set(*revealed + 1);
                 }
             }
         });
@@ -96,6 +117,21 @@ pub fn use_reveal(ids: Vec<u32>) -> Reveal {
     Reveal {
         pending,
         revealed: *revealed,
+    }
+}
+
+/// Whether focus is still where a reveal put it (the map or a card) or nowhere: a user who moved
+/// focus elsewhere is not pulled back by documents that arrive later.
+fn focus_is_on_an_answer() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    match document.active_element() {
+        None => true,
+        Some(active) => {
+            active.matches(r#"body, [data-testid="map"], [data-testid="document"], [data-testid="compare"]"#)
+                == Ok(true)
+        }
     }
 }
 

@@ -76,7 +76,7 @@ async function registryDigest(repository, tag) {
 }
 
 describe('the answer first', () => {
-  const app = useApp();
+  const app = useApp({ allowedOrigins: [registry.origin] });
 
   for (const viewport of VIEWPORTS) {
     describe(viewport.name, () => {
