@@ -4,7 +4,7 @@ use super::descriptor_list::DescriptorList;
 use super::digest_value::DigestValue;
 use super::expected_check::ExpectedDigest;
 use super::fetch_panel::Wanted;
-use super::findings::Findings;
+use super::findings::{severity_class, Findings};
 use super::referrers::Referrers;
 use super::repush_preview::RepushPreview;
 use super::verification::VerificationView;
@@ -12,7 +12,7 @@ use super::{human_size, shown};
 use crate::core::descriptor::Role;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
-use crate::core::document::{artifact, Analysis, Body, Finding, Kind, Schema1View, Severity};
+use crate::core::document::{artifact, Analysis, Body, Finding, Kind, Schema1View};
 use crate::core::explain::DigestRole;
 use crate::core::image_config::ImageConfig;
 use crate::core::reference::Reference;
@@ -78,15 +78,6 @@ impl Summary<'_> {
                 }
             </header>
         }
-    }
-}
-
-fn severity_class(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Hint => "hint",
-        Severity::Note => "note",
-        Severity::Warning => "warning",
-        Severity::Error => "error",
     }
 }
 

@@ -10,7 +10,8 @@ pub struct FindingsProps {
     pub findings: Vec<Finding>,
 }
 
-fn severity_class(severity: Severity) -> &'static str {
+/// The CSS class a finding of this severity is drawn with (its list item, a card's findings count).
+pub(super) fn severity_class(severity: Severity) -> &'static str {
     match severity {
         Severity::Hint => "hint",
         Severity::Note => "note",
