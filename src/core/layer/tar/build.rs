@@ -56,6 +56,19 @@ impl TarLister {
         let size = pax_number(&mut pending.pax, "size", at)?.unwrap_or(header.size);
         let name = pending.long_name.unwrap_or(header.name);
         let path = lossy(name);
+        let path = self.within_size_cap(path, size, at)?;
+        let kind = kind_of(header.flag, &path);
+        let content = if kind.has_content() { size } else { 0 };
+        self.listing.omitted.entries += 1;
+        self.listing.omitted.bytes += content;
+        self.current = (pending.offset.unwrap_or(at), path);
+        self.start_content(content, Sink::Skip);
+        Ok(())
+    }
+
+    /// The entry's path back when its size is within the cap, listed or not; else the error
+    /// that names it.
+    fn within_size_cap(&self, path: String, size: u64, at: u64) -> Result<String, TarError> {
         if size > self.options.size_cap {
             return Err(TarError::HugeSize {
                 at,
@@ -64,13 +77,7 @@ impl TarLister {
                 cap: self.options.size_cap,
             });
         }
-        let kind = kind_of(header.flag, &path);
-        let content = if kind.has_content() { size } else { 0 };
-        self.listing.omitted.entries += 1;
-        self.listing.omitted.bytes += content;
-        self.current = (pending.offset.unwrap_or(at), path);
-        self.start_content(content, Sink::Skip);
-        Ok(())
+        Ok(path)
     }
 
     fn build(&mut self, header: Header, at: u64) -> Result<Entry, TarError> {
@@ -104,15 +111,7 @@ impl TarLister {
             None => (header.mtime, 0),
         };
         let kind = kind_of(header.flag, &raw_name);
-        let path = clean_path(&raw_name);
-        if size > self.options.size_cap {
-            return Err(TarError::HugeSize {
-                at,
-                path,
-                size: Some(size),
-                cap: self.options.size_cap,
-            });
-        }
+        let path = self.within_size_cap(clean_path(&raw_name), size, at)?;
         let device = matches!(kind, EntryKind::CharDevice | EntryKind::BlockDevice).then(|| {
             (
                 u32::try_from(header.devmajor).unwrap_or(u32::MAX),
