@@ -64,8 +64,10 @@ struct PythonGone {
 }
 
 fn image(layout: &str) -> Image {
-    let bytes = std::fs::read(merged_dir().join("expected.json")).expect("tests/fixtures/merged/expected.json");
-    let expected: Expected = serde_json::from_slice(&bytes).expect("expected.json has the make-merge-fixtures layout");
+    let bytes =
+        std::fs::read(merged_dir().join("expected.json")).expect("tests/fixtures/merged/expected.json");
+    let expected: Expected =
+        serde_json::from_slice(&bytes).expect("expected.json has the make-merge-fixtures layout");
     expected
         .images
         .into_iter()
@@ -94,7 +96,10 @@ fn listings(image: &Image) -> Vec<Listing> {
                 verifier.feed(chunk);
             }
             let (report, listing) = verifier.finish_listed();
-            assert_eq!(report.digest.map(|d| d.to_string()).as_deref(), Some(layer.digest.as_str()));
+            assert_eq!(
+                report.digest.map(|d| d.to_string()).as_deref(),
+                Some(layer.digest.as_str())
+            );
             listing.expect("a listing was asked for")
         })
         .collect()
@@ -130,7 +135,10 @@ fn as_unpacked(fs: &Filesystem, path: &str) -> (String, Option<String>) {
             let target = entry.link.as_deref().unwrap_or_default();
             as_unpacked(fs, target.trim_start_matches("./"))
         }
-        kind => (kind.name().to_owned(), entry.digest.as_ref().map(ToString::to_string)),
+        kind => (
+            kind.name().to_owned(),
+            entry.digest.as_ref().map(ToString::to_string),
+        ),
     }
 }
 
@@ -138,7 +146,11 @@ fn assert_matches_umoci_unpack(layout: &str) {
     let image = image(layout);
     let fs = merged(&image);
     let unpacked: BTreeSet<String> = image.rootfs.iter().map(|e| e.path.clone()).collect();
-    assert_eq!(with_parents(&fs), unpacked, "{layout}: the merged paths are those umoci unpacks");
+    assert_eq!(
+        with_parents(&fs),
+        unpacked,
+        "{layout}: the merged paths are those umoci unpacks"
+    );
     for want in &image.rootfs {
         let (kind, sha256) = as_unpacked(&fs, &want.path);
         assert_eq!(
@@ -156,7 +168,12 @@ fn assert_matches_python(layout: &str) {
     let ours: BTreeMap<&str, (usize, &str, Option<String>)> = fs
         .paths
         .iter()
-        .map(|(p, e)| (p.as_str(), (e.layer, e.kind.name(), e.digest.as_ref().map(ToString::to_string))))
+        .map(|(p, e)| {
+            (
+                p.as_str(),
+                (e.layer, e.kind.name(), e.digest.as_ref().map(ToString::to_string)),
+            )
+        })
         .collect();
     let python: BTreeMap<&str, (usize, &str, Option<String>)> = image
         .merge
@@ -164,7 +181,10 @@ fn assert_matches_python(layout: &str) {
         .iter()
         .map(|(p, e)| (p.as_str(), (e.layer, e.kind.as_str(), e.sha256.clone())))
         .collect();
-    assert_eq!(ours, python, "{layout}: the last writer of each path, as scripts/oci-merge says");
+    assert_eq!(
+        ours, python,
+        "{layout}: the last writer of each path, as scripts/oci-merge says"
+    );
     let mut gone: Vec<PythonGone> = fs
         .gone
         .iter()
@@ -178,7 +198,10 @@ fn assert_matches_python(layout: &str) {
     gone.sort();
     let mut want = image.merge.gone;
     want.sort();
-    assert_eq!(gone, want, "{layout}: what each layer removed, as scripts/oci-merge says");
+    assert_eq!(
+        gone, want,
+        "{layout}: what each layer removed, as scripts/oci-merge says"
+    );
 }
 
 #[test]
@@ -197,8 +220,15 @@ fn a_directory_replaced_by_a_file_takes_its_lower_contents_with_it() {
     assert_eq!(fs.paths["opt/tool"].kind, EntryKind::File);
     assert_eq!(fs.paths["opt/tool"].layer, 2);
     assert!(!fs.paths.keys().any(|p| p.starts_with("opt/tool/")));
-    let shadowed = fs.gone.iter().find(|g| g.path == "opt/tool").expect("opt/tool was shadowed");
-    assert_eq!((shadowed.entry.kind, shadowed.by, shadowed.how), (EntryKind::Dir, 2, Removal::Shadowed));
+    let shadowed = fs
+        .gone
+        .iter()
+        .find(|g| g.path == "opt/tool")
+        .expect("opt/tool was shadowed");
+    assert_eq!(
+        (shadowed.entry.kind, shadowed.by, shadowed.how),
+        (EntryKind::Dir, 2, Removal::Shadowed)
+    );
 }
 
 #[test]
@@ -238,7 +268,10 @@ fn merged_tree_folds_into_directories_with_the_bytes_below_them() {
         .map(|p| fs.paths[*p].size)
         .sum();
     assert_eq!((etc.bytes, etc.files), (want, 3));
-    assert_eq!(root.files as usize, image.rootfs.iter().filter(|e| e.kind == "file").count());
+    assert_eq!(
+        root.files as usize,
+        image.rootfs.iter().filter(|e| e.kind == "file").count()
+    );
 }
 
 #[test]
@@ -250,7 +283,11 @@ fn merged_paths_past_the_cap_are_counted_not_kept() {
     assert_eq!(capped.paths.len(), 5);
     assert!(capped.omitted.paths > 0);
     for (path, entry) in &capped.paths {
-        assert_eq!(full.paths.get(path), Some(entry), "{path} kept as the full merge has it");
+        assert_eq!(
+            full.paths.get(path),
+            Some(entry),
+            "{path} kept as the full merge has it"
+        );
     }
     assert_eq!(full.paths.len(), image.merge.paths.len());
     assert!(capped.gone.len() <= 5);

@@ -111,12 +111,7 @@ struct Merging {
 impl Merging {
     fn record(&mut self, path: String, entry: MergedEntry, by: usize, how: Removal) {
         if self.gone.len() < self.max_paths {
-            self.gone.push(Gone {
-                path,
-                entry,
-                by,
-                how,
-            });
+            self.gone.push(Gone { path, entry, by, how });
         } else {
             self.omitted.gone += 1;
         }
@@ -197,12 +192,8 @@ pub fn merge_capped(listings: &[&Listing], max_paths: usize) -> Filesystem {
         };
         for entry in &listing.entries {
             match &entry.whiteout {
-                Some(Whiteout::Delete(path)) => {
-                    merging.remove_tree(path, false, index, Removal::Deleted)
-                }
-                Some(Whiteout::Opaque(dir)) => {
-                    merging.remove_tree(dir, true, index, Removal::Opaque)
-                }
+                Some(Whiteout::Delete(path)) => merging.remove_tree(path, false, index, Removal::Deleted),
+                Some(Whiteout::Opaque(dir)) => merging.remove_tree(dir, true, index, Removal::Opaque),
                 None => continue,
             }
             share.deletions += 1;
@@ -214,10 +205,7 @@ pub fn merge_capped(listings: &[&Listing], max_paths: usize) -> Filesystem {
         layers.push(share);
     }
     let Merging {
-        paths,
-        gone,
-        omitted,
-        ..
+        paths, gone, omitted, ..
     } = merging;
     let mut visible = vec![0u64; listings.len()];
     for entry in paths.values() {

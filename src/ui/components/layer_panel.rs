@@ -263,7 +263,8 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 </ul>
             }
             { chain_ids(&rows, props.config.as_deref()) }
-            <LayerFilesystem layers={rows.layer_rows().map(|r| r.files.clone()).collect::<Vec<_>>()} />
+            <LayerFilesystem layers={rows.layer_rows().map(|r| r.files.clone()).collect::<Vec<_>>()}
+                digests={rows.claims.iter().map(|c| c.digest.clone()).collect::<Vec<_>>()} />
         </section>
     }
 }
