@@ -4,6 +4,8 @@
 use super::human_size;
 use super::layer_files::LayerFiles;
 use crate::core::digest::Digest;
+use crate::core::layer::compression::SizeEstimate;
+use crate::core::layer::estimate::EstimateProblem;
 use crate::core::layer::{BlobKind, BlobReport, Encoding, LayerCheck, LayerClaim, Note, Verdict};
 use crate::core::media_type::MediaType;
 use crate::ui::layers::pool;
@@ -84,6 +86,9 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
                     <dd><code data-testid="layer-diff-id">{ claim.diff_id.as_ref().map_or_else(|| "— (no config loaded)".to_owned(), Digest::to_string) }</code></dd>
                 </dl>
             }
+            if let Some(estimate) = &row.estimate {
+                { estimate_view(estimate, &row.status) }
+            }
             if foreign {
                 <p class="note" data-testid="layer-note">{ Note::NonDistributable.to_string() }</p>
             }
@@ -95,6 +100,49 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
                 <button type="button" class="secondary" data-testid="layer-cancel" {onclick}>{ "Cancel" }</button>
             }
         </li>
+    }
+}
+
+/// The uncompressed size: the measured one once the blob was read to its end, else the estimate
+/// from a few bytes, labelled as one, with why it may be wrong; or why there is none.
+fn estimate_view(estimate: &Result<SizeEstimate, EstimateProblem>, status: &Status) -> Html {
+    let measured = match status {
+        Status::Checked { report, .. } => report
+            .content
+            .as_ref()
+            .and_then(|c| c.result.as_ref().ok())
+            .map(|c| c.size),
+        _ => None,
+    };
+    match (measured, estimate) {
+        (Some(size), estimate) => {
+            let was = match estimate {
+                Ok(e) if e.bytes == size => " (the estimate was exact)".to_owned(),
+                Ok(e) => format!(" (the estimate said {})", human_size(e.bytes)),
+                Err(_) => String::new(),
+            };
+            html! {
+                <p class="muted" data-testid="layer-estimate" data-state="measured" data-bytes={size.to_string()}>
+                    { format!("{} uncompressed, measured{was}", human_size(size)) }
+                </p>
+            }
+        }
+        (None, Ok(e)) => {
+            let state = if e.doubtful { "doubtful" } else { "estimate" };
+            let caveat = e.caveat.as_deref().map(|c| format!("; {c}")).unwrap_or_default();
+            let lead = if e.doubtful { "cannot be trusted: " } else { "" };
+            html! {
+                <p class={if e.doubtful { "notice" } else { "muted" }} data-testid="layer-estimate" data-state={state}
+                    data-bytes={e.bytes.to_string()} data-source={e.source.slug()}>
+                    { format!("≈ {} uncompressed (an estimate, {lead}{}{caveat})", human_size(e.bytes), e.source.phrase()) }
+                </p>
+            }
+        }
+        (None, Err(problem)) => html! {
+            <p class="muted" data-testid="layer-estimate" data-state="unavailable" data-problem={problem.slug()}>
+                { problem.to_string() }
+            </p>
+        },
     }
 }
 
