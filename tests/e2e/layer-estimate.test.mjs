@@ -102,8 +102,7 @@ describe("a layer's uncompressed size, estimated from a few bytes", () => {
     assert.deepEqual(want.map((w) => w.isize), want.map((w) => w.length), 'single-member gzip: ISIZE is the size');
     for (const e of shown) {
       assert.equal(e.source, 'gzip-isize');
-      assert.match(e.text, /^≈ .* uncompressed \(an estimate, from the gzip trailer/);
-      assert.match(e.text, /modulo 4 GiB/);
+      assert.match(e.text, /^≈ .* uncompressed \(estimate from the gzip trailer; modulo 4 GiB, single-member only\)$/);
     }
     await app().click('verify-layers');
     const measured = await waitForEstimates(doc.layers.length, (e) => e.state === 'measured', 'the measured sizes');

@@ -215,12 +215,12 @@ impl EstimateSource {
         }
     }
 
-    /// Where the number comes from, as the page says it.
+    /// Where the number comes from and its limits, as the page says it beside the number.
     pub fn phrase(self) -> &'static str {
         match self {
-            EstimateSource::GzipIsize => "from the gzip trailer (ISIZE)",
-            EstimateSource::ZstdFrameContentSize => "from the zstd frame header (Frame_Content_Size)",
-            EstimateSource::BlobSize => "the blob itself (an uncompressed tar)",
+            EstimateSource::GzipIsize => "from the gzip trailer; modulo 4 GiB, single-member only",
+            EstimateSource::ZstdFrameContentSize => "from the zstd frame header; first frame only",
+            EstimateSource::BlobSize => "an uncompressed tar: the blob is the content",
         }
     }
 }

@@ -151,9 +151,12 @@ pub fn image_files(props: &ImageFilesProps) -> Html {
             .filter(|g| needle.is_empty() || g.path.to_lowercase().contains(&needle))
             .take(MAX_SHOWN);
         html! {
-            <ul class="layer-files" data-testid="image-files-removed">
-                { for matching.map(|g| gone_row(g, digests)) }
-            </ul>
+            <>
+                <h4>{ "Removed or written again on the way, in the order the layers did it" }</h4>
+                <ul class="layer-files" data-testid="image-files-removed">
+                    { for matching.map(|g| gone_row(g, digests)) }
+                </ul>
+            </>
         }
     });
     html! {

@@ -73,6 +73,9 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
                 <strong>{ title }</strong>
                 if let Some(claim) = &props.claim {
                     { claim_line(claim) }
+                    if let Some(estimate) = &row.estimate {
+                        { estimate_view(estimate, &row.status) }
+                    }
                     if let Some(from) = &row.read_from {
                         <span class="muted">{ format!("read from {from}") }</span>
                     }
@@ -85,9 +88,6 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
                     <dt>{ "diff_id" }</dt>
                     <dd><code data-testid="layer-diff-id">{ claim.diff_id.as_ref().map_or_else(|| "— (no config loaded)".to_owned(), Digest::to_string) }</code></dd>
                 </dl>
-            }
-            if let Some(estimate) = &row.estimate {
-                { estimate_view(estimate, &row.status) }
             }
             if foreign {
                 <p class="note" data-testid="layer-note">{ Note::NonDistributable.to_string() }</p>
@@ -103,8 +103,9 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
     }
 }
 
-/// The uncompressed size: the measured one once the blob was read to its end, else the estimate
-/// from a few bytes, labelled as one, with why it may be wrong; or why there is none.
+/// The uncompressed size beside the compressed one: the measured size once the blob was read to
+/// its end, else the estimate from a few bytes, labelled as one with its limits (and why it
+/// cannot be trusted, when it cannot); or why there is none.
 fn estimate_view(estimate: &Result<SizeEstimate, EstimateProblem>, status: &Status) -> Html {
     let measured = match status {
         Status::Checked { report, .. } => report
@@ -122,26 +123,38 @@ fn estimate_view(estimate: &Result<SizeEstimate, EstimateProblem>, status: &Stat
                 Err(_) => String::new(),
             };
             html! {
-                <p class="muted" data-testid="layer-estimate" data-state="measured" data-bytes={size.to_string()}>
+                <span class="size" data-testid="layer-estimate" data-state="measured" data-bytes={size.to_string()}>
                     { format!("{} uncompressed, measured{was}", human_size(size)) }
-                </p>
+                </span>
             }
         }
         (None, Ok(e)) => {
-            let state = if e.doubtful { "doubtful" } else { "estimate" };
-            let caveat = e.caveat.as_deref().map(|c| format!("; {c}")).unwrap_or_default();
-            let lead = if e.doubtful { "cannot be trusted: " } else { "" };
+            let caveat = e.caveat.clone().unwrap_or_default();
+            let (state, class, text) = if e.doubtful {
+                let text = format!(
+                    "≈ {} uncompressed? Cannot be trusted: {caveat}",
+                    human_size(e.bytes)
+                );
+                ("doubtful", "notice", text)
+            } else {
+                let text = format!(
+                    "≈ {} uncompressed (estimate {})",
+                    human_size(e.bytes),
+                    e.source.phrase()
+                );
+                ("estimate", "muted", text)
+            };
             html! {
-                <p class={if e.doubtful { "notice" } else { "muted" }} data-testid="layer-estimate" data-state={state}
-                    data-bytes={e.bytes.to_string()} data-source={e.source.slug()}>
-                    { format!("≈ {} uncompressed (an estimate, {lead}{}{caveat})", human_size(e.bytes), e.source.phrase()) }
-                </p>
+                <span class={classes!("size", class)} data-testid="layer-estimate" data-state={state}
+                    data-bytes={e.bytes.to_string()} data-source={e.source.slug()} title={caveat}>
+                    { text }
+                </span>
             }
         }
         (None, Err(problem)) => html! {
-            <p class="muted" data-testid="layer-estimate" data-state="unavailable" data-problem={problem.slug()}>
+            <span class="muted" data-testid="layer-estimate" data-state="unavailable" data-problem={problem.slug()}>
                 { problem.to_string() }
-            </p>
+            </span>
         },
     }
 }
