@@ -11,7 +11,7 @@ use crate::core::layer::estimate::{plan, read_answer, EstimateProblem, Plan};
 use crate::core::layer::Encoding;
 use crate::core::reference::Reference;
 use futures::future::{select, Either};
-use gloo_net::http::RequestBuilder;
+use gloo_net::http::{Headers, RequestBuilder};
 use std::pin::pin;
 use web_sys::{AbortController, RequestCache};
 
@@ -32,13 +32,22 @@ pub async fn estimate(
     let no_answer = |why: &str| EstimateProblem::Unreachable(why.to_owned());
     let controller =
         AbortController::new().map_err(|_| no_answer("the browser could not start the request."))?;
-    let mut request = RequestBuilder::new(&access.url(reference, digest))
-        .cache(RequestCache::NoStore)
-        .header("Range", &range.header())
-        .abort_signal(Some(&controller.signal()));
+    // Headers set on the raw object: a value the browser refuses (a token with characters no
+    // header may hold) is an answer, where gloo-net's `header` would throw.
+    let headers =
+        web_sys::Headers::new().map_err(|_| no_answer("the browser could not start the request."))?;
+    headers
+        .set("Range", &range.header())
+        .map_err(|_| no_answer("the browser refused the Range header."))?;
     if let Some(authorization) = &access.authorization {
-        request = request.header("Authorization", authorization);
+        headers
+            .set("Authorization", authorization)
+            .map_err(|_| no_answer("the access token holds characters no HTTP header may carry."))?;
     }
+    let request = RequestBuilder::new(&access.url(reference, digest))
+        .cache(RequestCache::NoStore)
+        .headers(Headers::from_raw(headers))
+        .abort_signal(Some(&controller.signal()));
     let exchange = async {
         let response = request.send().await.map_err(|_| {
             no_answer("the Range request got no answer the page may read (the registry is unreachable, or refuses it by CORS).")
