@@ -18,6 +18,7 @@ use check::human_bytes;
 pub use check::{check, measured_chain_ids, LayerCheck, Note, Problem, Verdict};
 pub mod compression;
 pub mod diff;
+pub mod estimate;
 mod gzip;
 pub mod merge;
 pub mod tar;

@@ -8,6 +8,7 @@
 //! URL, storage or the console.
 mod blob;
 mod client;
+mod estimate;
 mod grant;
 mod keyring;
 mod referrers;
@@ -18,6 +19,7 @@ mod walk;
 pub(crate) use blob::blob_access;
 pub use blob::BlobAccess;
 pub(crate) use client::Failure;
+pub use estimate::estimate;
 pub use keyring::Keyring;
 pub use settings::Settings;
 pub(crate) use time::sleep;

@@ -10,7 +10,7 @@
 // pulled and pushed to registry 2 the way `docker push` does it (layers decompressed into local storage,
 // then pushed as Docker schema 2 with gzip written again at level 9).
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -233,6 +233,39 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
     assert.deepEqual(rows.map((r) => r.digest), blobs.map((b) => sha256(b.bytes)));
     // The registry sends no CORS header, so a browser could not have read these blobs from it directly:
     // the worker's downloads went through the proxy, as the keyring's settings from the walk say.
+  });
+
+  test("layer sizes are estimated through the proxy (it forwards Range): the ISIZE Python's gzip reads", async () => {
+    const page = app.page;
+    await fetchReference(`${first.host}/demo/oci:1`);
+    await app.waitForDigests(2);
+    const manifest = await direct(first, 'demo/oci/manifests/1');
+    const script = 'import gzip, struct, sys\nd = sys.stdin.buffer.read()\nassert struct.unpack("<I", d[-4:])[0] == len(gzip.decompress(d))\nprint(len(gzip.decompress(d)))';
+    const want = await Promise.all(
+      manifest.json.layers.map(async (l) => {
+        const blob = await direct(first, `demo/oci/blobs/${l.digest}`, '*/*');
+        return Number(execFileSync('python3', ['-c', script], { input: blob.bytes }).toString().trim());
+      }),
+    );
+    await app.click('estimate-sizes');
+    const deadline = Date.now() + WAIT_MS;
+    let shown;
+    for (;;) {
+      app.throwIfProblems();
+      shown = await page.$$eval('[data-testid="layer-result"][data-index] [data-testid="layer-estimate"]', (rows) =>
+        rows.map((e) => ({ state: e.dataset.state, bytes: Number(e.dataset.bytes), problem: e.dataset.problem ?? null })),
+      );
+      if (shown.length === want.length && shown.every((e) => e.state !== undefined)) break;
+      if (Date.now() > deadline) throw new Error(`no estimates: ${JSON.stringify(shown)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(shown, want.map((bytes) => ({ state: 'estimate', bytes, problem: null })));
+    for (const layer of manifest.json.layers) {
+      assert.ok(
+        [...app.fetched].includes(`/proxy/http://${first.host}/v2/demo/oci/blobs/${layer.digest}`),
+        `the Range request for ${layer.digest} went through /proxy/`,
+      );
+    }
   });
 
   test('a registry the proxy does not allow is refused with a sentence naming the host and the flag', async () => {

@@ -201,6 +201,28 @@ pub fn differences(a: &Compression, b: &Compression) -> Vec<String> {
 pub enum EstimateSource {
     GzipIsize,
     ZstdFrameContentSize,
+    /// An uncompressed tar: the blob is the content.
+    BlobSize,
+}
+
+impl EstimateSource {
+    /// `data-source` in the page.
+    pub fn slug(self) -> &'static str {
+        match self {
+            EstimateSource::GzipIsize => "gzip-isize",
+            EstimateSource::ZstdFrameContentSize => "zstd-frame-content-size",
+            EstimateSource::BlobSize => "blob-size",
+        }
+    }
+
+    /// Where the number comes from and its limits, as the page says it beside the number.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            EstimateSource::GzipIsize => "from the gzip trailer; modulo 4 GiB, single-member only",
+            EstimateSource::ZstdFrameContentSize => "from the zstd frame header; first frame only",
+            EstimateSource::BlobSize => "an uncompressed tar: the blob is the content",
+        }
+    }
 }
 
 /// An uncompressed size known before decompressing, labelled as an estimate until verified.
@@ -210,7 +232,19 @@ pub struct SizeEstimate {
     pub source: EstimateSource,
     /// Why the number may be wrong, when it may.
     pub caveat: Option<String>,
+    /// The number contradicts the blob (smaller than the compressed size, or larger than deflate
+    /// can expand it): several gzip members or zstd frames, a size past 4 GiB, or no such trailer.
+    pub doubtful: bool,
 }
+
+/// Whether an uncompressed size below the compressed size cannot be right: compression may grow
+/// incompressible data by a few bytes per block, never by more than about 1/64 plus a header.
+pub fn smaller_than_compressed(uncompressed: u64, compressed: u64) -> bool {
+    uncompressed < compressed.saturating_sub(compressed / 64 + 1024)
+}
+
+/// Deflate expands at most about 1032:1; a larger ratio is no real ISIZE.
+const DEFLATE_MAX_RATIO: u64 = 1032;
 
 /// The uncompressed size from a gzip blob's last 4 bytes (`tail` ends where the blob ends).
 /// Deflate never shrinks data below about 1/1032 of its size nor grows it by more than a few
@@ -218,8 +252,17 @@ pub struct SizeEstimate {
 pub fn gzip_isize(tail: &[u8], compressed_size: u64) -> Option<SizeEstimate> {
     let start = tail.len().checked_sub(4)?;
     let isize = le(tail.get(start..)?);
-    let wrapped = isize < compressed_size.saturating_sub(compressed_size / 64 + 1024);
-    let caveat = if wrapped {
+    let wrapped = smaller_than_compressed(isize, compressed_size);
+    let impossible = isize
+        > compressed_size
+            .saturating_mul(DEFLATE_MAX_RATIO)
+            .saturating_add(1024);
+    let caveat = if impossible {
+        format!(
+            "{isize} bytes is more than deflate can expand {compressed_size} compressed bytes to: \
+             the last bytes are not a gzip trailer"
+        )
+    } else if wrapped {
         format!(
             "gzip stores the size modulo 4 GiB: {isize} bytes is less than the compressed size, so \
              the layer is {isize} + a multiple of 4 GiB (or the blob has several gzip members)"
@@ -233,6 +276,7 @@ pub fn gzip_isize(tail: &[u8], compressed_size: u64) -> Option<SizeEstimate> {
         bytes: isize,
         source: EstimateSource::GzipIsize,
         caveat: Some(caveat),
+        doubtful: wrapped || impossible,
     })
 }
 
@@ -246,6 +290,7 @@ pub fn zstd_content_size(head: &[u8]) -> Option<SizeEstimate> {
         bytes: frame.content_size?,
         source: EstimateSource::ZstdFrameContentSize,
         caveat: Some("the first frame's size: a blob of several frames is larger".to_owned()),
+        doubtful: false,
     })
 }
 

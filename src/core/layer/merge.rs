@@ -19,6 +19,44 @@ pub struct MergedEntry {
     pub kind: EntryKind,
     pub size: u64,
     pub digest: Option<Digest>,
+    /// A symlink's or hardlink's target.
+    pub link: Option<String>,
+}
+
+/// How a path written by a lower layer left the merged filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Removal {
+    /// A whiteout `.wh.<name>` deleted it or a directory above it.
+    Deleted,
+    /// An opaque marker `.wh..wh..opq` hid its directory's lower contents.
+    Opaque,
+    /// A later layer wrote the same path again.
+    Shadowed,
+    /// A later layer wrote a non-directory where a directory above it was.
+    Replaced,
+}
+
+impl Removal {
+    /// The word the page and `scripts/oci-merge` use.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Removal::Deleted => "deleted",
+            Removal::Opaque => "opaque",
+            Removal::Shadowed => "shadowed",
+            Removal::Replaced => "replaced",
+        }
+    }
+}
+
+/// A path some layer wrote that is not (or no longer in that version) in the merged filesystem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gone {
+    pub path: String,
+    /// The layer that wrote it, and its entry as written.
+    pub entry: MergedEntry,
+    /// The layer that removed or shadowed it.
+    pub by: usize,
+    pub how: Removal,
 }
 
 /// What one layer contributes.
@@ -39,6 +77,19 @@ pub struct LayerShare {
 pub struct Filesystem {
     pub paths: BTreeMap<String, MergedEntry>,
     pub layers: Vec<LayerShare>,
+    /// Paths removed or shadowed on the way, in the order it happened (at most `max_paths`).
+    pub gone: Vec<Gone>,
+    /// What the caps left out.
+    pub omitted: MergeOmitted,
+}
+
+/// Paths past the cap: counted, not kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeOmitted {
+    /// New paths not added to the merged tree once it held `max_paths`.
+    pub paths: u64,
+    /// Removals not recorded once `gone` held `max_paths`.
+    pub gone: u64,
 }
 
 fn content_bytes(entry: &Entry) -> u64 {
@@ -49,29 +100,90 @@ fn content_bytes(entry: &Entry) -> u64 {
     }
 }
 
-/// Removes `path` and everything below it (`below_only` keeps `path` itself).
-fn remove_tree(paths: &mut BTreeMap<String, MergedEntry>, path: &str, below_only: bool) {
-    if path.is_empty() || path == "." {
-        paths.retain(|p, _| below_only && p == ".");
-        return;
+/// The merge in progress: the tree and what left it.
+struct Merging {
+    paths: BTreeMap<String, MergedEntry>,
+    gone: Vec<Gone>,
+    omitted: MergeOmitted,
+    max_paths: usize,
+}
+
+impl Merging {
+    fn record(&mut self, path: String, entry: MergedEntry, by: usize, how: Removal) {
+        if self.gone.len() < self.max_paths {
+            self.gone.push(Gone { path, entry, by, how });
+        } else {
+            self.omitted.gone += 1;
+        }
     }
-    if !below_only {
-        paths.remove(path);
+
+    /// Removes everything below `path` (and `path` itself unless `below_only`), as layer `by`
+    /// does it `how`.
+    fn remove_tree(&mut self, path: &str, below_only: bool, by: usize, how: Removal) {
+        let doomed: Vec<String> = if path.is_empty() || path == "." {
+            self.paths.keys().filter(|p| p.as_str() != ".").cloned().collect()
+        } else {
+            let prefix = format!("{path}/");
+            let mut below: Vec<String> = self
+                .paths
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .map(|(p, _)| p.clone())
+                .collect();
+            if !below_only && self.paths.contains_key(path) {
+                below.push(path.to_owned());
+            }
+            below
+        };
+        let mut doomed = doomed;
+        doomed.sort();
+        for p in doomed {
+            if let Some(entry) = self.paths.remove(&p) {
+                self.record(p, entry, by, how);
+            }
+        }
     }
-    let prefix = format!("{path}/");
-    let doomed: Vec<String> = paths
-        .range(prefix.clone()..)
-        .take_while(|(p, _)| p.starts_with(&prefix))
-        .map(|(p, _)| p.clone())
-        .collect();
-    for p in doomed {
-        paths.remove(&p);
+
+    /// Layer `index` writes `entry`.
+    fn write(&mut self, entry: &Entry, index: usize) {
+        if entry.kind != EntryKind::Dir {
+            self.remove_tree(&entry.path, true, index, Removal::Replaced);
+        }
+        let merged = MergedEntry {
+            layer: index,
+            kind: entry.kind,
+            size: content_bytes(entry),
+            digest: entry.digest.clone(),
+            link: entry.link.clone(),
+        };
+        if let Some(slot) = self.paths.get_mut(&entry.path) {
+            let lower = std::mem::replace(slot, merged);
+            if lower.layer != index {
+                self.record(entry.path.clone(), lower, index, Removal::Shadowed);
+            }
+        } else if self.paths.len() >= self.max_paths {
+            self.omitted.paths += 1;
+        } else {
+            self.paths.insert(entry.path.clone(), merged);
+        }
     }
 }
 
-/// Applies `listings` (bottom layer first).
+/// Applies `listings` (bottom layer first), keeping at most
+/// [`DEFAULT_MAX_ENTRIES`](super::tar::DEFAULT_MAX_ENTRIES) paths and removals.
 pub fn merge(listings: &[&Listing]) -> Filesystem {
-    let mut paths = BTreeMap::new();
+    merge_capped(listings, super::tar::DEFAULT_MAX_ENTRIES)
+}
+
+/// Applies `listings` (bottom layer first), keeping at most `max_paths` paths in the tree and
+/// as many removals; the rest are counted in [`Filesystem::omitted`].
+pub fn merge_capped(listings: &[&Listing], max_paths: usize) -> Filesystem {
+    let mut merging = Merging {
+        paths: BTreeMap::new(),
+        gone: Vec::new(),
+        omitted: MergeOmitted::default(),
+        max_paths,
+    };
     let mut layers = Vec::with_capacity(listings.len());
     for (index, listing) in listings.iter().enumerate() {
         let mut share = LayerShare {
@@ -80,29 +192,21 @@ pub fn merge(listings: &[&Listing]) -> Filesystem {
         };
         for entry in &listing.entries {
             match &entry.whiteout {
-                Some(Whiteout::Delete(path)) => remove_tree(&mut paths, path, false),
-                Some(Whiteout::Opaque(dir)) => remove_tree(&mut paths, dir, true),
+                Some(Whiteout::Delete(path)) => merging.remove_tree(path, false, index, Removal::Deleted),
+                Some(Whiteout::Opaque(dir)) => merging.remove_tree(dir, true, index, Removal::Opaque),
                 None => continue,
             }
             share.deletions += 1;
         }
         for entry in listing.entries.iter().filter(|e| e.whiteout.is_none()) {
             share.added_bytes += content_bytes(entry);
-            if entry.kind != EntryKind::Dir {
-                remove_tree(&mut paths, &entry.path, true);
-            }
-            paths.insert(
-                entry.path.clone(),
-                MergedEntry {
-                    layer: index,
-                    kind: entry.kind,
-                    size: content_bytes(entry),
-                    digest: entry.digest.clone(),
-                },
-            );
+            merging.write(entry, index);
         }
         layers.push(share);
     }
+    let Merging {
+        paths, gone, omitted, ..
+    } = merging;
     let mut visible = vec![0u64; listings.len()];
     for entry in paths.values() {
         if let Some(v) = visible.get_mut(entry.layer) {
@@ -112,5 +216,10 @@ pub fn merge(listings: &[&Listing]) -> Filesystem {
     for (share, visible) in layers.iter_mut().zip(visible) {
         share.hidden_bytes = share.added_bytes.saturating_sub(visible);
     }
-    Filesystem { paths, layers }
+    Filesystem {
+        paths,
+        layers,
+        gone,
+        omitted,
+    }
 }

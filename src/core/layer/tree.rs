@@ -57,16 +57,24 @@ impl Building {
 
 /// The tree of `entries` (with their indexes in the listing), rooted at `.`.
 pub fn tree<'a>(entries: impl IntoIterator<Item = (usize, &'a Entry)>) -> Node {
-    let mut root = Building::default();
-    for (index, entry) in entries {
+    tree_of(entries.into_iter().map(|(index, entry)| {
         let file_bytes = (entry.kind == EntryKind::File).then_some(entry.size);
+        (index, entry.path.as_str(), file_bytes)
+    }))
+}
+
+/// The tree of any paths: `(index, path, Some(bytes) for a regular file)`, rooted at `.`. The
+/// merged filesystem of an image folds through here as a layer's listing does.
+pub fn tree_of<'a>(items: impl IntoIterator<Item = (usize, &'a str, Option<u64>)>) -> Node {
+    let mut root = Building::default();
+    for (index, path, file_bytes) in items {
         let mut node = &mut root;
         if let Some(bytes) = file_bytes {
             node.bytes += bytes;
             node.files += 1;
         }
-        if entry.path != "." {
-            for part in entry.path.split('/').filter(|p| !p.is_empty()) {
+        if path != "." {
+            for part in path.split('/').filter(|p| !p.is_empty()) {
                 node = node.children.entry(part.to_owned()).or_default();
                 if let Some(bytes) = file_bytes {
                     node.bytes += bytes;

@@ -3,15 +3,20 @@
 //! hidden. Hidden bytes are still downloaded and stored: they are what a rebuild could save.
 
 use super::human_size;
-use crate::core::layer::merge::merge;
+use super::image_files::ImageFiles;
+use crate::core::digest::Digest;
+use crate::core::layer::merge::{merge, Filesystem};
 use crate::core::layer::tar::Listing;
 use crate::ui::layers::rows::Files;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct LayerFilesystemProps {
     /// Each layer's listing, in manifest order.
     pub layers: Vec<Files>,
+    /// Each layer's blob digest, in manifest order.
+    pub digests: Vec<Option<Digest>>,
 }
 
 /// A complete listing from a row's batches and its end, when the listing has ended.
@@ -28,9 +33,10 @@ pub fn layer_filesystem(props: &LayerFilesystemProps) -> Html {
     // Merged once per set of listings, not on every render of the panel.
     let merged = use_memo(props.layers.clone(), |layers| {
         let listings: Option<Vec<Listing>> = layers.iter().map(listing).collect();
-        listings
-            .filter(|l| !l.is_empty())
-            .map(|listings| (listings.len(), merge(&listings.iter().collect::<Vec<_>>())))
+        listings.filter(|l| !l.is_empty()).map(|listings| {
+            let fs: Rc<Filesystem> = Rc::new(merge(&listings.iter().collect::<Vec<_>>()));
+            (listings.len(), fs)
+        })
     });
     let Some((layer_count, fs)) = merged.as_ref() else {
         return Html::default();
@@ -66,6 +72,7 @@ pub fn layer_filesystem(props: &LayerFilesystemProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            <ImageFiles fs={Rc::clone(fs)} digests={props.digests.clone()} />
         </div>
     }
 }

@@ -13,6 +13,7 @@ use crate::core::layer::{claims, match_name, Decoding, LayerClaim, LayerMatch, D
 use crate::core::reference::Reference;
 use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring, Settings};
 use crate::ui::connection::{use_connection, Connection};
+use crate::ui::layers::estimates::estimate_layers;
 use crate::ui::layers::pool::{self, BlobSource, Renewal};
 use crate::ui::layers::protocol::{Authorization, Event as WorkerEvent, RegistryBlob};
 use crate::ui::layers::rows::{Action, Rows};
@@ -220,7 +221,20 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
         mounted: mounted.clone(),
     };
     let connection = use_connection().connection;
-    let on_verify = verify_from_registry(handles, reference.clone(), props.keyring.clone(), connection, cap);
+    let on_verify = verify_from_registry(
+        handles,
+        reference.clone(),
+        props.keyring.clone(),
+        connection.clone(),
+        cap,
+    );
+    let on_estimate = estimate_sizes(
+        rows.clone(),
+        reference.clone(),
+        props.keyring.clone(),
+        connection.clone(),
+        error.clone(),
+    );
     let on_files = verify_files(rows.clone(), next_key.clone(), cap);
     let on_cancel_all = {
         let rows = rows.clone();
@@ -242,7 +256,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                     { "Load this image's config too (its digest is the manifest's config digest) to check the diff_ids." }
                 </p>
             }
-            <LayerSources reference={AttrValue::from((*reference).clone())} {on_reference} {on_files} {on_verify}
+            <LayerSources reference={AttrValue::from((*reference).clone())} {on_reference} {on_files} {on_verify} {on_estimate}
                 authorizing={*authorizing} {active} {on_cancel_all} cap_mib={*cap_mib} {on_cap} />
             if *authorizing {
                 <p class="muted" data-testid="layers-authorizing">{ "Asking the registry for access…" }</p>
@@ -263,7 +277,8 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
                 </ul>
             }
             { chain_ids(&rows, props.config.as_deref()) }
-            <LayerFilesystem layers={rows.layer_rows().map(|r| r.files.clone()).collect::<Vec<_>>()} />
+            <LayerFilesystem layers={rows.layer_rows().map(|r| r.files.clone()).collect::<Vec<_>>()}
+                digests={rows.claims.iter().map(|c| c.digest.clone()).collect::<Vec<_>>()} />
         </section>
     }
 }
@@ -363,6 +378,36 @@ fn verify_from_registry(
                 Err(Failure::Cancelled) => {}
             }
         });
+    })
+}
+
+/// "Estimate sizes": the uncompressed size of each layer from a few of its bytes, from the
+/// repository in the registry box.
+fn estimate_sizes(
+    rows: UseReducerHandle<Rows>,
+    reference: UseStateHandle<String>,
+    keyring: Keyring,
+    connection: Rc<Connection>,
+    error: UseStateHandle<Option<String>>,
+) -> Callback<()> {
+    Callback::from(move |()| {
+        let parsed = match Reference::parse(reference.trim()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                error.set(Some(format!(
+                    "\"{}\" is not an image reference: {e}",
+                    reference.trim()
+                )));
+                return;
+            }
+        };
+        match connection.unfetched_settings() {
+            Ok(unfetched) => {
+                error.set(None);
+                estimate_layers(rows.clone(), parsed, keyring.clone(), unfetched);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
     })
 }
 

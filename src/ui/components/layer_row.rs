@@ -4,6 +4,8 @@
 use super::human_size;
 use super::layer_files::LayerFiles;
 use crate::core::digest::Digest;
+use crate::core::layer::compression::SizeEstimate;
+use crate::core::layer::estimate::EstimateProblem;
 use crate::core::layer::{BlobKind, BlobReport, Encoding, LayerCheck, LayerClaim, Note, Verdict};
 use crate::core::media_type::MediaType;
 use crate::ui::layers::pool;
@@ -71,6 +73,9 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
                 <strong>{ title }</strong>
                 if let Some(claim) = &props.claim {
                     { claim_line(claim) }
+                    if let Some(estimate) = &row.estimate {
+                        { estimate_view(estimate, &row.status) }
+                    }
                     if let Some(from) = &row.read_from {
                         <span class="muted">{ format!("read from {from}") }</span>
                     }
@@ -95,6 +100,62 @@ pub fn layer_row(props: &LayerRowProps) -> Html {
                 <button type="button" class="secondary" data-testid="layer-cancel" {onclick}>{ "Cancel" }</button>
             }
         </li>
+    }
+}
+
+/// The uncompressed size beside the compressed one: the measured size once the blob was read to
+/// its end, else the estimate from a few bytes, labelled as one with its limits (and why it
+/// cannot be trusted, when it cannot); or why there is none.
+fn estimate_view(estimate: &Result<SizeEstimate, EstimateProblem>, status: &Status) -> Html {
+    let measured = match status {
+        Status::Checked { report, .. } => report
+            .content
+            .as_ref()
+            .and_then(|c| c.result.as_ref().ok())
+            .map(|c| c.size),
+        _ => None,
+    };
+    match (measured, estimate) {
+        (Some(size), estimate) => {
+            let was = match estimate {
+                Ok(e) if e.bytes == size => " (the estimate was exact)".to_owned(),
+                Ok(e) => format!(" (the estimate said {})", human_size(e.bytes)),
+                Err(_) => String::new(),
+            };
+            html! {
+                <span class="size" data-testid="layer-estimate" data-state="measured" data-bytes={size.to_string()}>
+                    { format!("{} uncompressed, measured{was}", human_size(size)) }
+                </span>
+            }
+        }
+        (None, Ok(e)) => {
+            let caveat = e.caveat.clone().unwrap_or_default();
+            let (state, class, text) = if e.doubtful {
+                let text = format!(
+                    "≈ {} uncompressed? Cannot be trusted: {caveat}",
+                    human_size(e.bytes)
+                );
+                ("doubtful", "notice", text)
+            } else {
+                let text = format!(
+                    "≈ {} uncompressed (estimate {})",
+                    human_size(e.bytes),
+                    e.source.phrase()
+                );
+                ("estimate", "muted", text)
+            };
+            html! {
+                <span class={classes!("size", class)} data-testid="layer-estimate" data-state={state}
+                    data-bytes={e.bytes.to_string()} data-source={e.source.slug()} title={caveat}>
+                    { text }
+                </span>
+            }
+        }
+        (None, Err(problem)) => html! {
+            <span class="muted" data-testid="layer-estimate" data-state="unavailable" data-problem={problem.slug()}>
+                { problem.to_string() }
+            </span>
+        },
     }
 }
 

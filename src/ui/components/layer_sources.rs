@@ -12,6 +12,8 @@ pub struct LayerSourcesProps {
     pub on_reference: Callback<String>,
     pub on_files: Callback<Vec<File>>,
     pub on_verify: Callback<()>,
+    /// "Estimate sizes": a few bytes per layer instead of the whole blobs.
+    pub on_estimate: Callback<()>,
     /// The registry is being asked for access.
     pub authorizing: bool,
     /// Some blob is being read (a "Cancel all" button shows).
@@ -70,6 +72,7 @@ pub fn layer_sources(props: &LayerSourcesProps) -> Html {
         })
     };
     let verify = props.on_verify.reform(|_: MouseEvent| ());
+    let estimate = props.on_estimate.reform(|_: MouseEvent| ());
     let cancel_all = props.on_cancel_all.reform(|_: MouseEvent| ());
     let cap = props.cap_mib.max(1) << 20;
     html! {
@@ -91,6 +94,10 @@ pub fn layer_sources(props: &LayerSourcesProps) -> Html {
                     oninput={on_reference} />
                 <button type="button" data-testid="verify-layers" onclick={verify} disabled={props.authorizing}>
                     { "Verify layers" }
+                </button>
+                <button type="button" class="secondary" data-testid="estimate-sizes" onclick={estimate}
+                    title="Asks for the last 8 bytes of each gzip layer (or the first 18 of a zstd one): their uncompressed size, before downloading">
+                    { "Estimate sizes" }
                 </button>
                 if props.active {
                     <button type="button" class="secondary" data-testid="cancel-all" onclick={cancel_all}>

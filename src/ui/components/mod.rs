@@ -14,6 +14,7 @@ pub mod family_map;
 pub mod fetch_panel;
 pub mod findings;
 pub mod folded_section;
+pub mod image_files;
 pub mod input_area;
 pub mod input_panel;
 pub mod layer_chain_ids;

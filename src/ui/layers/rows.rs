@@ -2,6 +2,8 @@
 //! named no layer. No `html!`, no IO: workers' events come in as actions.
 
 use super::protocol::Event;
+use crate::core::layer::compression::SizeEstimate;
+use crate::core::layer::estimate::EstimateProblem;
 use crate::core::layer::tar::{Entry, Listing};
 use crate::core::layer::{check, match_report, BlobReport, LayerCheck, LayerClaim, LayerMatch};
 use std::rc::Rc;
@@ -123,6 +125,8 @@ pub struct Row {
     pub read_from: Option<String>,
     pub status: Status,
     pub files: Files,
+    /// The uncompressed size read from a few bytes of the blob, when it was asked for.
+    pub estimate: Option<Result<SizeEstimate, EstimateProblem>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +150,11 @@ pub enum Action {
     Event { key: u32, event: Event, now: f64 },
     /// Row `key` cannot be read at all (e.g. its descriptor has no digest to download).
     Fail { key: u32, message: String },
+    /// Row `key`'s uncompressed size, estimated from a few bytes (or why not).
+    Estimated {
+        key: u32,
+        estimate: Result<SizeEstimate, EstimateProblem>,
+    },
 }
 
 impl Rows {
@@ -160,6 +169,7 @@ impl Rows {
                 read_from: None,
                 status: Status::Idle,
                 files: Files::default(),
+                estimate: None,
             })
             .collect();
         Rows { claims, rows }
@@ -313,11 +323,17 @@ impl Reducible for Rows {
                 read_from: Some(name),
                 status: Status::Idle,
                 files: Files::default(),
+                estimate: None,
             }),
             Action::Event { key, event, now } => next.apply(key, event, now),
             Action::Fail { key, message } => {
                 if let Some(row) = next.row_mut(key) {
                     row.status = Status::Failed { message };
+                }
+            }
+            Action::Estimated { key, estimate } => {
+                if let Some(row) = next.row_mut(key) {
+                    row.estimate = Some(estimate);
                 }
             }
         }

@@ -366,6 +366,8 @@ export async function startFaultProxy(upstream) {
         'Content-Type': 'application/vnd.oci.image.manifest.v1+json',
         'Content-Length': String(4 * 1024 ** 3),
       });
+      // A HEAD answer has no body: node sends its headers only when it ends.
+      if (req.method === 'HEAD') return res.end();
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       const timer = setInterval(() => {
         if (res.destroyed) return clearInterval(timer);
