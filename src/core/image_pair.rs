@@ -7,6 +7,8 @@
 //! B's platform as B's config names it) and the comparison runs on it. [`summary`] then puts the
 //! pairing and the comparison's answer into one sentence, most specific first.
 
+pub mod layers;
+
 use crate::core::descriptor::Platform;
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::diagnose::Side;
