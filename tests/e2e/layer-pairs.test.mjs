@@ -4,8 +4,15 @@
 // come from outside the page: each blob's Docker-Content-Digest (node's fetch from the registry), each
 // diff_id as the sha256 (node crypto) of the blob decompressed by node's zlib (`gzip -dc`) or the zstd
 // CLI (`zstd -dc`), the configs' rootfs.diff_ids as the registry serves them.
+//
+// Also: two large layer blobs opened in the comparison (one GNU tar compressed by `gzip -1` and by
+// `gzip -9`) are compared in the analysis worker: "Working…" shows, the page keeps working meanwhile.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { useApp, WAIT_MS } from './lib/harness.mjs';
@@ -176,5 +183,69 @@ describe('two images, one layer table', () => {
       assert.match(row.text, /unknown \(config not loaded\)/);
       assert.equal(row.why, false, 'a pasted manifest names no registry to download its blobs from');
     }
+  });
+});
+
+/**
+ * One GNU tar of `files` incompressible files of `size` bytes (fixed names, mtimes and owners),
+ * compressed by the gzip CLI at level 1 and at level 9, written into `dir` (large files reach the
+ * page by path: a buffer that size takes too long through the browser protocol).
+ */
+function largeLayerPair(dir, files, size) {
+  const root = join(dir, 'root');
+  try {
+    execFileSync('mkdir', ['-p', root]);
+    for (let i = 0; i < files; i++) writeFileSync(join(root, `blob-${i}.bin`), randomBytes(size));
+    const tar = execFileSync(
+      'tar',
+      ['--sort=name', '--mtime=@1700000000', '--owner=0', '--group=0', '--numeric-owner', '-C', root, '-cf', '-', '.'],
+      { maxBuffer: 1 << 30 },
+    );
+    const gzip = (level) => {
+      const path = join(dir, `layer-gzip${level}.tar.gz`);
+      writeFileSync(path, execFileSync('gzip', [`-${level}`, '-n', '-c'], { input: tar, maxBuffer: 1 << 30 }));
+      return path;
+    };
+    return { fast: gzip(1), best: gzip(9), size: tar.length };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('two large layer blobs compared off the page\'s thread', () => {
+  const app = useApp();
+
+  test('"Working…" shows while the worker reads both blobs, and the page analyses a paste meanwhile', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'digestlens-e2e-large-layer-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { fast, best, size } = largeLayerPair(dir, 12, 2 << 20);
+    const page = app().page;
+    await page.setInputFiles('[data-testid="file-a"]', fast);
+    const started = Date.now();
+    await page.setInputFiles('[data-testid="file-b"]', best);
+    const pending = page.locator('[data-testid="comparison"] [data-testid="compare-pending"]');
+    await app().until(() => pending.waitFor(), '"Working…"');
+    assert.match(await pending.textContent(), /^Working…/);
+    // Watch the page's thread while the worker works: long tasks, and a paste analysed meanwhile.
+    await page.evaluate(() => {
+      window.__longest = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const text = '{"typed": "while two layers are compared"}';
+    await app().paste(text);
+    await app().waitForDocuments((d) => d.some((x) => x.digest === sha256(Buffer.from(text))), 'the pasted text');
+    assert.equal(await pending.count(), 1, 'the comparison was still running when the paste was analysed');
+    const verdict = await app().waitForVerdict('[data-testid="comparison"]', (v) => v.slug !== null, 'the verdict', 6 * WAIT_MS);
+    const elapsed = Date.now() - started;
+    const longest = await page.evaluate(() => window.__longest);
+    t.diagnostic(
+      `two layer blobs of a ${(size / 2 ** 20).toFixed(0)} MiB tar compared in ${elapsed} ms; ` +
+        `longest task on the page's thread meanwhile: ${Math.round(longest)} ms`,
+    );
+    assert.equal(verdict.slug, 'compression-only', verdict.text);
+    assert.match(verdict.text, /Same content, different compression/);
+    assert.ok(longest < 500, `the page's thread was blocked for ${Math.round(longest)} ms`);
   });
 });
