@@ -34,6 +34,18 @@ pub struct LayerPairsProps {
     pub keyring: Keyring,
 }
 
+/// A row's identity: its position and both blobs, so a row of another pair of images starts
+/// afresh (without the answer to an earlier "Why?").
+fn row_key(pair: &LayerPair) -> String {
+    let digest = |cell: Option<&LayerCell>| cell.and_then(|c| text(c.digest.as_ref())).unwrap_or_default();
+    format!(
+        "{} {} {}",
+        pair.index,
+        digest(pair.a.as_ref()),
+        digest(pair.b.as_ref())
+    )
+}
+
 fn image<'a>(manifest: &'a Handle, config: Option<&'a Handle>) -> ImageLayers<'a> {
     ImageLayers {
         manifest: manifest.0.analysis(),
@@ -83,7 +95,7 @@ pub fn layer_pairs_table(props: &LayerPairsProps) -> Html {
                 </thead>
                 <tbody>
                     { for rows.iter().map(|pair| html! {
-                        <PairRow key={pair.index} pair={pair.clone()} repositories={repositories.clone()}
+                        <PairRow key={row_key(pair)} pair={pair.clone()} repositories={repositories.clone()}
                             keyring={props.keyring.clone()} />
                     }) }
                 </tbody>
