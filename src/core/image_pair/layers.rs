@@ -25,14 +25,6 @@ pub struct ImageLayers<'a> {
 }
 
 impl<'a> ImageLayers<'a> {
-    /// The config digest the manifest names, to find the config among loaded documents.
-    pub fn config_digest(manifest: &Analysis) -> Option<&Digest> {
-        match &manifest.body {
-            Body::Manifest { config, .. } => config.as_deref().and_then(|c| c.digest.as_ref()),
-            _ => None,
-        }
-    }
-
     fn image_config(&self) -> Option<&'a ImageConfig> {
         match &self.config?.body {
             Body::Config(config) => Some(config),

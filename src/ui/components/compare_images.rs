@@ -11,8 +11,7 @@ use super::layer_pairs::LayerPairs;
 use super::registry_error::RegistryErrorView;
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::distribution::error::RegistryError;
-use crate::core::image_pair::layers::ImageLayers;
-use crate::core::image_pair::{pair, sentence, summary, Family, Pairing};
+use crate::core::image_pair::{config_digest, pair, sentence, summary, Family, Pairing};
 use crate::core::reference::Reference;
 use crate::registry::{cancellation, walk, CancelHandle, Event, Keyring, Problem, Settings};
 use crate::ui::comparison_worker::{use_comparison, Answered};
@@ -48,8 +47,7 @@ impl Side {
 
     /// The config `manifest` names, when this side fetched it.
     fn config_of(&self, manifest: &LoadedDocument) -> Option<Handle> {
-        self.find(ImageLayers::config_digest(manifest.analysis())?)
-            .map(Handle)
+        self.find(config_digest(manifest.analysis())?).map(Handle)
     }
 }
 

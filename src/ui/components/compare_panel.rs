@@ -13,7 +13,7 @@ use super::human_size;
 use super::layer_comparison::LayerComparison;
 use super::layer_pairs::LayerPairs;
 use crate::core::diagnose::Side;
-use crate::core::image_pair::layers::ImageLayers;
+use crate::core::image_pair::config_digest;
 use crate::core::layer::compression::looks_like_layer;
 use crate::registry::Keyring;
 use crate::ui::comparison_worker::use_comparison;
@@ -81,7 +81,7 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
 
 /// The config an image manifest names, when it is loaded on the page.
 fn config_of(manifest: &Handle, documents: &DocumentList) -> Option<Handle> {
-    let digest = ImageLayers::config_digest(manifest.0.analysis())?;
+    let digest = config_digest(manifest.0.analysis())?;
     documents
         .0
         .iter()
