@@ -212,7 +212,7 @@ fn pair_row(props: &PairRowProps) -> Html {
         }),
         (Asking::No, Answered::Done(difference)) => Some(html! {
             <div class="verdict" data-testid="layer-pair-why" data-reason={difference.slug()}>
-                <p>{ difference.headline() }</p>
+                <p><strong>{ format!("Layer {}: ", pair.index) }</strong>{ difference.headline() }</p>
                 { details(difference) }
             </div>
         }),
