@@ -184,6 +184,26 @@ describe('two images, one layer table', () => {
       assert.equal(row.why, false, 'a pasted manifest names no registry to download its blobs from');
     }
   });
+
+  test('two manifests of 1,000 layers each: the table draws 200 rows and says how many it left out', async () => {
+    const manifest = (salt) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(Buffer.from(salt)), size: 2 },
+        layers: Array.from({ length: 1000 }, (_, i) => ({
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha256(Buffer.from(`${salt} ${i}`)),
+          size: i + 1,
+        })),
+      });
+    await app().pasteInto('paste-a', manifest('a'));
+    await app().pasteInto('paste-b', manifest('b'));
+    const rows = await pairRows(app(), '[data-testid="compare"]', 200);
+    assert.ok(rows.every((r) => r.status === 'unknown'));
+    assert.equal(rows[199].digestA, sha256(Buffer.from('a 199')));
+    assert.equal(await app().page.textContent('[data-testid="layer-pairs-more"]'), '800 more layer positions are not drawn.');
+  });
 });
 
 /**

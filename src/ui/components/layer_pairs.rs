@@ -22,6 +22,9 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+/// Rows drawn at most: a crafted manifest may list 100,000 layers.
+const SHOWN_ROWS: usize = 200;
+
 #[derive(Properties, PartialEq)]
 pub struct LayerPairsProps {
     /// The two image manifests.
@@ -94,12 +97,17 @@ pub fn layer_pairs_table(props: &LayerPairsProps) -> Html {
                     </tr>
                 </thead>
                 <tbody>
-                    { for rows.iter().map(|pair| html! {
+                    { for rows.iter().take(SHOWN_ROWS).map(|pair| html! {
                         <PairRow key={row_key(pair)} pair={pair.clone()} repositories={repositories.clone()}
                             keyring={props.keyring.clone()} />
                     }) }
                 </tbody>
             </table>
+            if rows.len() > SHOWN_ROWS {
+                <p class="muted" data-testid="layer-pairs-more">
+                    { format!("{} more layer positions are not drawn.", rows.len() - SHOWN_ROWS) }
+                </p>
+            }
         </div>
     }
 }
