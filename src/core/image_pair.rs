@@ -7,6 +7,8 @@
 //! B's platform as B's config names it) and the comparison runs on it. [`summary`] then puts the
 //! pairing and the comparison's answer into one sentence, most specific first.
 
+pub mod layers;
+
 use crate::core::descriptor::Platform;
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::diagnose::Side;
@@ -29,21 +31,21 @@ impl Family<'_> {
         self.documents.iter().copied().find(|d| d.digest() == digest)
     }
 
-    /// The config digest of an image manifest.
-    fn config_of(manifest: &Analysis) -> Option<&Digest> {
-        match &manifest.body {
-            Body::Manifest { config, .. } => config.as_deref().and_then(|c| c.digest.as_ref()),
-            _ => None,
-        }
-    }
-
     /// The platform the top manifest's config names.
     fn platform(&self) -> Option<Platform> {
-        let config = self.find(Self::config_of(self.top)?)?;
+        let config = self.find(config_digest(self.top)?)?;
         match &config.body {
             Body::Config(config) => config.platform.clone(),
             _ => None,
         }
+    }
+}
+
+/// The config digest an image manifest names.
+pub fn config_digest(manifest: &Analysis) -> Option<&Digest> {
+    match &manifest.body {
+        Body::Manifest { config, .. } => config.as_deref().and_then(|c| c.digest.as_ref()),
+        _ => None,
     }
 }
 
@@ -91,10 +93,10 @@ fn entry_for(index: &Family<'_>, image: &Family<'_>, side: Side) -> Option<Pairi
     if entries.iter().any(|(_, _, digest)| digest == image.top.digest()) {
         return None;
     }
-    let config = Family::config_of(image.top);
+    let config = config_digest(image.top);
     let by_config = entries
         .iter()
-        .find(|(_, _, digest)| config.is_some() && index.find(digest).and_then(Family::config_of) == config);
+        .find(|(_, _, digest)| config.is_some() && index.find(digest).and_then(config_digest) == config);
     let platform = image.platform();
     let by_platform = || {
         platform

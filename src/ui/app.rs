@@ -149,7 +149,7 @@ pub fn app() -> Html {
                     <CompareImages />
                 </FoldedSection>
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
-                    {on_choose} {on_swap} />
+                    {on_choose} {on_swap} keyring={(*keyring).clone()} />
             </ContextProvider<DocumentList>>
             </ConnectionProvider>
             </main>

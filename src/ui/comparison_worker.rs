@@ -1,13 +1,17 @@
 //! Hooks that put a question to the analysis worker (`ui::analysis`) and follow its answer:
-//! a comparison of two documents, an expected digest, a re-push preview. Each asks again when its
-//! inputs change (compared by identity: the same documents, the same `Rc`s) and drops the answer
-//! to the question before, so what is shown always belongs to what is on screen.
+//! a comparison of two documents, an expected digest, a re-push preview, why two layer blobs
+//! differ. Each asks again when its inputs change (compared by identity: the same documents, the
+//! same `Rc`s) and drops the answer to the question before, so what is shown always belongs to
+//! what is on screen.
 
 use super::analysis::client::{self, Listener};
-use super::analysis::protocol::{Answer, Task};
-use super::state::{DocumentList, Handle};
+use super::analysis::protocol::{Answer, LayerInput, Task};
+use super::layers::protocol::RegistryBlob;
+use super::state::{DocumentList, Handle, LoadedDocument};
 use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
 use crate::core::diagnose::Expected;
+use crate::core::digest::Digest;
+use crate::core::layer::diff::LayerDifference;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -136,6 +140,56 @@ pub fn use_repush_preview(doc: Handle, open: bool) -> Answered<Vec<RenderingRepo
         |Handle(doc), listener| client::ask(Task::Repush, &[doc], listener),
         |answer| match answer {
             Answer::Repushed(renderings) => Some(renderings),
+            _ => None,
+        },
+    )
+}
+
+/// One of two layer blobs to compare: a document the page holds, or a registry blob the worker
+/// downloads.
+#[derive(Clone, PartialEq)]
+pub enum LayerBlob {
+    Given(Handle),
+    Registry { blob: RegistryBlob, digest: Digest },
+}
+
+impl LayerBlob {
+    fn input(&self) -> LayerInput {
+        match self {
+            LayerBlob::Given(_) => LayerInput::Given,
+            LayerBlob::Registry { blob, digest } => LayerInput::Registry {
+                blob: blob.clone(),
+                digest: digest.clone(),
+            },
+        }
+    }
+
+    fn given(&self) -> Option<&LoadedDocument> {
+        match self {
+            LayerBlob::Given(Handle(doc)) => Some(doc),
+            LayerBlob::Registry { .. } => None,
+        }
+    }
+}
+
+/// Why two layer blobs differ, file by file (`core::layer::diff`), worked out in the worker.
+#[hook]
+pub fn use_layer_difference(blobs: Option<(LayerBlob, LayerBlob)>) -> Answered<LayerDifference> {
+    use_answer(
+        blobs,
+        |(a, b), listener| {
+            let given: Vec<&LoadedDocument> = a.given().into_iter().chain(b.given()).collect();
+            client::ask(
+                Task::CompareLayers {
+                    a: a.input(),
+                    b: b.input(),
+                },
+                &given,
+                listener,
+            )
+        },
+        |answer| match answer {
+            Answer::LayersCompared(difference) => Some(difference),
             _ => None,
         },
     )

@@ -8,7 +8,8 @@
 // connected to) reads as a sentence naming the host and the flag, and the "compare two images" form on a
 // real pulled-and-pushed pair: an index copied with `skopeo copy --all` to registry 1, and its amd64 image
 // pulled and pushed to registry 2 the way `docker push` does it (layers decompressed into local storage,
-// then pushed as Docker schema 2 with gzip written again at level 9).
+// then pushed as Docker schema 2 with gzip written again at level 9): its verdict, and its layer table with
+// the "Why?" of a layer downloaded through the proxy.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { AppPage, DIST_DIR, launchBrowser, REPO_ROOT, WAIT_MS } from './lib/harness.mjs';
 import { sha256 } from './lib/expected.mjs';
@@ -309,5 +311,51 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
       return [...row.querySelectorAll('code')].map((c) => c.textContent.trim());
     }, scope);
     assert.deepEqual(compared, [pair.amd64.digest, pair.pushed.digest], "the registries' digests of the two manifests compared");
+  });
+
+  test('two references, one layer table: each layer of the pulled-and-pushed pair is recompressed, and "Why?" names the compression only', async () => {
+    const pair = await pushPair();
+    /** Per layer: the registry's Docker-Content-Digest, and the config's diff_id beside the sha256 of `gzip -dc` (node's zlib). */
+    const facts = async (registry, repository, manifest) => {
+      const config = JSON.parse((await direct(registry, `${repository}/blobs/${manifest.config.digest}`)).bytes);
+      return Promise.all(
+        manifest.layers.map(async (layer, i) => {
+          const blob = await direct(registry, `${repository}/blobs/${layer.digest}`);
+          assert.equal(config.rootfs.diff_ids[i], sha256(gunzipSync(blob.bytes)), `diff_id ${i} is the sha256 of the content`);
+          return { digest: blob.digest, diffId: config.rootfs.diff_ids[i] };
+        }),
+      );
+    };
+    const [pulled, pushed] = await Promise.all([
+      facts(first, 'pulled/busybox', pair.amd64.json),
+      facts(second, 'pushed/busybox', pair.pushed.json),
+    ]);
+
+    const page = app.page;
+    await page.fill('[data-testid="reference-a"]', `${first.host}/pulled/busybox:1`);
+    await page.fill('[data-testid="reference-b"]', `${second.host}/pushed/busybox:1`);
+    await app.click('compare-images-button');
+    const rowsSelector = '[data-testid="compare-images"] [data-testid="layer-pairs"] [data-testid="layer-pair"]';
+    await app.until(
+      () => page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [rowsSelector, pulled.length]),
+      'a row per layer',
+    );
+    const rows = await page.locator(rowsSelector).evaluateAll((all) => all.map((r) => ({ ...r.dataset, text: r.textContent })));
+    for (const [i, row] of rows.entries()) {
+      assert.equal(row.status, 'recompressed', row.text);
+      assert.deepEqual([row.digestA, row.digestB], [pulled[i].digest, pushed[i].digest], "the registries' blob digests");
+      assert.deepEqual([row.diffIdA, row.diffIdB], [pulled[i].diffId, pushed[i].diffId], "the configs' diff_ids");
+    }
+    await app.until(
+      () => page.click(`${rowsSelector}[data-index="0"] [data-testid="layer-pair-why-button"]`),
+      '"Why?" of layer 0',
+    );
+    const answer = page.locator('[data-testid="compare-images"] [data-testid="layer-pair-why"]');
+    await app.until(() => answer.waitFor({ timeout: 2 * WAIT_MS }), 'the answer to "Why?"');
+    const text = (await answer.textContent()).trim();
+    console.log(`# why layer 0 differs: ${text}`);
+    assert.equal(await answer.getAttribute('data-reason'), 'compression-only', text);
+    assert.match(text, /Same content, different compression/);
+    assert.doesNotMatch(text, /files differ|modification times|owners|modes/i);
   });
 });

@@ -3,5 +3,6 @@
 //! which runs `core::diagnose` and answers with `core::diagnose::report`s; [`protocol`] is what
 //! they say to each other.
 pub mod client;
+mod layer_diff;
 pub mod protocol;
 pub mod worker;

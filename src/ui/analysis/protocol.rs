@@ -8,7 +8,10 @@
 //! fixture registry served).
 
 use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
+use crate::core::digest::Digest;
 use crate::core::document::Origin;
+use crate::core::layer::diff::LayerDifference;
+use crate::ui::layers::protocol::RegistryBlob;
 use serde::{Deserialize, Serialize};
 
 /// What to work out. The documents are the `bytes` of the message, in this order.
@@ -20,6 +23,19 @@ pub enum Task {
     CheckExpected { expected: String },
     /// One document.
     Repush,
+    /// Why two layer blobs differ, file by file: each blob is streamed through the verifier and
+    /// the tar lister here, never on the page's thread.
+    CompareLayers { a: LayerInput, b: LayerInput },
+}
+
+/// Where a layer blob of [`Task::CompareLayers`] comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LayerInput {
+    /// The next document of the message (a blob the page holds already, e.g. a file opened in
+    /// the comparison): read from its transferred buffer 64 KiB at a time.
+    Given,
+    /// A registry blob, downloaded by the worker as the layer workers download it.
+    Registry { blob: RegistryBlob, digest: Digest },
 }
 
 /// Page → worker.
@@ -36,6 +52,7 @@ pub enum Answer {
     Compared(ComparisonReport),
     Checked(ExpectedReport),
     Repushed(Vec<RenderingReport>),
+    LayersCompared(LayerDifference),
 }
 
 /// Worker → page.

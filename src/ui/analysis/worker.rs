@@ -1,7 +1,9 @@
 //! The worker side: runs in a dedicated Web Worker (`src/bin/analysis_worker.rs`), so comparing
 //! two large documents or trying every re-serialization of one never blocks the page, and the
-//! page's own module does not carry this code. One command at a time, in the order they came.
+//! page's own module does not carry this code. One command at a time, in the order they came;
+//! two layer blobs are compared as they stream in (`layer_diff`), which may download them.
 
+use super::layer_diff::compare_layers;
 use super::protocol::{Answer, Command, Event, Task, BYTES};
 use crate::core::diagnose::report::{ComparisonReport, ExpectedReport, RenderingReport};
 use crate::core::diagnose::{check_expected, compare, repush_preview, Expected};
@@ -27,18 +29,33 @@ pub fn start() {
             });
             return;
         };
-        let bytes: Vec<Vec<u8>> = Reflect::get(&data, &JsValue::from_str(BYTES))
+        let buffers: Vec<Uint8Array> = Reflect::get(&data, &JsValue::from_str(BYTES))
             .ok()
             .and_then(|b| b.dyn_into::<Array>().ok())
             .map(|array| {
                 array
                     .iter()
                     .filter_map(|b| b.dyn_into::<Uint8Array>().ok())
-                    .map(|b| b.to_vec())
                     .collect()
             })
             .unwrap_or_default();
         let id = command.id;
+        if let Task::CompareLayers { a, b } = &command.task {
+            // Streams blobs (maybe downloads): the page sends its next command only after this
+            // one's answer, so one runs at a time still.
+            let (a, b) = (a.clone(), b.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                post_event(&match compare_layers(&a, &b, &buffers).await {
+                    Ok(difference) => Event::Done {
+                        id,
+                        answer: Answer::LayersCompared(difference),
+                    },
+                    Err(message) => Event::Failed { id, message },
+                });
+            });
+            return;
+        }
+        let bytes: Vec<Vec<u8>> = buffers.iter().map(Uint8Array::to_vec).collect();
         post_event(&match run(&command, &bytes) {
             Ok(answer) => Event::Done { id, answer },
             Err(message) => Event::Failed { id, message },

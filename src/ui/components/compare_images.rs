@@ -3,13 +3,15 @@
 //! fetched with the registry walk and the page's connection settings; when one is an index and
 //! the other an image manifest, `core::image_pair` picks the index's entry for that image; the
 //! analysis worker compares the two (`use_comparison`) and the answer is summed up first, then
-//! shown with its evidence. What is fetched here stays in this section.
+//! the two images' layers side by side (`LayerPairs`, each with "Why?"), then the evidence.
+//! What is fetched here stays in this section.
 
 use super::comparison_view::ComparisonView;
+use super::layer_pairs::LayerPairs;
 use super::registry_error::RegistryErrorView;
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::distribution::error::RegistryError;
-use crate::core::image_pair::{pair, sentence, summary, Family, Pairing};
+use crate::core::image_pair::{config_digest, pair, sentence, summary, Family, Pairing};
 use crate::core::reference::Reference;
 use crate::registry::{cancellation, walk, CancelHandle, Event, Keyring, Problem, Settings};
 use crate::ui::comparison_worker::{use_comparison, Answered};
@@ -42,6 +44,11 @@ impl Side {
             .find(|d| d.analysis().digest() == digest)
             .cloned()
     }
+
+    /// The config `manifest` names, when this side fetched it.
+    fn config_of(&self, manifest: &LoadedDocument) -> Option<Handle> {
+        self.find(config_digest(manifest.analysis())?).map(Handle)
+    }
 }
 
 /// What the form is doing.
@@ -58,6 +65,8 @@ enum Stage {
         pairing: Pairing,
         a: Handle,
         b: Handle,
+        /// The configs of `a` and `b`, when fetched.
+        configs: (Option<Handle>, Option<Handle>),
     },
 }
 
@@ -72,6 +81,7 @@ enum Asked {
 async fn fetch_family(
     reference: Reference,
     settings: Settings,
+    keyring: Keyring,
     cancel: crate::registry::Cancel,
 ) -> Result<Side, Vec<(String, RegistryError)>> {
     let documents = RefCell::new(Vec::new());
@@ -89,7 +99,7 @@ async fn fetch_family(
         Event::Problem(Problem::Failed { about, error }) => problems.borrow_mut().push((about, error)),
         Event::Progress { .. } | Event::Referrers(_) | Event::Problem(Problem::Skipped(_)) => {}
     };
-    walk(&reference, &settings, &Keyring::default(), cancel, &on_event).await;
+    walk(&reference, &settings, &keyring, cancel, &on_event).await;
     let documents = documents.into_inner();
     let problems = problems.into_inner();
     if documents.is_empty() {
@@ -118,10 +128,11 @@ fn ready(a: Side, b: Side) -> Stage {
         Pairing::Tops => tops,
     };
     match chosen {
-        (Some(a), Some(b)) => Stage::Ready {
+        (Some(chosen_a), Some(chosen_b)) => Stage::Ready {
             pairing,
-            a: Handle(a),
-            b: Handle(b),
+            configs: (a.config_of(&chosen_a), b.config_of(&chosen_b)),
+            a: Handle(chosen_a),
+            b: Handle(chosen_b),
         },
         _ => Stage::Input("A side holds no document.".to_owned()),
     }
@@ -153,10 +164,11 @@ fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Ask
 async fn side_of(
     asked: Asked,
     settings: Settings,
+    keyring: Keyring,
     cancel: crate::registry::Cancel,
 ) -> Result<Side, Vec<(String, RegistryError)>> {
     match asked {
-        Asked::Reference(reference) => fetch_family(reference, settings, cancel).await,
+        Asked::Reference(reference) => fetch_family(reference, settings, keyring, cancel).await,
         Asked::Pasted(bytes) => Ok(Side {
             documents: vec![LoadedDocument::own(Source::Pasted, bytes)],
         }),
@@ -170,7 +182,11 @@ pub fn compare_images() -> Html {
     let stage = use_state(Stage::default);
     let running = use_mut_ref(|| None::<CancelHandle>);
     let waiting = use_mut_ref(|| false);
+    // How this form's walks reached each repository, for a layer row's "Why?" downloads; a new
+    // comparison starts a new one.
+    let keyring = use_state(Keyring::default);
     let compare = {
+        let keyring = keyring.clone();
         let (reference_a, reference_b, paste_b) = (reference_a.clone(), reference_b.clone(), paste_b.clone());
         let (stage, connection, waiting) = (stage.clone(), connection.clone(), waiting.clone());
         Callback::from(move |()| {
@@ -196,11 +212,13 @@ pub fn compare_images() -> Html {
             let (handle, cancel) = cancellation();
             *running.borrow_mut() = Some(handle);
             stage.set(Stage::Fetching);
+            let fresh = Keyring::default();
+            keyring.set(fresh.clone());
             let stage = stage.clone();
             spawn_local(async move {
                 let both = futures::future::join(
-                    side_of(a, settings.clone(), cancel.clone()),
-                    side_of(b, settings, cancel.clone()),
+                    side_of(a, settings.clone(), fresh.clone(), cancel.clone()),
+                    side_of(b, settings, fresh, cancel.clone()),
                 )
                 .await;
                 if cancel.is_cancelled() {
@@ -251,12 +269,12 @@ pub fn compare_images() -> Html {
                 </details>
                 <button type="submit" data-testid="compare-images-button">{ "Compare" }</button>
             </form>
-            { stage_view(&stage, &comparison) }
+            { stage_view(&stage, &comparison, &keyring) }
         </section>
     }
 }
 
-fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>) -> Html {
+fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>, keyring: &Keyring) -> Html {
     match stage {
         Stage::Idle => html! {},
         Stage::Fetching => html! {
@@ -272,11 +290,18 @@ fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>) -> Html {
                 }) }
             </div>
         },
-        Stage::Ready { pairing, a, b } => html! {
+        Stage::Ready {
+            pairing,
+            a,
+            b,
+            configs,
+        } => html! {
             <>
                 if let Answered::Done(report) = comparison {
                     { verdict(pairing, report) }
                 }
+                <LayerPairs a={a.clone()} b={b.clone()} config_a={configs.0.clone()} config_b={configs.1.clone()}
+                    keyring={keyring.clone()} />
                 <ComparisonView state={comparison.clone()} a={a.clone()} b={b.clone()} verdict={false} />
             </>
         },

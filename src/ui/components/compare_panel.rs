@@ -4,14 +4,18 @@
 //! side's pasted text and file are its own and never join the documents above, so comparing does
 //! not disturb what the user loaded. The comparison itself is `core::diagnose::compare`, run in the
 //! analysis worker (`use_comparison`); this component only gathers the two inputs and hands the
-//! answer to `ComparisonView`.
+//! answer to `ComparisonView`. Two image manifests also get their layers side by side
+//! (`LayerPairs`), with each config found among the loaded documents.
 
 use super::comparison_view::ComparisonView;
 use super::digest_value::DigestValue;
 use super::human_size;
 use super::layer_comparison::LayerComparison;
+use super::layer_pairs::LayerPairs;
 use crate::core::diagnose::Side;
+use crate::core::image_pair::config_digest;
 use crate::core::layer::compression::looks_like_layer;
+use crate::registry::Keyring;
 use crate::ui::comparison_worker::use_comparison;
 use crate::ui::files;
 use crate::ui::state::{Choice, DocumentList, Handle, LoadedDocument, Source};
@@ -25,6 +29,8 @@ pub struct ComparePanelProps {
     pub b: Choice,
     pub on_choose: Callback<(Side, Choice)>,
     pub on_swap: Callback<()>,
+    /// How the page's walks reached each repository, for a layer row's "Why?" downloads.
+    pub keyring: Keyring,
 }
 
 /// The sides' choices live in the workspace's view, so a link carries them.
@@ -56,7 +62,13 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
             </div>
             { match (a, b) {
                 (Some(a), Some(b)) if is_layer(&a) && is_layer(&b) => html! { <LayerComparison {a} {b} /> },
-                (Some(a), Some(b)) => html! { <ComparisonView state={comparison} {a} {b} /> },
+                (Some(a), Some(b)) => html! {
+                    <>
+                        <ComparisonView state={comparison} a={a.clone()} b={b.clone()} />
+                        <LayerPairs config_a={config_of(&a, &documents)} config_b={config_of(&b, &documents)}
+                            {a} {b} keyring={props.keyring.clone()} />
+                    </>
+                },
                 _ => html! {
                     <p class="hint" data-testid="compare-hint">
                         { "Give both A and B a document to see why their digests differ." }
@@ -65,6 +77,17 @@ pub fn compare_panel(props: &ComparePanelProps) -> Html {
             } }
         </section>
     }
+}
+
+/// The config an image manifest names, when it is loaded on the page.
+fn config_of(manifest: &Handle, documents: &DocumentList) -> Option<Handle> {
+    let digest = config_digest(manifest.0.analysis())?;
+    documents
+        .0
+        .iter()
+        .find(|d| d.analysis().digest() == digest)
+        .cloned()
+        .map(Handle)
 }
 
 /// Two layer blobs get a file-level answer instead of the document comparison.

@@ -3,15 +3,14 @@
 //! files in another tar (mtimes, owners, modes, order, PAX records, padding), or the files that
 //! were added, removed and changed.
 //!
-//! Both blobs are already in the page's memory (the comparison reads its files whole), so they
-//! are verified and listed here in one pass each, without a worker.
+//! The blobs are verified, listed and compared in the analysis worker (`use_layer_difference`):
+//! a blob of hundreds of MiB never blocks the page, which says "Working…" meanwhile. The
+//! comparison's files are read whole by the compare panel, so the worker gets a copy of each
+//! and reads it 64 KiB at a time.
 
 use super::human_size;
-use crate::core::layer::diff::{
-    compare, ContentChanges, Example, FileFact, LayerDifference, LayerSide, TarReason,
-};
-use crate::core::layer::tar::{ListOptions, Listing};
-use crate::core::layer::{BlobReport, BlobVerifier, Decoding, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
+use crate::core::layer::diff::{ContentChanges, Example, FileFact, LayerDifference, TarReason};
+use crate::ui::comparison_worker::{use_layer_difference, Answered, LayerBlob};
 use crate::ui::state::Handle;
 use yew::prelude::*;
 
@@ -24,44 +23,36 @@ pub struct LayerComparisonProps {
     pub b: Handle,
 }
 
-fn measure(bytes: &[u8]) -> (BlobReport, Option<Listing>) {
-    let mut verifier = BlobVerifier::new(&LayerClaim::default(), Decoding::Sniff, DEFAULT_UNCOMPRESSED_CAP)
-        .with_listing(ListOptions::default());
-    for chunk in bytes.chunks(64 * 1024) {
-        verifier.feed(chunk);
-    }
-    verifier.finish_listed()
-}
-
-fn side<'a>(bytes: &'a [u8], report: &'a BlobReport, listing: Option<&'a Listing>) -> LayerSide<'a> {
-    LayerSide {
-        report,
-        head: bytes.get(..32).unwrap_or(bytes),
-        listing,
-    }
-}
-
 #[function_component(LayerComparison)]
 pub fn layer_comparison(props: &LayerComparisonProps) -> Html {
-    let difference = use_memo((props.a.clone(), props.b.clone()), |(a, b)| {
-        let (ra, la) = measure(a.0.bytes());
-        let (rb, lb) = measure(b.0.bytes());
-        compare(
-            &side(a.0.bytes(), &ra, la.as_ref()),
-            &side(b.0.bytes(), &rb, lb.as_ref()),
-        )
-    });
+    let state = use_layer_difference(Some((
+        LayerBlob::Given(props.a.clone()),
+        LayerBlob::Given(props.b.clone()),
+    )));
     html! {
         <div class="comparison layer-comparison" data-testid="comparison">
-            <div class="verdict" data-testid="verdict" data-verdict={difference.slug()} role="status" aria-live="polite">
-                <p>{ difference.headline() }</p>
-                { details(&difference) }
-            </div>
+            { match state {
+                Answered::Done(difference) => html! {
+                    <div class="verdict" data-testid="verdict" data-verdict={difference.slug()} role="status" aria-live="polite">
+                        <p>{ difference.headline() }</p>
+                        { details(&difference) }
+                    </div>
+                },
+                Answered::Idle | Answered::Working => html! {
+                    <p class="muted" role="status" data-testid="compare-pending">
+                        { "Working… both layers are read, listed and compared in the background." }
+                    </p>
+                },
+                Answered::Failed(message) => html! {
+                    <p class="error" role="alert" data-testid="compare-error">{ message }</p>
+                },
+            } }
         </div>
     }
 }
 
-fn details(difference: &LayerDifference) -> Html {
+/// The evidence under a layer difference's headline.
+pub fn details(difference: &LayerDifference) -> Html {
     match difference {
         LayerDifference::CompressionOnly { differences, .. } => html! {
             <ul class="differences">{ for differences.iter().map(|d| html! { <li>{ d.clone() }</li> }) }</ul>

@@ -120,7 +120,7 @@ fn start(
 }
 
 /// What the worker needs to download `digest` as `access` says.
-fn registry_blob(reference: &Reference, digest: &Digest, access: &BlobAccess) -> RegistryBlob {
+pub(crate) fn registry_blob(reference: &Reference, digest: &Digest, access: &BlobAccess) -> RegistryBlob {
     RegistryBlob {
         reference: reference.to_string(),
         url: access.url(reference, digest),

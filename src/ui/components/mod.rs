@@ -22,6 +22,7 @@ pub mod layer_comparison;
 pub mod layer_file_row;
 pub mod layer_files;
 pub mod layer_filesystem;
+pub mod layer_pairs;
 pub mod layer_panel;
 pub mod layer_row;
 pub mod layer_sources;

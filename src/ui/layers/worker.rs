@@ -93,7 +93,7 @@ fn broke_off(id: u32, e: BlobStreamError) -> Stop {
 }
 
 /// `work`, or `None` when `seconds` pass first (no limit without `seconds`).
-async fn within<T>(seconds: Option<u32>, work: impl Future<Output = T>) -> Option<T> {
+pub(crate) async fn within<T>(seconds: Option<u32>, work: impl Future<Output = T>) -> Option<T> {
     let Some(seconds) = seconds else {
         return Some(work.await);
     };

@@ -1,0 +1,164 @@
+//! In the analysis worker: why two layer blobs differ (`core::layer::diff`). Each blob is fed
+//! through `BlobVerifier` with its tar listing, 64 KiB at a time: a blob the page holds is read
+//! from its transferred buffer, a registry blob is downloaded here as the layer workers download
+//! it (through the proxy prefix, with its `Authorization`, a timeout per wait). So the page's
+//! thread only draws the answer, and apart from the two listings memory stays bounded by the
+//! page's own copy of a given blob.
+
+use super::protocol::LayerInput;
+use crate::core::digest::Digest;
+use crate::core::distribution::error::RegistryError;
+use crate::core::layer::diff::{compare, LayerDifference, LayerSide};
+use crate::core::layer::tar::{ListOptions, Listing};
+use crate::core::layer::{BlobReport, BlobVerifier, Decoding, Flow, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
+use crate::core::reference::Reference;
+use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
+use crate::ui::layers::protocol::RegistryBlob;
+use crate::ui::layers::worker::within;
+use futures::future::join;
+use js_sys::Uint8Array;
+use web_sys::AbortController;
+
+/// Bytes handed to the verifier at a time (and read from a given buffer at a time).
+const CHUNK: u32 = 64 * 1024;
+/// Bytes kept from a blob's start: enough for any gzip or zstd header.
+const HEAD: usize = 32;
+
+/// What one blob measured.
+struct Measured {
+    report: BlobReport,
+    head: Vec<u8>,
+    listing: Option<Listing>,
+}
+
+impl Measured {
+    fn side(&self) -> LayerSide<'_> {
+        LayerSide {
+            report: &self.report,
+            head: &self.head,
+            listing: self.listing.as_ref(),
+        }
+    }
+}
+
+/// A verifier that also keeps the blob's first bytes.
+struct Measuring {
+    verifier: BlobVerifier,
+    head: Vec<u8>,
+}
+
+impl Measuring {
+    fn new() -> Measuring {
+        // The claim is left empty: the question is what the bytes hold, not whether they match
+        // a descriptor (the layer panel answers that).
+        let verifier = BlobVerifier::new(&LayerClaim::default(), Decoding::Sniff, DEFAULT_UNCOMPRESSED_CAP)
+            .with_listing(ListOptions::default());
+        Measuring {
+            verifier,
+            head: Vec::with_capacity(HEAD),
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Flow {
+        let wanted = HEAD.saturating_sub(self.head.len()).min(chunk.len());
+        self.head
+            .extend_from_slice(chunk.get(..wanted).unwrap_or_default());
+        self.verifier.feed(chunk)
+    }
+
+    fn finish(self) -> Measured {
+        let (report, listing) = self.verifier.finish_listed();
+        Measured {
+            report,
+            head: self.head,
+            listing,
+        }
+    }
+}
+
+/// Compares blob `a` with blob `b` (two registry blobs download at once); `given` holds the
+/// buffers of the `Given` inputs, in order.
+pub async fn compare_layers(
+    a: &LayerInput,
+    b: &LayerInput,
+    given: &[Uint8Array],
+) -> Result<LayerDifference, String> {
+    let mut buffers = given.iter();
+    let buffer_a = matches!(a, LayerInput::Given).then(|| buffers.next()).flatten();
+    let buffer_b = matches!(b, LayerInput::Given).then(|| buffers.next()).flatten();
+    let (ma, mb) = join(measure(a, buffer_a, "A"), measure(b, buffer_b, "B")).await;
+    let (ma, mb) = (ma?, mb?);
+    Ok(compare(&ma.side(), &mb.side()))
+}
+
+async fn measure(input: &LayerInput, buffer: Option<&Uint8Array>, side: &str) -> Result<Measured, String> {
+    match (input, buffer) {
+        (LayerInput::Given, Some(buffer)) => Ok(measure_buffer(buffer)),
+        (LayerInput::Given, None) => Err(format!("Blob {side} did not reach the page's worker.")),
+        (LayerInput::Registry { blob, digest }, _) => download(blob, digest)
+            .await
+            .map_err(|e| format!("Blob {side}: {e}")),
+    }
+}
+
+fn measure_buffer(buffer: &Uint8Array) -> Measured {
+    let mut measuring = Measuring::new();
+    let mut chunk = vec![0u8; CHUNK as usize];
+    let length = buffer.length();
+    let mut offset = 0;
+    while offset < length {
+        let end = offset.saturating_add(CHUNK).min(length);
+        let part = chunk.get_mut(..(end - offset) as usize).unwrap_or_default();
+        buffer.subarray(offset, end).copy_to(part);
+        if measuring.feed(part) == Flow::Enough {
+            break;
+        }
+        offset = end;
+    }
+    measuring.finish()
+}
+
+/// Downloads registry blob `digest` as `blob` says, measuring it on the way.
+async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, String> {
+    let reference = Reference::parse(&blob.reference).map_err(|e| e.to_string())?;
+    let abort = AbortController::new().map_err(|_| "The browser cannot start a download.".to_owned())?;
+    let seconds = blob.timeout_seconds;
+    let opened = within(
+        Some(seconds),
+        blob_stream::open(blob, &reference, digest, &abort.signal()),
+    )
+    .await
+    .ok_or_else(|| {
+        abort.abort();
+        BlobStreamError::Registry(RegistryError::Timeout {
+            registry: reference.registry().to_owned(),
+            seconds,
+        })
+    })
+    .and_then(|opened| opened)
+    .map_err(|e| e.to_string())?;
+    let mut reader = ChunkReader::new(&opened.stream);
+    let mut measuring = Measuring::new();
+    let mut chunk = Vec::new();
+    loop {
+        let Some(read) = within(Some(seconds), reader.next(&mut chunk)).await else {
+            let received = reader.received();
+            reader.cancel();
+            abort.abort();
+            return Err(BlobStreamError::Interrupted {
+                received,
+                detail: format!("nothing arrived for {seconds} seconds"),
+            }
+            .to_string());
+        };
+        if !read.map_err(|e| e.to_string())? {
+            break;
+        }
+        if measuring.feed(&chunk) == Flow::Enough {
+            reader.cancel();
+            abort.abort();
+            break;
+        }
+    }
+    Ok(measuring.finish())
+}
