@@ -63,7 +63,7 @@ async function layerFacts(repository, tag) {
 
 /** The table's rows inside `scope`, as plain data, once there are `count` of them. */
 async function pairRows(app, scope, count) {
-  const selector = `${scope} [data-testid="layer-pairs"] [data-testid="layer-pair"]`;
+  const selector = `${scope} [data-testid="layer-pairs"] [data-testid="layer-pairs-row"]`;
   await app.until(
     () => app.page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [selector, count]),
     `${count} rows in the layer table`,
@@ -84,7 +84,7 @@ async function pairRows(app, scope, count) {
 
 /** Presses row `index`'s "Why?" in `scope` and waits for its answer. */
 async function askWhy(app, scope, index) {
-  const row = `${scope} [data-testid="layer-pair"][data-index="${index}"]`;
+  const row = `${scope} [data-testid="layer-pairs-row"][data-index="${index}"]`;
   await app.until(() => app.page.click(`${row} [data-testid="layer-pair-why-button"]`), `"Why?" of layer ${index}`);
   const answer = app.page.locator(`${scope} [data-testid="layer-pair-why"]`);
   await app.until(() => answer.waitFor({ timeout: 2 * WAIT_MS }), `the answer to "Why?" of layer ${index}`);

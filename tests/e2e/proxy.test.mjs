@@ -335,7 +335,7 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
     await page.fill('[data-testid="reference-a"]', `${first.host}/pulled/busybox:1`);
     await page.fill('[data-testid="reference-b"]', `${second.host}/pushed/busybox:1`);
     await app.click('compare-images-button');
-    const rowsSelector = '[data-testid="compare-images"] [data-testid="layer-pairs"] [data-testid="layer-pair"]';
+    const rowsSelector = '[data-testid="compare-images"] [data-testid="layer-pairs"] [data-testid="layer-pairs-row"]';
     await app.until(
       () => page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [rowsSelector, pulled.length]),
       'a row per layer',

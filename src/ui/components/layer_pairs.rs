@@ -229,7 +229,7 @@ fn pair_row(props: &PairRowProps) -> Html {
     let status = pair.status;
     html! {
         <>
-            <tr data-testid="layer-pair" data-index={pair.index.to_string()} data-status={status.slug()}
+            <tr data-testid="layer-pairs-row" data-index={pair.index.to_string()} data-status={status.slug()}
                 data-digest-a={text(a.and_then(|c| c.digest.as_ref()))} data-digest-b={text(b.and_then(|c| c.digest.as_ref()))}
                 data-diff-id-a={text(a.and_then(|c| c.diff_id.digest()))} data-diff-id-b={text(b.and_then(|c| c.diff_id.digest()))}
                 class={if matches!(status.slug(), "shared") { "same" } else { "differs" }}>
