@@ -9,17 +9,20 @@
 mod blob;
 mod client;
 mod grant;
+mod http;
 mod keyring;
 mod referrers;
 mod settings;
+mod stream;
 mod time;
 mod walk;
 
 pub(crate) use blob::blob_access;
-pub use blob::BlobAccess;
-pub(crate) use client::Failure;
+pub use blob::{open_blob, BlobAccess, BlobDownload, BlobStreamError, OpenedBlob};
+pub(crate) use http::{within, Failure};
 pub use keyring::Keyring;
 pub use settings::Settings;
+pub use stream::ChunkReader;
 pub(crate) use time::sleep;
 pub use time::{cancellation, Cancel, CancelHandle};
 pub use walk::{list_referrers, walk, Event, Fetched, Outcome, Problem};
