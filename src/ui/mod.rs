@@ -11,6 +11,7 @@ pub mod panic;
 mod permalink_sync;
 mod reveal;
 mod state;
+mod worker_client;
 mod worker_message;
 
 /// Mounts the page on `<body>`.
