@@ -11,8 +11,9 @@
 //!
 //! Sent with gloo-net, for both: its `fetch` is the global scope's own (so it works in a Worker,
 //! which has no `window`), and its `Response` hands out the body as a `ReadableStream`, so the
-//! full reads and the chunked blob reads share one request path. What gloo-net does not say
-//! (which headers the browser accepted, CORS opacity) is read from the web-sys values it wraps.
+//! full reads and the chunked blob reads share one request path (a web-sys-only version would
+//! repeat its bindings here). Headers are set on a web-sys `Headers` first, because gloo-net's
+//! setter throws (a trap in wasm) on a value the browser refuses, where this layer names it.
 //!
 //! A failed `fetch` is a bare `TypeError`: the browser does not say whether the registry was
 //! unreachable, refused CORS or its preflight, or redirected to storage that refuses CORS. So

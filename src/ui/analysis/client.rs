@@ -166,12 +166,10 @@ pub fn warm_up_soon() {
 
 fn on_event(slot: u32, event: Event) {
     let (id, result) = match event {
-        Event::NotLoaded { detail } => return lose(
-            slot,
-            format!(
-                "The worker that compares documents did not load ({detail}): reload the page to try again."
-            ),
-        ),
+        Event::NotLoaded { detail } => {
+            let message = format!("The worker that compares documents did not load ({detail})");
+            return lose(slot, format!("{message}: reload the page to try again."));
+        }
         Event::Ready => {
             CLIENT.with(|c| {
                 if let Some(s) = c.borrow_mut().slot_mut(slot) {
