@@ -11,7 +11,7 @@ use super::settings::Settings;
 use super::stream::BrokenOff;
 use super::time::Cancel;
 use crate::core::digest::Digest;
-use crate::core::distribution::answer::{Sent, StatusStep};
+use crate::core::distribution::answer::{Sent, StatusStep, ERROR_BODY_CAP};
 use crate::core::distribution::auth::AuthError;
 use crate::core::distribution::blob_url;
 use crate::core::distribution::error::{RegistryError, Resource};
@@ -203,13 +203,14 @@ pub async fn open_blob(
             })
         }
         // As the manifest fetch says it: the typed login itself was sent and refused.
-        StatusStep::CredentialsRejected | StatusStep::AnswerChallenge => {
+        StatusStep::CredentialsRejected => {
             return Err(BlobStreamError::Registry(RegistryError::Auth(
                 AuthError::CredentialsRejected,
             )))
         }
-        StatusStep::Error => {
-            let body = within(download.timeout, error_body(&response))
+        // A challenge is not answered here: the access was got on the page, before the download.
+        StatusStep::Error | StatusStep::AnswerChallenge => {
+            let body = within(download.timeout, error_body(&response, ERROR_BODY_CAP))
                 .await
                 .unwrap_or_default();
             let retry_after = response.headers().get("retry-after");

@@ -180,8 +180,8 @@ impl Connection<'_> {
                     response,
                     body: Vec::new(),
                 },
-                BodyPlan::Read { .. } if !response.ok() => {
-                    let body = error_body(&response).await;
+                BodyPlan::Read { cap } if !response.ok() => {
+                    let body = error_body(&response, cap).await;
                     Reply::Answered { response, body }
                 }
                 BodyPlan::Read { .. } => match response.binary().await {
@@ -318,11 +318,12 @@ pub(crate) async fn within<T>(timeout: Duration, work: impl Future<Output = T>) 
     }
 }
 
-/// The start of an error answer's body: enough for a distribution error document.
-pub(crate) async fn error_body(response: &Response) -> Vec<u8> {
+/// The start of an error answer's body, up to `cap` bytes: enough for a distribution error
+/// document. Read from the stream, so a long answer without `Content-Length` stops at the cap.
+pub(crate) async fn error_body(response: &Response, cap: u64) -> Vec<u8> {
     match response.body() {
         Some(stream) => ChunkReader::new(&stream)
-            .read_up_to(ERROR_BODY_CAP)
+            .read_up_to(cap)
             .await
             .unwrap_or_default(),
         None => Vec::new(),
