@@ -1,6 +1,7 @@
 //! What only runs in WebAssembly, checked in headless Chromium (wasm-bindgen-test-runner):
 //! our sha256 compiled to WASM against the browser's own (SubtleCrypto), files read back as their
-//! exact bytes, and the mounted page showing the digest of pasted text.
+//! exact bytes, streams read chunk by chunk as exactly their bytes, and the mounted page showing
+//! the digest of pasted text.
 #![cfg(target_arch = "wasm32")]
 
 use digestlens::core::digest::Digest;
@@ -66,6 +67,42 @@ async fn wasm_sha256_agrees_with_the_browsers_webcrypto_across_chunk_sizes() {
             "length {len}"
         );
     }
+}
+
+/// A `File` of `len` pseudo-random bytes, and the bytes.
+fn random_file(len: usize, seed: u64) -> (web_sys::File, Vec<u8>) {
+    let bytes = SplitMix(seed).bytes(len);
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, "blob.bin").expect("a File");
+    (file, bytes)
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_read_chunk_by_chunk_gives_back_exactly_its_bytes() {
+    use digestlens::registry::ChunkReader;
+    // Over the 1 MiB read size, so the one BYOB buffer is handed back and refilled.
+    let (file, bytes) = random_file(3 * 1024 * 1024 + 17, 7);
+    let mut reader = ChunkReader::new(&file.stream());
+    let mut read = Vec::new();
+    let mut chunks = 0;
+    let mut chunk = Vec::new();
+    while reader.next(&mut chunk).await.expect("readable") {
+        read.extend_from_slice(&chunk);
+        chunks += 1;
+    }
+    assert!(chunks > 1, "read in {chunks} chunk(s)");
+    assert_eq!(reader.received(), bytes.len() as u64);
+    assert!(read == bytes, "the bytes read differ from the file's");
+}
+
+#[wasm_bindgen_test]
+async fn an_error_body_is_read_up_to_its_cap_and_no_further() {
+    use digestlens::registry::ChunkReader;
+    let (file, bytes) = random_file(100_000, 11);
+    let capped = ChunkReader::new(&file.stream()).read_up_to(65_536).await;
+    assert_eq!(capped.as_deref(), bytes.get(..65_536));
+    let whole = ChunkReader::new(&file.stream()).read_up_to(1 << 20).await;
+    assert_eq!(whole, Some(bytes));
 }
 
 #[wasm_bindgen_test]

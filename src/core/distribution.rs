@@ -2,6 +2,7 @@
 //! answers, and how to check that the bytes received are the bytes asked for. The browser
 //! client performs the requests and hands the results to these functions.
 //!
+//! - [`answer`]: what an answer's status and `Content-Length` ask of the client.
 //! - [`auth`]: `WWW-Authenticate` challenges, token URLs, token responses.
 //! - [`verify`]: digest and size checks of a fetched manifest or blob.
 //! - [`error`]: HTTP statuses and fetch failures as [`error::RegistryError`], and the
@@ -10,6 +11,7 @@
 //! - [`proxy`]: finding the registry proxy the page came with, and reading its refusals.
 //! - [`referrers`]: what is attached to a manifest (API, referrers tag, cosign tags).
 
+pub mod answer;
 pub mod auth;
 pub mod error;
 pub mod proxy;

@@ -1,49 +1,25 @@
-//! One conversation with a registry: GETs with the manifest `Accept` list and no caching, each
-//! racing a timeout and the walk's cancellation; the token dance on 401; size caps; and, when
-//! the browser shows no answer at all, the follow-up questions that tell being offline, a
-//! redirect to storage, a registry that refuses preflights, and CORS apart.
+//! One conversation with a registry: GETs with the manifest `Accept` list, the token dance on
+//! 401, size caps, and the checks of each body; every request goes through [`super::http`],
+//! which sends it, races it against the timeout and the walk's cancellation, and names what
+//! went wrong when the browser shows no answer.
 
 use super::grant::Grant;
+use super::http::{settled, Connection, Failure, Reply, Request};
 use super::settings::Settings;
-use super::time::{sleep, Cancel};
+use super::time::Cancel;
 use crate::core::digest::Digest;
+use crate::core::distribution::answer::{Sent as Asked, StatusStep, ERROR_BODY_CAP};
 use crate::core::distribution::auth::{
     answer_challenge, parse_token_response, AuthError, AuthStep, Credentials, TOKEN_SIZE_CAP,
 };
-use crate::core::distribution::error::{parse_error_body, FailureFacts, RegistryError, Resource};
+use crate::core::distribution::error::{parse_error_body, RegistryError, Resource};
 use crate::core::distribution::proxy::ProxyRefusal;
 use crate::core::distribution::referrers::FILTERS_APPLIED_HEADER;
 use crate::core::distribution::walk::Target;
-use crate::core::distribution::{tags_list_url, version_check_url, MANIFEST_ACCEPT};
+use crate::core::distribution::{tags_list_url, MANIFEST_ACCEPT};
 use crate::core::reference::Reference;
-use futures::future::{select, Either};
-use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::pin;
-use web_sys::{AbortController, RequestCache, RequestRedirect, ResponseType};
-
-/// Error answers are read for their distribution error code only; longer ones are left unread.
-const ERROR_BODY_CAP: u64 = 64 * 1024;
-
-/// Why a request produced no document.
-pub(crate) enum Failure {
-    Registry(RegistryError),
-    /// The walk was cancelled; nothing is reported.
-    Cancelled,
-}
-
-impl From<RegistryError> for Failure {
-    fn from(e: RegistryError) -> Self {
-        Failure::Registry(e)
-    }
-}
-
-impl From<AuthError> for Failure {
-    fn from(e: AuthError) -> Self {
-        Failure::Registry(RegistryError::Auth(e))
-    }
-}
+use web_sys::ResponseType;
 
 /// A 2xx answer, read in full.
 pub(crate) struct Answer {
@@ -72,23 +48,6 @@ pub(crate) enum Sent {
     Unreadable,
 }
 
-/// What one request produced.
-enum Reply {
-    /// `fetch` rejected: the browser shows no response (CORS, unreachable, offline, a blocked
-    /// redirect).
-    Unreadable,
-    /// `Content-Length` exceeds the limit; the body was not read.
-    TooLarge {
-        size: u64,
-    },
-    /// The body stopped arriving half-way.
-    Interrupted,
-    Answered {
-        response: Response,
-        body: Vec<u8>,
-    },
-}
-
 pub(crate) struct Client<'a> {
     reference: &'a Reference,
     /// The proxy prefix, timeout, credentials and page origin the user's fetch runs with.
@@ -113,6 +72,17 @@ impl<'a> Client<'a> {
                     .and_then(Credentials::upfront_authorization)
                     .map(Grant::lasting),
             ),
+        }
+    }
+
+    /// How this walk's requests reach the registry.
+    fn connection(&self) -> Connection<'_> {
+        Connection {
+            reference: self.reference,
+            proxy: self.settings.proxy.as_deref(),
+            page_origin: &self.settings.page_origin,
+            timeout: self.settings.timeout,
+            cancel: Some(self.cancel.clone()),
         }
     }
 
@@ -148,25 +118,10 @@ impl<'a> Client<'a> {
                 body,
                 retry_after,
             } => Err(self
+                .connection()
                 .status_error(status, &body, retry_after.as_deref(), shown, resource)
                 .into()),
             Sent::Unreadable => Err(self.diagnose(url, shown, blob).await?.into()),
-        }
-    }
-
-    /// A non-2xx answer as an error: through a proxy, the proxy's own refusal if it is one.
-    fn status_error(
-        &self,
-        status: u16,
-        body: &[u8],
-        retry_after: Option<&str>,
-        shown: &Reference,
-        resource: Resource,
-    ) -> RegistryError {
-        if self.settings.proxy.is_some() {
-            RegistryError::from_proxied_response(status, body, retry_after, shown, resource)
-        } else {
-            RegistryError::from_response(status, body, retry_after, shown, resource)
         }
     }
 
@@ -183,44 +138,45 @@ impl<'a> Client<'a> {
             Target::Manifest => RegistryError::ManifestTooLarge { size },
             Target::Blob => RegistryError::ConfigTooLarge { size },
         };
-        let mut challenge_answered = false;
+        let connection = self.connection();
+        let mut asked = Asked {
+            may_answer_challenge: true,
+            credentials_given: self.settings.credentials.is_some(),
+            issued_token: false,
+        };
         loop {
             let authorization = self.authorization();
-            let reply = self
-                .exchange(
-                    url,
-                    Method::GET,
-                    accept,
-                    authorization.as_deref(),
-                    RequestRedirect::Follow,
-                    target.cap(),
-                )
-                .await?;
-            let (response, body) = match reply {
+            let request = Request::get(url)
+                .accept(accept)
+                .authorization(authorization.as_deref());
+            let (response, body) = match connection.exchange(request, target.cap()).await? {
                 Reply::Answered { response, body } => (response, body),
                 Reply::TooLarge { size } => return Err(too_large(size).into()),
-                Reply::Interrupted => return Err(self.interrupted().into()),
+                Reply::Interrupted => return Err(connection.interrupted().into()),
                 Reply::Unreadable => return Ok(Sent::Unreadable),
             };
-            let status = response.status();
             let headers = response.headers();
-            if status == 401 && !challenge_answered {
-                if let Some(challenge) = headers.get("www-authenticate") {
-                    challenge_answered = true;
-                    let grant = self.answer(&challenge).await?;
-                    *self.authorization.borrow_mut() = Some(grant);
+            let challenge = headers.get("www-authenticate");
+            match StatusStep::of(response.status(), challenge.is_some(), asked) {
+                StatusStep::AnswerChallenge => {
+                    asked.may_answer_challenge = false;
+                    if let Some(challenge) = challenge {
+                        let grant = self.answer(&challenge).await?;
+                        *self.authorization.borrow_mut() = Some(grant);
+                    }
                     continue;
                 }
-            }
-            if status == 401 && self.settings.credentials.is_some() {
-                return Err(AuthError::CredentialsRejected.into());
-            }
-            if !(200..300).contains(&status) {
-                return Ok(Sent::Status {
-                    status,
-                    body,
-                    retry_after: headers.get("retry-after"),
-                });
+                StatusStep::CredentialsRejected | StatusStep::TokenRefused => {
+                    return Err(AuthError::CredentialsRejected.into())
+                }
+                StatusStep::Error => {
+                    return Ok(Sent::Status {
+                        status: response.status(),
+                        body,
+                        retry_after: headers.get("retry-after"),
+                    })
+                }
+                StatusStep::Read => {}
             }
             let size = u64::try_from(body.len()).unwrap_or(u64::MAX);
             if size > target.cap() {
@@ -247,16 +203,8 @@ impl<'a> Client<'a> {
     /// which registries with a login refuse.
     pub(crate) async fn authorize(&self, url: &str) -> Result<Option<Grant>, Failure> {
         let authorization = self.authorization();
-        let reply = self
-            .exchange(
-                url,
-                Method::HEAD,
-                None,
-                authorization.as_deref(),
-                RequestRedirect::Manual,
-                u64::MAX,
-            )
-            .await?;
+        let request = Request::head(url).authorization(authorization.as_deref());
+        let reply = self.connection().exchange(request, u64::MAX).await?;
         if let Reply::Answered { response, .. } = reply {
             if response.status() == 401 {
                 if let Some(challenge) = response.headers().get("www-authenticate") {
@@ -291,16 +239,8 @@ impl<'a> Client<'a> {
     pub(crate) async fn repository_unknown(&self) -> Result<Option<RegistryError>, Failure> {
         let url = tags_list_url(self.reference, self.settings.proxy.as_deref());
         let authorization = self.authorization();
-        let reply = self
-            .exchange(
-                &url,
-                Method::GET,
-                None,
-                authorization.as_deref(),
-                RequestRedirect::Follow,
-                ERROR_BODY_CAP,
-            )
-            .await;
+        let request = Request::get(&url).authorization(authorization.as_deref());
+        let reply = self.connection().exchange(request, ERROR_BODY_CAP).await;
         Ok(match settled(reply)? {
             Some(Reply::Answered { response, body })
                 if response.status() == 404
@@ -321,17 +261,13 @@ impl<'a> Client<'a> {
     /// Ask the token server; returns the `Authorization` value for the registry.
     async fn token(&self, url: &str, authorization: Option<&str>) -> Result<Grant, Failure> {
         let realm = url.split('?').next().unwrap_or(url).to_owned();
-        let reply = self
-            .exchange(
-                url,
-                Method::GET,
-                None,
-                authorization,
-                RequestRedirect::Follow,
-                TOKEN_SIZE_CAP,
-            )
-            .await?;
-        match reply {
+        let connection = self.connection();
+        let request = Request::get(url).authorization(authorization);
+        let refused = |status| AuthError::TokenRefused {
+            status,
+            with_credentials: authorization.is_some(),
+        };
+        match connection.exchange(request, TOKEN_SIZE_CAP).await? {
             Reply::Answered { response, body } if response.ok() => {
                 let token = parse_token_response(&body)?;
                 Ok(Grant::expiring(token.authorization(), token.expires_in))
@@ -343,174 +279,27 @@ impl<'a> Client<'a> {
                         refusal,
                     }
                     .into()),
-                    None => Err(AuthError::TokenRefused {
-                        status: response.status(),
-                        with_credentials: authorization.is_some(),
-                    }
-                    .into()),
+                    None => Err(refused(response.status()).into()),
                 }
             }
-            Reply::Answered { response, .. } => Err(AuthError::TokenRefused {
-                status: response.status(),
-                with_credentials: authorization.is_some(),
-            }
-            .into()),
+            Reply::Answered { response, .. } => Err(refused(response.status()).into()),
             Reply::TooLarge { size } => Err(AuthError::TokenResponseTooLarge { size }.into()),
-            Reply::Interrupted => Err(self.interrupted().into()),
+            Reply::Interrupted => Err(connection.interrupted().into()),
             Reply::Unreadable => Err(AuthError::TokenServerUnreachable { realm }.into()),
         }
     }
 
-    fn interrupted(&self) -> RegistryError {
-        RegistryError::Interrupted {
-            registry: self.reference.registry().to_owned(),
-        }
-    }
-
-    /// `fetch` showed nothing. Ask what can be asked: is the browser online; did the registry
-    /// answer with a redirect (seen with `redirect: "manual"`, whose opaque answer needs no CORS
-    /// from the target: a blob sent on to storage, or a manifest redirect that loops); does the
-    /// registry answer a request without preflight.
+    /// `fetch` showed nothing for `url` (a GET with this walk's `Authorization`): why, as
+    /// [`Connection::diagnose`] finds out.
     pub(crate) async fn diagnose(
         &self,
         url: &str,
         shown: &Reference,
         blob: Option<&Digest>,
     ) -> Result<RegistryError, Failure> {
-        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
-        let mut facts = FailureFacts {
-            online,
-            proxy: self.settings.proxy.as_deref(),
-            redirected: false,
-            probe_status: None,
-        };
-        if online {
-            let authorization = self.authorization();
-            let reply = self
-                .exchange(
-                    url,
-                    Method::GET,
-                    None,
-                    authorization.as_deref(),
-                    RequestRedirect::Manual,
-                    ERROR_BODY_CAP,
-                )
-                .await;
-            facts.redirected = matches!(
-                settled(reply)?,
-                Some(Reply::Answered { response, .. }) if response.type_() == ResponseType::Opaqueredirect
-            );
-            if !facts.redirected {
-                let probe = version_check_url(self.reference, self.settings.proxy.as_deref());
-                let reply = self
-                    .exchange(
-                        &probe,
-                        Method::GET,
-                        None,
-                        None,
-                        RequestRedirect::Follow,
-                        ERROR_BODY_CAP,
-                    )
-                    .await;
-                if let Some(Reply::Answered { response, .. }) = settled(reply)? {
-                    facts.probe_status = Some(response.status());
-                }
-            }
-        }
-        Ok(RegistryError::from_failure(
-            &facts,
-            shown,
-            blob,
-            &self.settings.page_origin,
-        ))
-    }
-
-    /// One GET: sends it, then reads the body unless `Content-Length` says it is over `limit`
-    /// (2xx) or [`ERROR_BODY_CAP`] (other statuses; the error is reported without its body).
-    /// The whole exchange races the timeout and the cancellation.
-    async fn exchange(
-        &self,
-        url: &str,
-        method: Method,
-        accept: Option<&str>,
-        authorization: Option<&str>,
-        redirect: RequestRedirect,
-        limit: u64,
-    ) -> Result<Reply, Failure> {
-        let controller = AbortController::new().ok();
-        let signal = controller.as_ref().map(AbortController::signal);
-        let headers = web_sys::Headers::new().ok();
-        let mut sendable = true;
-        if let Some(headers) = &headers {
-            for (name, value) in [("Accept", accept), ("Authorization", authorization)] {
-                if let Some(value) = value {
-                    sendable &= headers.set(name, value).is_ok();
-                }
-            }
-        }
-        if !sendable {
-            return Err(AuthError::UnsendableToken.into());
-        }
-        let mut builder = RequestBuilder::new(url)
-            .method(method)
-            .cache(RequestCache::NoStore)
-            .redirect(redirect)
-            .abort_signal(signal.as_ref());
-        if let Some(headers) = headers {
-            builder = builder.headers(Headers::from_raw(headers));
-        }
-        let work = async move {
-            let Ok(response) = builder.send().await else {
-                return Reply::Unreadable;
-            };
-            let limit = if response.ok() { limit } else { ERROR_BODY_CAP };
-            let declared = response
-                .headers()
-                .get("content-length")
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            match declared {
-                Some(size) if size > limit && response.ok() => Reply::TooLarge { size },
-                Some(size) if size > limit => Reply::Answered {
-                    response,
-                    body: Vec::new(),
-                },
-                _ => match response.binary().await {
-                    Ok(body) => Reply::Answered { response, body },
-                    Err(_) => Reply::Interrupted,
-                },
-            }
-        };
-        self.race(work, controller.as_ref()).await
-    }
-
-    /// `work`, unless the timeout or the cancellation comes first; then the request is aborted
-    /// so the browser drops the connection too.
-    async fn race<T>(
-        &self,
-        work: impl Future<Output = T>,
-        controller: Option<&AbortController>,
-    ) -> Result<T, Failure> {
-        if self.cancel.is_cancelled() {
-            return Err(Failure::Cancelled);
-        }
-        let timer = pin!(sleep(self.settings.timeout));
-        let cancelled = pin!(self.cancel.clone().cancelled());
-        match select(pin!(work), select(timer, cancelled)).await {
-            Either::Left((value, _)) => Ok(value),
-            Either::Right((stop, _)) => {
-                if let Some(controller) = controller {
-                    controller.abort();
-                }
-                match stop {
-                    Either::Left(_) => Err(RegistryError::Timeout {
-                        registry: self.reference.registry().to_owned(),
-                        seconds: u32::try_from(self.settings.timeout.as_secs()).unwrap_or(u32::MAX),
-                    }
-                    .into()),
-                    Either::Right(_) => Err(Failure::Cancelled),
-                }
-            }
-        }
+        let authorization = self.authorization();
+        let failed = Request::get(url).authorization(authorization.as_deref());
+        self.connection().diagnose(failed, shown, blob).await
     }
 }
 
@@ -525,14 +314,4 @@ fn realm_goes_through(challenge: &str, proxy: &str) -> bool {
     std::iter::once(proxy)
         .chain(path)
         .any(|start| challenge.contains(&format!("realm=\"{start}")))
-}
-
-/// A follow-up question's answer: cancellation ends the walk, a timeout or other failure just
-/// means no answer.
-fn settled(reply: Result<Reply, Failure>) -> Result<Option<Reply>, Failure> {
-    match reply {
-        Ok(reply) => Ok(Some(reply)),
-        Err(Failure::Cancelled) => Err(Failure::Cancelled),
-        Err(Failure::Registry(_)) => Ok(None),
-    }
 }

@@ -2,7 +2,8 @@
 //! registry has no API, and cosign's three tags. The API and the cosign tags are asked at once;
 //! the referrers tag only after the API said it is missing (core `referrers` decides).
 
-use super::client::{Client, Failure, Sent};
+use super::client::{Client, Sent};
+use super::http::Failure;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::{
     next_page, parse_index, referrers_api_url, referrers_tag, registry_filtered, tag_url, Answers, ApiAnswer,

@@ -1,7 +1,8 @@
 //! The walk: the document the reference names, then round after round of what it points at,
 //! each round's requests in parallel (core `walk` plans the rounds, this performs them).
 
-use super::client::{Answer, Client, Failure};
+use super::client::{Answer, Client};
+use super::http::Failure;
 use super::keyring::Keyring;
 use super::referrers;
 use super::settings::Settings;

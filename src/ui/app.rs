@@ -66,10 +66,6 @@ pub fn app() -> Html {
             .map(|d| d.analysis().digest().clone())
             .collect(),
     );
-    let toggle_sha512 = {
-        let show_sha512 = show_sha512.clone();
-        Callback::from(move |_| show_sha512.set(!*show_sha512))
-    };
     let empty = workspace.documents().next().is_none();
     let count = workspace.documents().count();
     let layered = workspace
@@ -106,24 +102,8 @@ pub fn app() -> Html {
                 }
                 <ShareBar share={permalink.share.clone()} error={permalink.error.clone()}
                     pinned={permalink.pinned.clone()} on_leave_out={permalink.leave_out_large.clone()} />
-                <div class="toolbar">
-                    <button type="button" data-testid="sha512-toggle" aria-pressed={(*show_sha512).to_string()}
-                        onclick={toggle_sha512}>
-                        { if *show_sha512 { "Hide sha512" } else { "Show sha512 too" } }
-                    </button>
-                </div>
-                if !workspace.skipped_duplicates.is_empty() {
-                    <ul class="notice" data-testid="duplicates">
-                        { for workspace.skipped_duplicates.iter().map(|(name, digest)| html! {
-                            <li>{ format!("{name} was not added again: the same bytes ({digest}) are already loaded.") }</li>
-                        }) }
-                    </ul>
-                }
-                if empty {
-                    <p class="hint" data-testid="hint">
-                        { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
-                    </p>
-                }
+                { sha512_toggle(&show_sha512) }
+                { notices(&workspace) }
                 <div class={classes!("results", (count > 1).then_some("two-columns"))}>
                 if !empty {
                     <FamilyMap documents={workspace.document_list()} selected={workspace.view.selected.clone()}
@@ -154,6 +134,42 @@ pub fn app() -> Html {
             </ConnectionProvider>
             </main>
             { footer() }
+        </>
+    }
+}
+
+/// The button that shows every document's sha512 beside its sha256.
+fn sha512_toggle(show_sha512: &UseStateHandle<bool>) -> Html {
+    let toggle = {
+        let show_sha512 = show_sha512.clone();
+        Callback::from(move |_: MouseEvent| show_sha512.set(!*show_sha512))
+    };
+    html! {
+        <div class="toolbar">
+            <button type="button" data-testid="sha512-toggle" aria-pressed={(**show_sha512).to_string()}
+                onclick={toggle}>
+                { if **show_sha512 { "Hide sha512" } else { "Show sha512 too" } }
+            </button>
+        </div>
+    }
+}
+
+/// Files not added because their bytes are already loaded, and the hint on an empty page.
+fn notices(workspace: &Workspace) -> Html {
+    html! {
+        <>
+            if !workspace.skipped_duplicates.is_empty() {
+                <ul class="notice" data-testid="duplicates">
+                    { for workspace.skipped_duplicates.iter().map(|(name, digest)| html! {
+                        <li>{ format!("{name} was not added again: the same bytes ({digest}) are already loaded.") }</li>
+                    }) }
+                </ul>
+            }
+            if workspace.documents().next().is_none() {
+                <p class="hint" data-testid="hint">
+                    { "Paste a manifest, index or config above, or drop files anywhere on this box, to see their digests." }
+                </p>
+            }
         </>
     }
 }

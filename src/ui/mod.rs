@@ -2,7 +2,6 @@
 //! (reading files, the clipboard) lives in callbacks and effects, never in `reduce`.
 pub mod analysis;
 mod app;
-pub mod blob_stream;
 mod comparison_worker;
 mod components;
 pub mod connection;
@@ -12,6 +11,7 @@ pub mod panic;
 mod permalink_sync;
 mod reveal;
 mod state;
+mod worker_client;
 mod worker_message;
 
 /// Mounts the page on `<body>`.

@@ -447,8 +447,24 @@ fn said(message: &Option<String>) -> String {
 }
 
 impl fmt::Display for RegistryError {
+    /// One family of messages per helper: what the registry answered, why the page could not
+    /// read an answer, what happened to the connection, what this page refuses to read.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        if let RegistryError::Auth(e) = self {
+            return e.fmt(f);
+        }
+        self.write_status(f)
+            .or_else(|| self.write_unreadable(f))
+            .or_else(|| self.write_connection(f))
+            .or_else(|| self.write_refused_size(f))
+            .unwrap_or(Ok(()))
+    }
+}
+
+impl RegistryError {
+    /// The registry answered with an error status; `None` for the other families.
+    fn write_status(&self, f: &mut fmt::Formatter<'_>) -> Option<fmt::Result> {
+        Some(match self {
             RegistryError::Unauthorized { reference, message } => write!(
                 f,
                 "{reference}: the registry wants a login (401){}. Either the repository is \
@@ -489,13 +505,7 @@ impl fmt::Display for RegistryError {
                 registry,
                 retry_after,
                 message,
-            } => {
-                write!(f, "{registry} is limiting requests (429){}", said(message))?;
-                match retry_after {
-                    Some(when) => write!(f, "; try again {when}"),
-                    None => write!(f, "; wait a while before trying again"),
-                }
-            }
+            } => write_too_many_requests(f, registry, retry_after.as_ref(), message),
             RegistryError::ServerError {
                 registry,
                 status,
@@ -516,6 +526,14 @@ impl fmt::Display for RegistryError {
                  use for this request",
                 said(message)
             ),
+            _ => return None,
+        })
+    }
+
+    /// The browser showed no answer, or the proxy or a redirect stood in the way; `None` for
+    /// the other families.
+    fn write_unreadable(&self, f: &mut fmt::Formatter<'_>) -> Option<fmt::Result> {
+        Some(match self {
             RegistryError::CorsBlocked {
                 page_origin, ways_on, ..
             } => self.write_cors_blocked(f, page_origin, ways_on),
@@ -537,8 +555,7 @@ impl fmt::Display for RegistryError {
                 "The registry proxy refused to forward this request to {registry}: {refusal}"
             ),
             RegistryError::RedirectBlocked { ways_on, .. } => {
-                writeln!(f, "{}", self.headline())?;
-                write_commands(f, ways_on)
+                writeln!(f, "{}", self.headline()).and_then(|()| write_commands(f, ways_on))
             }
             RegistryError::RedirectFailed { reference } => write!(
                 f,
@@ -547,6 +564,13 @@ impl fmt::Display for RegistryError {
                  server that does not allow reads from web pages. Nothing was read; `curl -sSIL` \
                  on the manifest URL shows where the redirects lead."
             ),
+            _ => return None,
+        })
+    }
+
+    /// The connection: too slow, absent, broken off, or set up wrong; `None` for the other families.
+    fn write_connection(&self, f: &mut fmt::Formatter<'_>) -> Option<fmt::Result> {
+        Some(match self {
             RegistryError::Timeout { registry, seconds } => {
                 write!(f, "{registry} did not answer within {seconds} seconds")
             }
@@ -563,6 +587,13 @@ impl fmt::Display for RegistryError {
                 "the CORS proxy prefix `{prefix}` is not an http:// or https:// URL; the registry \
                  URL is appended to it, e.g. `https://proxy.example/` + `https://ghcr.io/v2/…`"
             ),
+            _ => return None,
+        })
+    }
+
+    /// An answer larger than this page reads; `None` for the other families.
+    fn write_refused_size(&self, f: &mut fmt::Formatter<'_>) -> Option<fmt::Result> {
+        Some(match self {
             RegistryError::ManifestTooLarge { size } => write!(
                 f,
                 "the answer is {size} bytes, but registries refuse manifests over \
@@ -574,8 +605,8 @@ impl fmt::Display for RegistryError {
                 "the image config is {size} bytes; this page reads at most {CONFIG_SIZE_CAP} \
                  bytes (16 MiB), and skopeo and podman stop at 4 MiB"
             ),
-            RegistryError::Auth(e) => e.fmt(f),
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -603,6 +634,20 @@ fn write_manifest_unknown(
         )?;
     }
     Ok(())
+}
+
+/// A 429, and when to try again if the registry said.
+fn write_too_many_requests(
+    f: &mut fmt::Formatter<'_>,
+    registry: &str,
+    retry_after: Option<&RetryAfter>,
+    message: &Option<String>,
+) -> fmt::Result {
+    write!(f, "{registry} is limiting requests (429){}", said(message))?;
+    match retry_after {
+        Some(when) => write!(f, "; try again {when}"),
+        None => write!(f, "; wait a while before trying again"),
+    }
 }
 
 impl RegistryError {

@@ -4,23 +4,23 @@
 //!
 //! Every question ends in an answer or a sentence: the worker failing to load (it must say it is
 //! ready within [`READY_TIMEOUT_MS`]), or stopping, fails what it held, and the next question
-//! starts a new worker.
+//! starts a new worker. The skeleton (start, hand out, lose) is `ui::worker_client`'s.
 
 use super::protocol::{Answer, Command, Event, Task, BYTES};
 use crate::ui::state::LoadedDocument;
-use crate::ui::worker_message;
-use js_sys::{Array, Reflect, Uint8Array};
+use crate::ui::worker_client::{after, later, Kind, Queued, Slot, Workers};
+use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker};
 use yew::Callback;
 
 /// Copied from static/ next to `index.html`: loads `analysis_worker.js` and
 /// `analysis_worker_bg.wasm` (built by Trunk, `data-type="worker"` in index.html) inside the worker.
-const WORKER_SCRIPT: &str = "./analysis_worker_loader.js";
+const KIND: Kind = Kind {
+    script: "./analysis_worker_loader.js",
+    max_workers: 1,
+    cannot_start: "This browser could not start the worker that compares documents.",
+};
 
 /// How long a starting worker may take to say it is ready before the page gives up on it.
 pub const READY_TIMEOUT_MS: i32 = 15_000;
@@ -30,49 +30,33 @@ pub type Listener = Callback<Result<Answer, String>>;
 struct Asked {
     command: Command,
     documents: Vec<Rc<[u8]>>,
-    listener: Listener,
 }
 
-struct Running {
-    worker: Worker,
-    ready: bool,
-    // Kept alive as long as the worker: the browser calls them.
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-#[derive(Default)]
-struct Client {
-    /// Bumped for each worker started, so events of a worker given up on are ignored.
-    generation: u32,
-    worker: Option<Running>,
-    queue: VecDeque<Asked>,
-    /// The command the worker is working on.
-    busy: Option<(u32, Listener)>,
-    next_id: u32,
+impl Queued for Asked {
+    fn id(&self) -> u32 {
+        self.command.id
+    }
 }
 
 thread_local! {
-    static CLIENT: RefCell<Client> = RefCell::new(Client::default());
+    static CLIENT: RefCell<Workers<Asked, Result<Answer, String>>> = RefCell::new(Workers::default());
 }
 
 /// Asks the worker `task` about `documents` (their bytes and origins); `listener`
 /// hears the answer, or why there is none. Returns the question's id, for [`cancel`].
 pub fn ask(task: Task, documents: &[&LoadedDocument], listener: Listener) -> u32 {
     let id = CLIENT.with(|client| {
-        let mut client = client.borrow_mut();
-        client.next_id += 1;
-        let id = client.next_id;
-        client.queue.push_back(Asked {
-            command: Command {
-                id,
-                task,
-                origins: documents.iter().map(|d| d.origin().clone()).collect(),
+        client.borrow_mut().enqueue(
+            |id| Asked {
+                command: Command {
+                    id,
+                    task,
+                    origins: documents.iter().map(|d| d.origin().clone()).collect(),
+                },
+                documents: documents.iter().map(|d| d.shared_bytes()).collect(),
             },
-            documents: documents.iter().map(|d| d.shared_bytes()).collect(),
             listener,
-        });
-        id
+        )
     });
     pump();
     id
@@ -83,19 +67,13 @@ pub fn ask(task: Task, documents: &[&LoadedDocument], listener: Listener) -> u32
 pub fn cancel(id: u32) {
     CLIENT.with(|client| {
         let mut client = client.borrow_mut();
-        client.queue.retain(|a| a.command.id != id);
-        if let Some((busy, listener)) = &mut client.busy {
-            if *busy == id {
-                *listener = Callback::noop();
-            }
-        }
+        client.unqueue(id);
+        client.take_listener(id);
     });
 }
 
-fn send(worker: &Worker, asked: &Asked) -> bool {
-    let Some(message) = worker_message::command_object(&asked.command) else {
-        return false;
-    };
+/// The question's command, with the documents' bytes beside it (their buffers transferred).
+fn send(slot: &Slot, asked: &Asked) -> bool {
     let bytes = Array::new();
     let transfer = Array::new();
     for document in &asked.documents {
@@ -103,8 +81,7 @@ fn send(worker: &Worker, asked: &Asked) -> bool {
         transfer.push(&copy.buffer());
         bytes.push(&copy);
     }
-    let _ = Reflect::set(&message, &JsValue::from_str(BYTES), &bytes);
-    worker.post_message_with_transfer(&message, &transfer).is_ok()
+    slot.post(&asked.command, &[(BYTES, &bytes)], &transfer)
 }
 
 /// Starts the worker if a question waits for it, and hands the next question to a ready, idle one.
@@ -112,42 +89,57 @@ fn pump() {
     let mut failed = Vec::new();
     CLIENT.with(|client| {
         let mut client = client.borrow_mut();
-        if client.queue.is_empty() {
-            return;
-        }
         if let Err(message) = start(&mut client) {
-            failed.extend(client.queue.drain(..).map(|a| (a.listener, message.clone())));
+            failed.extend(
+                client
+                    .drain_queue()
+                    .into_iter()
+                    .map(|(_, l)| (l, message.clone())),
+            );
             return;
         }
-        let idle = client.busy.is_none() && client.worker.as_ref().is_some_and(|w| w.ready);
-        if !idle {
-            return;
-        }
-        let Some(next) = client.queue.pop_front() else {
+        let Some((index, next)) = client.next_assignment() else {
             return;
         };
-        let sent = client.worker.as_ref().is_some_and(|w| send(&w.worker, &next));
-        if sent {
-            client.busy = Some((next.command.id, next.listener));
-        } else {
-            failed.push((
-                next.listener,
-                "The page could not hand the documents to its worker.".into(),
-            ));
+        let id = next.command.id;
+        let sent = client.slots.get(index).is_some_and(|slot| send(slot, &next));
+        match client.slots.get_mut(index) {
+            Some(slot) if sent => slot.job = Some(id),
+            _ => failed.extend(client.take_listener(id).map(|l| {
+                (
+                    l,
+                    "The page could not hand the documents to its worker.".to_owned(),
+                )
+            })),
         }
     });
     for (listener, message) in failed {
-        deliver_later(listener, Err(message));
+        later(move || listener.emit(Err(message)));
     }
 }
 
-/// Starts a worker unless one is running.
-fn start(client: &mut Client) -> Result<(), String> {
-    if client.worker.is_none() {
-        client.generation += 1;
-        client.worker = Some(spawn(client.generation)?);
+/// Starts a worker for the queue unless one is running, and gives it [`READY_TIMEOUT_MS`] to
+/// say it is ready.
+fn start(client: &mut Workers<Asked, Result<Answer, String>>) -> Result<(), String> {
+    let before = client.slots.len();
+    client.start_for_queue(&KIND, on_event, on_error)?;
+    if let Some(slot) = client.slots.get(before).map(|s| s.id) {
+        watch_loading(slot);
     }
     Ok(())
+}
+
+/// Fails worker `slot` if it has not said it is ready after [`READY_TIMEOUT_MS`].
+fn watch_loading(slot: u32) {
+    after(READY_TIMEOUT_MS, move || {
+        let loading = CLIENT.with(|c| c.borrow_mut().slot_mut(slot).is_some_and(|s| !s.ready));
+        if loading {
+            lose(
+                slot,
+                "The worker that compares documents did not load: reload the page to try again.".into(),
+            );
+        }
+    });
 }
 
 /// How long after the page starts the worker is loaded without a question.
@@ -157,125 +149,71 @@ const WARM_UP_MS: i32 = 2_000;
 /// still works if the page later goes offline (the page itself needs nothing more once loaded).
 /// A failure here is silent: the first question starts a new worker and says what went wrong.
 pub fn warm_up_soon() {
-    let warm_up = Closure::once_into_js(|| {
-        CLIENT.with(|client| {
-            let _ = start(&mut client.borrow_mut());
-        });
-    });
-    if let Some(window) = web_sys::window() {
-        let _ =
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(warm_up.unchecked_ref(), WARM_UP_MS);
-    }
-}
-
-fn spawn(generation: u32) -> Result<Running, String> {
-    let worker = Worker::new(WORKER_SCRIPT)
-        .map_err(|_| "This browser could not start the worker that compares documents.".to_owned())?;
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        if let Some(event) = worker_message::read_event::<Event>(&event) {
-            on_event(generation, event);
-        }
-    });
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        event.prevent_default();
-        let detail = worker_message::error_detail(&event);
-        lose(
-            generation,
-            format!("The worker that compares documents stopped ({detail})."),
-        );
-    });
-    // Called once by the timer, whatever became of the worker: it frees itself then.
-    let timeout = Closure::once_into_js(move || {
-        let ready = CLIENT.with(|c| {
-            let c = c.borrow();
-            c.generation != generation || c.worker.as_ref().is_none_or(|w| w.ready)
-        });
-        if !ready {
-            lose(
-                generation,
-                "The worker that compares documents did not load: reload the page to try again.".into(),
-            );
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(timeout.unchecked_ref(), READY_TIMEOUT_MS);
-    }
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Ok(Running {
-        worker,
-        ready: false,
-        _on_message: on_message,
-        _on_error: on_error,
-    })
-}
-
-fn on_event(generation: u32, event: Event) {
-    if let Event::NotLoaded { detail } = &event {
-        lose(
-            generation,
-            format!(
-                "The worker that compares documents did not load ({detail}): reload the page to try again."
-            ),
-        );
-        return;
-    }
-    let done = CLIENT.with(|client| {
-        let mut client = client.borrow_mut();
-        if client.generation != generation {
-            return None;
-        }
-        match event {
-            Event::Ready => {
-                if let Some(w) = client.worker.as_mut() {
-                    w.ready = true;
-                }
+    after(WARM_UP_MS, || {
+        let started = CLIENT.with(|client| {
+            let mut client = client.borrow_mut();
+            if client.slots.is_empty() {
+                client.start(&KIND, on_event, on_error).ok()
+            } else {
                 None
             }
-            Event::Done { id, answer } => take_busy(&mut client, id).map(|l| (l, Ok(answer))),
-            Event::Failed { id, message } => take_busy(&mut client, id).map(|l| (l, Err(message))),
-            Event::NotLoaded { .. } => None,
+        });
+        if let Some(slot) = started {
+            watch_loading(slot);
         }
     });
-    if let Some((listener, result)) = done {
+}
+
+fn on_event(slot: u32, event: Event) {
+    let (id, result) = match event {
+        Event::NotLoaded { detail } => {
+            let message = format!("The worker that compares documents did not load ({detail})");
+            return lose(slot, format!("{message}: reload the page to try again."));
+        }
+        Event::Ready => {
+            CLIENT.with(|c| {
+                if let Some(s) = c.borrow_mut().slot_mut(slot) {
+                    s.ready = true;
+                }
+            });
+            return pump();
+        }
+        Event::Done { id, answer } => (id, Ok(answer)),
+        Event::Failed { id, message } => (id, Err(message)),
+    };
+    let listener = CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        let s = client.slot_mut(slot).filter(|s| s.job == Some(id))?;
+        s.job = None;
+        client.take_listener(id)
+    });
+    if let Some(listener) = listener {
         listener.emit(result);
     }
     pump();
 }
 
-fn take_busy(client: &mut Client, id: u32) -> Option<Listener> {
-    match client.busy.take() {
-        Some((busy, listener)) if busy == id => Some(listener),
-        other => {
-            client.busy = other;
-            None
-        }
-    }
+/// The worker's `error` event: it could not load, or it stopped.
+fn on_error(slot: u32, detail: String) {
+    lose(
+        slot,
+        format!("The worker that compares documents stopped ({detail})."),
+    );
 }
 
 /// The worker failed to load or stopped: what it held and what waited for it fail with
 /// `message`; the next question starts a new worker.
-fn lose(generation: u32, message: String) {
+fn lose(slot: u32, message: String) {
     let failed: Vec<Listener> = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
-        if client.generation != generation {
+        let Some((job, _)) = client.remove(slot) else {
             return Vec::new();
-        }
-        if let Some(gone) = client.worker.take() {
-            gone.worker.terminate();
-        }
-        let busy = client.busy.take().map(|(_, l)| l);
-        busy.into_iter()
-            .chain(client.queue.drain(..).map(|a| a.listener))
-            .collect()
+        };
+        let held = job.and_then(|id| client.take_listener(id));
+        let waiting = client.drain_queue().into_iter().map(|(_, l)| l);
+        held.into_iter().chain(waiting).collect()
     });
     for listener in failed {
         listener.emit(Err(message.clone()));
     }
-}
-
-/// Delivers after the caller returned, so a listener never hears of its question inside [`ask`].
-fn deliver_later(listener: Listener, result: Result<Answer, String>) {
-    wasm_bindgen_futures::spawn_local(async move { listener.emit(result) });
 }

@@ -7,16 +7,15 @@
 
 use super::protocol::LayerInput;
 use crate::core::digest::Digest;
-use crate::core::distribution::error::RegistryError;
 use crate::core::layer::diff::{compare, LayerDifference, LayerSide};
 use crate::core::layer::tar::{ListOptions, Listing};
 use crate::core::layer::{BlobReport, BlobVerifier, Decoding, Flow, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
 use crate::core::reference::Reference;
-use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
+use crate::registry::{open_blob, within, BlobDownload, BlobStreamError, ChunkReader};
 use crate::ui::layers::protocol::RegistryBlob;
-use crate::ui::layers::worker::within;
 use futures::future::join;
 use js_sys::Uint8Array;
+use std::time::Duration;
 use web_sys::AbortController;
 
 /// Bytes handed to the verifier at a time (and read from a given buffer at a time).
@@ -123,25 +122,24 @@ async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, Stri
     let reference = Reference::parse(&blob.reference).map_err(|e| e.to_string())?;
     let abort = AbortController::new().map_err(|_| "The browser cannot start a download.".to_owned())?;
     let seconds = blob.timeout_seconds;
-    let opened = within(
-        Some(seconds),
-        blob_stream::open(blob, &reference, digest, &abort.signal()),
-    )
-    .await
-    .ok_or_else(|| {
-        abort.abort();
-        BlobStreamError::Registry(RegistryError::Timeout {
-            registry: reference.registry().to_owned(),
-            seconds,
-        })
-    })
-    .and_then(|opened| opened)
-    .map_err(|e| e.to_string())?;
+    let timeout = Duration::from_secs(u64::from(seconds));
+    let download = BlobDownload {
+        shown: &blob.reference,
+        url: &blob.url,
+        proxy: blob.proxy.as_deref(),
+        authorization: blob.authorization.as_ref().map(|a| a.0.as_str()),
+        credentials_given: blob.credentials_given,
+        issued_token: blob.issued_token,
+        timeout,
+    };
+    let opened = open_blob(&download, &reference, digest, &abort)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut reader = ChunkReader::new(&opened.stream);
     let mut measuring = Measuring::new();
     let mut chunk = Vec::new();
     loop {
-        let Some(read) = within(Some(seconds), reader.next(&mut chunk)).await else {
+        let Some(read) = within(timeout, reader.next(&mut chunk)).await else {
             let received = reader.received();
             reader.cancel();
             abort.abort();
@@ -151,7 +149,7 @@ async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, Stri
             }
             .to_string());
         };
-        if !read.map_err(|e| e.to_string())? {
+        if !read.map_err(|e| BlobStreamError::from(e).to_string())? {
             break;
         }
         if measuring.feed(&chunk) == Flow::Enough {

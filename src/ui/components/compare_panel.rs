@@ -115,51 +115,8 @@ fn compare_side(props: &CompareSideProps) -> Html {
     let testid = |name: &str| format!("{name}-{side}");
     let id = |name: &str| format!("compare-{name}-{side}");
 
-    // The list and the paste box show what the side holds, whatever changed it (a pick, a paste,
-    // a file, a swap): the list names the picked document, the box holds pasted text only.
-    {
-        let select = select.clone();
-        let wanted = match props.choice {
-            Choice::Loaded(id) => id.to_string(),
-            Choice::Empty | Choice::Own(_) | Choice::Wanted(_) => String::new(),
-        };
-        use_effect(move || {
-            if let Some(select) = select.cast::<HtmlSelectElement>() {
-                select.set_value(&wanted);
-            }
-        });
-    }
-    {
-        let textarea = textarea.clone();
-        use_effect_with(props.choice.clone(), move |choice| {
-            let text = match choice {
-                Choice::Own(doc) if doc.source == Source::Pasted => {
-                    String::from_utf8_lossy(doc.bytes()).into_owned()
-                }
-                Choice::Own(_) | Choice::Loaded(_) | Choice::Wanted(_) | Choice::Empty => String::new(),
-            };
-            if let Some(area) = textarea.cast::<HtmlTextAreaElement>() {
-                if area.value() != text {
-                    area.set_value(&text);
-                }
-            }
-        });
-    }
-    let oninput = {
-        let on_choose = props.on_choose.clone();
-        let error = error.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(area) = e.target_dyn_into::<HtmlTextAreaElement>() {
-                error.set(None);
-                let text = area.value();
-                on_choose.emit(if text.is_empty() {
-                    Choice::Empty
-                } else {
-                    Choice::Own(LoadedDocument::own(Source::Pasted, text.into_bytes()))
-                });
-            }
-        })
-    };
+    use_shown_choice(&props.choice, &select, &textarea);
+    let oninput = on_paste(&props.on_choose, &error);
     let onpick = {
         let on_choose = props.on_choose.clone();
         Callback::from(move |e: Event| {
@@ -168,34 +125,7 @@ fn compare_side(props: &CompareSideProps) -> Html {
             }
         })
     };
-    let onfile = {
-        let on_choose = props.on_choose.clone();
-        let error = error.clone();
-        Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
-                return;
-            };
-            let Some(file) = files::list(input.files()).into_iter().next() else {
-                return;
-            };
-            // Let the same file be chosen again later.
-            input.set_value("");
-            let on_choose = on_choose.clone();
-            let error = error.clone();
-            spawn_local(async move {
-                match files::read_bytes(&file).await {
-                    Ok(bytes) => {
-                        error.set(None);
-                        on_choose.emit(Choice::Own(LoadedDocument::own(
-                            Source::File { name: file.name() },
-                            bytes,
-                        )));
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
-        })
-    };
+    let onfile = on_file(&props.on_choose, &error);
     let onclear = {
         let on_choose = props.on_choose.clone();
         let error = error.clone();
@@ -235,6 +165,85 @@ fn compare_side(props: &CompareSideProps) -> Html {
             { side_summary(props) }
         </div>
     }
+}
+
+/// The list and the paste box show what the side holds, whatever changed it (a pick, a paste, a
+/// file, a swap): the list names the picked document, the box holds pasted text only.
+#[hook]
+fn use_shown_choice(choice: &Choice, select: &NodeRef, textarea: &NodeRef) {
+    {
+        let select = select.clone();
+        let wanted = match choice {
+            Choice::Loaded(id) => id.to_string(),
+            Choice::Empty | Choice::Own(_) | Choice::Wanted(_) => String::new(),
+        };
+        use_effect(move || {
+            if let Some(select) = select.cast::<HtmlSelectElement>() {
+                select.set_value(&wanted);
+            }
+        });
+    }
+    let textarea = textarea.clone();
+    use_effect_with(choice.clone(), move |choice| {
+        let text = match choice {
+            Choice::Own(doc) if doc.source == Source::Pasted => {
+                String::from_utf8_lossy(doc.bytes()).into_owned()
+            }
+            Choice::Own(_) | Choice::Loaded(_) | Choice::Wanted(_) | Choice::Empty => String::new(),
+        };
+        if let Some(area) = textarea.cast::<HtmlTextAreaElement>() {
+            if area.value() != text {
+                area.set_value(&text);
+            }
+        }
+    });
+}
+
+/// Text typed or pasted into the side's box becomes the side's own document (none when emptied).
+fn on_paste(on_choose: &Callback<Choice>, error: &UseStateHandle<Option<String>>) -> Callback<InputEvent> {
+    let on_choose = on_choose.clone();
+    let error = error.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(area) = e.target_dyn_into::<HtmlTextAreaElement>() {
+            error.set(None);
+            let text = area.value();
+            on_choose.emit(if text.is_empty() {
+                Choice::Empty
+            } else {
+                Choice::Own(LoadedDocument::own(Source::Pasted, text.into_bytes()))
+            });
+        }
+    })
+}
+
+/// A file opened for the side is read as bytes and becomes the side's own document.
+fn on_file(on_choose: &Callback<Choice>, error: &UseStateHandle<Option<String>>) -> Callback<Event> {
+    let on_choose = on_choose.clone();
+    let error = error.clone();
+    Callback::from(move |e: Event| {
+        let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+            return;
+        };
+        let Some(file) = files::list(input.files()).into_iter().next() else {
+            return;
+        };
+        // Let the same file be chosen again later.
+        input.set_value("");
+        let on_choose = on_choose.clone();
+        let error = error.clone();
+        spawn_local(async move {
+            match files::read_bytes(&file).await {
+                Ok(bytes) => {
+                    error.set(None);
+                    on_choose.emit(Choice::Own(LoadedDocument::own(
+                        Source::File { name: file.name() },
+                        bytes,
+                    )));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    })
 }
 
 /// What the side holds: its name, kind, size and digest.

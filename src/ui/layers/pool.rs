@@ -10,14 +10,12 @@
 
 use super::protocol::{Command, Event, Job, Origin, RegistryBlob, FILE};
 use crate::core::layer::{Decoding, LayerClaim};
-use crate::ui::worker_message;
+use crate::ui::worker_client::{later, Kind, Queued as QueuedJob, Slot, Workers};
 use futures::future::LocalBoxFuture;
-use js_sys::Reflect;
+use js_sys::Array;
 use std::cell::RefCell;
-use std::collections::VecDeque;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{File, MessageEvent, Worker};
+use wasm_bindgen::JsValue;
+use web_sys::File;
 use yew::Callback;
 
 /// Layers verified at the same time. Each one keeps a core busy; more would only slow the page.
@@ -25,7 +23,11 @@ pub const MAX_WORKERS: usize = 2;
 
 /// Written by Trunk next to `index.html` (`data-type="worker" data-loader-shim` in index.html):
 /// loads `worker.js` and `worker_bg.wasm` inside the worker.
-const WORKER_SCRIPT: &str = "./worker_loader.js";
+const KIND: Kind = Kind {
+    script: "./worker_loader.js",
+    max_workers: MAX_WORKERS,
+    cannot_start: "This browser could not start a worker to verify layers in.",
+};
 
 /// What to read.
 pub enum BlobSource {
@@ -42,31 +44,23 @@ pub struct Renewal {
     pub renew: Box<dyn FnOnce() -> LocalBoxFuture<'static, Result<RegistryBlob, String>>>,
 }
 
-struct Slot {
-    id: u32,
-    worker: Worker,
-    ready: bool,
-    job: Option<u32>,
-    // Kept alive as long as the worker: the browser calls them.
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
 struct Queued {
     job: Job,
     file: Option<File>,
     renewal: Option<Renewal>,
 }
 
+impl QueuedJob for Queued {
+    fn id(&self) -> u32 {
+        self.job.id
+    }
+}
+
 #[derive(Default)]
 struct Pool {
-    slots: Vec<Slot>,
-    queue: VecDeque<Queued>,
+    workers: Workers<Queued, Event>,
     /// Jobs holding a worker while their access is renewed.
     renewing: Vec<u32>,
-    listeners: Vec<(u32, Callback<Event>)>,
-    next_job: u32,
-    next_slot: u32,
 }
 
 thread_local! {
@@ -82,27 +76,25 @@ pub fn submit(
     source: BlobSource,
     listener: Callback<Event>,
 ) -> u32 {
+    let (origin, file, renewal) = match source {
+        BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file), None),
+        BlobSource::Registry(blob, renewal) => (Origin::Registry(blob), None, renewal),
+    };
     let id = POOL.with(|pool| {
-        let mut pool = pool.borrow_mut();
-        pool.next_job += 1;
-        let id = pool.next_job;
-        let (origin, file, renewal) = match source {
-            BlobSource::File(file) => (Origin::File { name: file.name() }, Some(file), None),
-            BlobSource::Registry(blob, renewal) => (Origin::Registry(blob), None, renewal),
-        };
-        pool.queue.push_back(Queued {
-            job: Job {
-                id,
-                claim,
-                decoding,
-                cap,
-                origin,
+        pool.borrow_mut().workers.enqueue(
+            |id| Queued {
+                job: Job {
+                    id,
+                    claim,
+                    decoding,
+                    cap,
+                    origin,
+                },
+                file,
+                renewal,
             },
-            file,
-            renewal,
-        });
-        pool.listeners.push((id, listener));
-        id
+            listener,
+        )
     });
     pump();
     id
@@ -113,25 +105,23 @@ pub fn submit(
 pub fn cancel(id: u32) {
     let dropped = POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
-        let before = pool.queue.len();
-        pool.queue.retain(|q| q.job.id != id);
-        if pool.queue.len() < before {
+        if pool.workers.unqueue(id) {
             return true;
         }
         if pool.renewing.contains(&id) {
             pool.renewing.retain(|&r| r != id);
-            if let Some(slot) = pool.slots.iter_mut().find(|s| s.job == Some(id)) {
+            if let Some(slot) = pool.workers.slots.iter_mut().find(|s| s.job == Some(id)) {
                 slot.job = None;
             }
             return true;
         }
-        if let Some(slot) = pool.slots.iter().find(|s| s.job == Some(id)) {
-            send(&slot.worker, &Command::Cancel { id }, None);
+        if let Some(slot) = pool.workers.running(id) {
+            send(slot, &Command::Cancel { id }, None);
         }
         false
     });
     if dropped {
-        wasm_bindgen_futures::spawn_local(async move {
+        later(move || {
             deliver(Event::Cancelled { id });
             // A worker may have been freed.
             pump();
@@ -139,14 +129,11 @@ pub fn cancel(id: u32) {
     }
 }
 
-fn send(worker: &Worker, command: &Command, file: Option<&File>) -> bool {
-    let Some(message) = worker_message::command_object(command) else {
-        return false;
-    };
-    if let Some(file) = file {
-        let _ = Reflect::set(&message, &JsValue::from_str(FILE), file);
-    }
-    worker.post_message(&message).is_ok()
+/// A command, with the `File` of a file job beside it (a handle: no bytes are copied).
+fn send(slot: &Slot, command: &Command, file: Option<&File>) -> bool {
+    let file = file.map(JsValue::from);
+    let beside: Vec<(&str, &JsValue)> = file.iter().map(|f| (FILE, f)).collect();
+    slot.post(command, &beside, &Array::new())
 }
 
 /// Gives queued jobs to idle workers, starting workers up to the limit; a job whose access is
@@ -156,53 +143,34 @@ fn pump() {
     let mut renewals = Vec::new();
     POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
-        // A worker still loading takes a job as soon as it is ready.
-        let available = pool.slots.iter().filter(|s| s.job.is_none()).count();
-        let wanted = pool
-            .queue
-            .len()
-            .saturating_sub(available)
-            .min(MAX_WORKERS.saturating_sub(pool.slots.len()));
-        for _ in 0..wanted {
-            pool.next_slot += 1;
-            match spawn(pool.next_slot) {
-                Ok(new) => pool.slots.push(new),
-                Err(message) => {
-                    let queued = pool.queue.drain(..).map(|q| Event::Failed {
-                        id: q.job.id,
-                        message: message.clone(),
-                    });
-                    failures.extend(queued);
-                    break;
-                }
-            }
+        if let Err(message) = pool.workers.start_for_queue(&KIND, on_event, on_worker_lost) {
+            let queued = pool.workers.drain_queue();
+            failures.extend(queued.into_iter().map(|(id, listener)| {
+                let message = message.clone();
+                (listener, Event::Failed { id, message })
+            }));
         }
         let now = js_sys::Date::now();
-        while let Some(index) = pool.slots.iter().position(|s| s.ready && s.job.is_none()) {
-            let Some(mut next) = pool.queue.pop_front() else {
-                break;
-            };
+        while let Some((index, mut next)) = pool.workers.next_assignment() {
             let id = next.job.id;
             let due = next.renewal.take().filter(|r| now >= r.at);
-            let Some(slot) = pool.slots.get_mut(index) else {
+            let Some(slot) = pool.workers.slots.get_mut(index) else {
                 break;
             };
             if let Some(renewal) = due {
                 slot.job = Some(id);
                 renewals.push((slot.id, next, renewal));
                 pool.renewing.push(id);
-            } else if send(&slot.worker, &Command::Verify(next.job), next.file.as_ref()) {
+            } else if send(slot, &Command::Verify(next.job), next.file.as_ref()) {
                 slot.job = Some(id);
-            } else {
-                failures.push(Event::Failed {
-                    id,
-                    message: "The page could not hand the blob to its worker.".into(),
-                });
+            } else if let Some(listener) = pool.workers.take_listener(id) {
+                let message = "The page could not hand the blob to its worker.".to_owned();
+                failures.push((listener, Event::Failed { id, message }));
             }
         }
     });
-    for event in failures {
-        deliver_later(event);
+    for (listener, event) in failures {
+        later(move || listener.emit(event));
     }
     for (slot, queued, renewal) in renewals {
         wasm_bindgen_futures::spawn_local(async move {
@@ -222,14 +190,11 @@ fn start_renewed(slot: u32, mut queued: Queued, renewed: Result<RegistryBlob, St
             return None;
         }
         pool.renewing.retain(|&r| r != id);
-        let slot = pool
-            .slots
-            .iter_mut()
-            .find(|s| s.id == slot && s.job == Some(id))?;
+        let slot = pool.workers.slot_mut(slot).filter(|s| s.job == Some(id))?;
         let message = match renewed {
             Ok(blob) => {
                 queued.job.origin = Origin::Registry(blob);
-                if send(&slot.worker, &Command::Verify(queued.job), None) {
+                if send(slot, &Command::Verify(queued.job), None) {
                     return None;
                 }
                 "The page could not hand the blob to its worker.".to_owned()
@@ -245,33 +210,9 @@ fn start_renewed(slot: u32, mut queued: Queued, renewed: Result<RegistryBlob, St
     pump();
 }
 
-fn spawn(slot: u32) -> Result<Slot, String> {
-    let worker = Worker::new(WORKER_SCRIPT)
-        .map_err(|_| "This browser could not start a worker to verify layers in.".to_owned())?;
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        if let Some(event) = worker_message::read_event::<Event>(&event) {
-            on_event(slot, event);
-        }
-    });
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        on_worker_lost(slot, worker_message::error_detail(&event));
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Ok(Slot {
-        id: slot,
-        worker,
-        ready: false,
-        job: None,
-        _on_message: on_message,
-        _on_error: on_error,
-    })
-}
-
 fn on_event(slot: u32, event: Event) {
     POOL.with(|pool| {
-        let mut pool = pool.borrow_mut();
-        if let Some(s) = pool.slots.iter_mut().find(|s| s.id == slot) {
+        if let Some(s) = pool.borrow_mut().workers.slot_mut(slot) {
             match &event {
                 Event::Ready => s.ready = true,
                 e if e.ends_job() => s.job = None,
@@ -289,13 +230,11 @@ fn on_event(slot: u32, event: Event) {
 fn on_worker_lost(slot: u32, detail: String) {
     let (lost, never_ready) = POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
-        let Some(index) = pool.slots.iter().position(|s| s.id == slot) else {
+        let Some((job, ready)) = pool.workers.remove(slot) else {
             return (None, false);
         };
-        let gone = pool.slots.remove(index);
-        gone.worker.terminate();
-        pool.renewing.retain(|&r| Some(r) != gone.job);
-        (gone.job, !gone.ready)
+        pool.renewing.retain(|&r| Some(r) != job);
+        (job, !ready)
     });
     let message = format!("The worker verifying layers stopped ({detail}).");
     if let Some(id) = lost {
@@ -306,10 +245,9 @@ fn on_worker_lost(slot: u32, detail: String) {
     }
     if never_ready {
         // It could not even load: another would fail the same way.
-        let queued: Vec<u32> =
-            POOL.with(|pool| pool.borrow_mut().queue.drain(..).map(|q| q.job.id).collect());
-        for id in queued {
-            deliver(Event::Failed {
+        let queued = POOL.with(|pool| pool.borrow_mut().workers.drain_queue());
+        for (id, listener) in queued {
+            listener.emit(Event::Failed {
                 id,
                 message: message.clone(),
             });
@@ -319,12 +257,6 @@ fn on_worker_lost(slot: u32, detail: String) {
     }
 }
 
-/// [`deliver`] after the caller has returned: a listener hears of its job only after
-/// [`submit`] returned to the code that will expect the events (so does [`cancel`]'s).
-fn deliver_later(event: Event) {
-    wasm_bindgen_futures::spawn_local(async move { deliver(event) });
-}
-
 /// Hands `event` to its job's listener, outside any borrow of the pool (a listener may submit).
 fn deliver(event: Event) {
     let Some(id) = event.job() else {
@@ -332,11 +264,10 @@ fn deliver(event: Event) {
     };
     let listener = POOL.with(|pool| {
         let mut pool = pool.borrow_mut();
-        let index = pool.listeners.iter().position(|(job, _)| *job == id)?;
         if event.ends_job() {
-            Some(pool.listeners.remove(index).1)
+            pool.workers.take_listener(id)
         } else {
-            pool.listeners.get(index).map(|(_, l)| l.clone())
+            pool.workers.listener(id)
         }
     });
     if let Some(listener) = listener {

@@ -5,19 +5,14 @@
 //! aborts a registry download, so a read waiting on a silent registry stops at once.
 
 use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS};
-use crate::core::distribution::error::RegistryError;
 use crate::core::layer::tar::ListOptions;
 use crate::core::layer::{BlobReport, BlobVerifier, Flow};
 use crate::core::reference::Reference;
-use crate::registry::sleep;
-use crate::ui::blob_stream::{self, BlobStreamError, ChunkReader};
+use crate::registry::{open_blob, within, BlobDownload, BlobStreamError, ChunkReader};
 use crate::ui::worker_message::{post_event, read_command, worker_scope};
-use futures::future::{select, Either};
 use js_sys::Reflect;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
-use std::pin::pin;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -92,25 +87,13 @@ fn broke_off(id: u32, e: BlobStreamError) -> Stop {
     }
 }
 
-/// `work`, or `None` when `seconds` pass first (no limit without `seconds`).
-pub(crate) async fn within<T>(seconds: Option<u32>, work: impl Future<Output = T>) -> Option<T> {
-    let Some(seconds) = seconds else {
-        return Some(work.await);
-    };
-    let timer = pin!(sleep(Duration::from_secs(u64::from(seconds))));
-    match select(pin!(work), timer).await {
-        Either::Left((value, _)) => Some(value),
-        Either::Right(_) => None,
-    }
-}
-
 async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
     let abort =
         AbortController::new().map_err(|_| Stop::Failed("The browser cannot start a download.".into()))?;
     DOWNLOADS.with(|d| d.borrow_mut().insert(job.id, abort.clone()));
     // A registry may stay silent for its timeout, before answering and between two chunks (a
     // whole download takes as long as it takes); a file is read without a limit.
-    let (stream, total, timeout): (ReadableStream, Option<u64>, Option<u32>) = match &job.origin {
+    let (stream, total, timeout): (ReadableStream, Option<u64>, Option<Duration>) = match &job.origin {
         Origin::File { name } => {
             let file = file.ok_or_else(|| Stop::Failed(format!("{name} did not reach the worker.")))?;
             (file.stream(), Some(file.size() as u64), None)
@@ -122,21 +105,20 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
                 .digest
                 .as_ref()
                 .ok_or_else(|| Stop::Failed("The descriptor has no digest to download.".into()))?;
-            let seconds = blob.timeout_seconds;
-            let opened = within(
-                Some(seconds),
-                blob_stream::open(blob, &reference, digest, &abort.signal()),
-            )
-            .await
-            .ok_or_else(|| {
-                abort.abort();
-                failed(BlobStreamError::Registry(RegistryError::Timeout {
-                    registry: reference.registry().to_owned(),
-                    seconds,
-                }))
-            })?
-            .map_err(|e| broke_off(job.id, e))?;
-            (opened.stream, opened.length, Some(seconds))
+            let timeout = Duration::from_secs(u64::from(blob.timeout_seconds));
+            let download = BlobDownload {
+                shown: &blob.reference,
+                url: &blob.url,
+                proxy: blob.proxy.as_deref(),
+                authorization: blob.authorization.as_ref().map(|a| a.0.as_str()),
+                credentials_given: blob.credentials_given,
+                issued_token: blob.issued_token,
+                timeout,
+            };
+            let opened = open_blob(&download, &reference, digest, &abort)
+                .await
+                .map_err(|e| broke_off(job.id, e))?;
+            (opened.stream, opened.length, Some(timeout))
         }
     };
     let total = job.claim.size.or(total);
@@ -155,16 +137,23 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
             abort.abort();
             return Err(Stop::Cancelled);
         }
-        let Some(read) = within(timeout, reader.next(&mut chunk)).await else {
+        let read = match timeout {
+            Some(timeout) => within(timeout, reader.next(&mut chunk)).await,
+            None => Some(reader.next(&mut chunk).await),
+        };
+        let Some(read) = read else {
             let received = reader.received();
             reader.cancel();
             abort.abort();
             return Err(failed(BlobStreamError::Interrupted {
                 received,
-                detail: format!("nothing arrived for {} seconds", timeout.unwrap_or_default()),
+                detail: format!(
+                    "nothing arrived for {} seconds",
+                    timeout.unwrap_or_default().as_secs()
+                ),
             }));
         };
-        if !read.map_err(|e| broke_off(job.id, e))? {
+        if !read.map_err(|e| broke_off(job.id, e.into()))? {
             break;
         }
         if verifier.feed(&chunk) == Flow::Enough {
