@@ -6,6 +6,10 @@
 //!
 //! Pairs made to differ in one known way (mtimes, owners, modes, order, PAX records, padding,
 //! compression, contents) must get that reason from the layer diff.
+//!
+//! The heads of GNU tar archives of a 9 GiB file (big-9g.json: the size in GNU base-256 and in a
+//! PAX `size` record, cut after 4 KiB) must list that entry as tarfile and `tar -tv` read it, and
+//! end with a truncation error.
 
 #[path = "common/splitmix.rs"]
 mod splitmix;
@@ -14,7 +18,7 @@ use digestlens::core::digest::Digest;
 use digestlens::core::layer::compression::{gzip_isize, zstd_content_size};
 use digestlens::core::layer::diff::{compare, mtime_text, LayerDifference, LayerSide, TarReason};
 use digestlens::core::layer::merge::merge;
-use digestlens::core::layer::tar::{Entry, ListOptions, Listing, Whiteout};
+use digestlens::core::layer::tar::{Entry, ListOptions, Listing, TarError, Whiteout};
 use digestlens::core::layer::{BlobReport, BlobVerifier, Decoding, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
 use serde::Deserialize;
 use splitmix::SplitMix;
@@ -348,4 +352,131 @@ fn size_estimates_come_from_gzip_isize_and_zstd_frame_content_size() {
     assert_eq!(estimate.bytes, tar_len);
     let zst = std::fs::read(layers_dir().join("gnu.tar.zst")).unwrap();
     assert_eq!(zstd_content_size(&zst[..18]).unwrap().bytes, tar_len);
+}
+
+#[derive(Deserialize)]
+struct BigHeads {
+    big_size: u64,
+    head_bytes: u64,
+    archives: Vec<BigHead>,
+}
+
+/// The first `head_bytes` of an archive of one `big_size`-byte file.
+#[derive(Deserialize)]
+struct BigHead {
+    file: String,
+    made_by: String,
+    sha256: String,
+    tarfile: FirstMember,
+    tar_tv: TarTv,
+}
+
+/// Python's tarfile reading the head in stream mode.
+#[derive(Deserialize)]
+struct FirstMember {
+    entry: ExpectedEntry,
+    pax_headers: BTreeMap<String, String>,
+    offset: u64,
+    offset_data: u64,
+    size_field_hex: String,
+}
+
+#[derive(Deserialize)]
+struct TarTv {
+    stdout: Vec<String>,
+}
+
+fn big_heads() -> BigHeads {
+    let bytes = std::fs::read(layers_dir().join("big-9g.json")).expect("tests/fixtures/layers/big-9g.json");
+    serde_json::from_slice(&bytes).expect("big-9g.json has the make-layer-fixtures layout")
+}
+
+impl BigHead {
+    /// The head, listed in random chunks of up to `max_chunk` bytes.
+    fn listed(&self, max_chunk: usize, seed: u64) -> (Vec<u8>, BlobReport, Listing) {
+        let bytes = std::fs::read(layers_dir().join(&self.file)).expect("fixture file");
+        let claim = LayerClaim {
+            media_type: None,
+            digest: Some(digest(&self.sha256)),
+            size: Some(bytes.len() as u64),
+            // An uncompressed layer: its diff_id is its digest.
+            diff_id: Some(digest(&self.sha256)),
+        };
+        let (report, listing) = verify(&bytes, &claim, max_chunk, seed);
+        (bytes, report, listing)
+    }
+}
+
+#[test]
+fn sizes_past_8_gib_in_gnu_base256_and_pax_records_list_as_tarfile_and_tar_tv_read_them() {
+    let heads = big_heads();
+    let forms: Vec<(&str, &str)> = heads
+        .archives
+        .iter()
+        .map(|a| {
+            (
+                a.tarfile.size_field_hex.get(..2).unwrap_or_default(),
+                a.tarfile.pax_headers.get("size").map_or("", String::as_str),
+            )
+        })
+        .collect();
+    // What GNU tar wrote: base-256 (first byte 0x80) in the header's size field for
+    // --format=gnu; octal zero there and a PAX `size` record for --format=posix.
+    assert_eq!(forms, [("80", ""), ("30", "9663676416")]);
+    for head in &heads.archives {
+        for (seed, max_chunk) in [(1, 1usize), (2, 511), (3, 4096)] {
+            let what = format!("{} ({}) in chunks of up to {max_chunk}", head.file, head.made_by);
+            let (_, report, listing) = head.listed(max_chunk, seed);
+            assert_eq!(report.digest, Some(digest(&head.sha256)), "{what}: blob digest");
+            assert_eq!(listing.entries.len(), 1, "{what}");
+            let entry = &listing.entries[0];
+            let wrong = differences(entry, &head.tarfile.entry);
+            assert!(wrong.is_empty(), "{what}: {wrong:?}");
+            assert_eq!(entry.size, heads.big_size, "{what}");
+            let tv: Vec<&str> = head.tar_tv.stdout[0].split_whitespace().collect();
+            assert_eq!(
+                (tv[1], tv[2], tv[5]),
+                (
+                    format!("{}/{}", entry.uid, entry.gid).as_str(),
+                    entry.size.to_string().as_str(),
+                    entry.path.as_str()
+                ),
+                "{what}: `tar -tv` says {:?}",
+                head.tar_tv.stdout[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_9_gib_entry_cut_short_ends_with_truncated_data_counting_the_missing_bytes() {
+    let heads = big_heads();
+    for head in &heads.archives {
+        let (bytes, _, listing) = head.listed(1000, 7);
+        assert_eq!(bytes.len() as u64, heads.head_bytes, "{}", head.file);
+        assert_eq!(
+            listing.tar_size, heads.head_bytes,
+            "{}: every byte was read",
+            head.file
+        );
+        // tarfile: the content starts at offset_data; all but the bytes after it are missing.
+        let arrived = heads.head_bytes - head.tarfile.offset_data;
+        let error = listing.error.expect("the listing stops at the cut");
+        assert_eq!(
+            error,
+            TarError::TruncatedData {
+                path: "big".into(),
+                at: head.tarfile.offset,
+                missing: heads.big_size - arrived,
+            },
+            "{}",
+            head.file
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with("Truncated tar: the content of \"big\""),
+            "{error}"
+        );
+    }
 }
