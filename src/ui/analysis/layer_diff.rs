@@ -11,11 +11,10 @@ use crate::core::layer::diff::{compare, LayerDifference, LayerSide};
 use crate::core::layer::tar::{ListOptions, Listing};
 use crate::core::layer::{BlobReport, BlobVerifier, Decoding, Flow, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
 use crate::core::reference::Reference;
-use crate::registry::{open_blob, within, BlobDownload, BlobStreamError, ChunkReader};
+use crate::registry::{open_blob, within, BlobStreamError, ChunkReader};
 use crate::ui::layers::protocol::RegistryBlob;
 use futures::future::join;
 use js_sys::Uint8Array;
-use std::time::Duration;
 use web_sys::AbortController;
 
 /// Bytes handed to the verifier at a time (and read from a given buffer at a time).
@@ -122,17 +121,8 @@ async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, Stri
     let reference = Reference::parse(&blob.reference).map_err(|e| e.to_string())?;
     let abort = AbortController::new().map_err(|_| "The browser cannot start a download.".to_owned())?;
     let seconds = blob.timeout_seconds;
-    let timeout = Duration::from_secs(u64::from(seconds));
-    let download = BlobDownload {
-        shown: &blob.reference,
-        url: &blob.url,
-        proxy: blob.proxy.as_deref(),
-        authorization: blob.authorization.as_ref().map(|a| a.0.as_str()),
-        credentials_given: blob.credentials_given,
-        issued_token: blob.issued_token,
-        timeout,
-    };
-    let opened = open_blob(&download, &reference, digest, &abort)
+    let timeout = blob.timeout();
+    let opened = open_blob(&blob.download(), &reference, digest, &abort)
         .await
         .map_err(|e| e.to_string())?;
     let mut reader = ChunkReader::new(&opened.stream);

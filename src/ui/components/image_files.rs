@@ -11,7 +11,7 @@
 //! At most [`MAX_SHOWN`] rows are drawn at once, as for a layer's listing.
 
 use super::human_size;
-use super::layer_files::MAX_SHOWN;
+use super::layer_files::{folder, MAX_SHOWN};
 use crate::core::digest::Digest;
 use crate::core::layer::merge::{Filesystem, Gone, MergedEntry, Removal};
 use crate::core::layer::tar::EntryKind;
@@ -230,23 +230,7 @@ fn node_view(
     let own = html! {
         <>{ for node.entries.iter().filter_map(|&i| paths.get(i)).map(|(p, e)| path_row(p, e, false, digests)) }</>
     };
-    if node.children.is_empty() {
-        return html! { <li>{ own }</li> };
-    }
-    html! {
-        <li class="layer-dir">
-            <details open={depth < OPEN_DEPTH}>
-                <summary>
-                    if node.entries.is_empty() {
-                        <span class="layer-file-name">{ format!("{}/", node.name) }</span>
-                    }
-                    { own }
-                    <span class="layer-dir-size">{ format!("{} in {} files", human_size(node.bytes), node.files) }</span>
-                </summary>
-                <ul>
-                    { for node.children.iter().map(|child| node_view(child, paths, digests, depth + 1, budget)) }
-                </ul>
-            </details>
-        </li>
-    }
+    folder(node, own, depth < OPEN_DEPTH, || {
+        html! { <>{ for node.children.iter().map(|child| node_view(child, paths, digests, depth + 1, budget)) }</> }
+    })
 }

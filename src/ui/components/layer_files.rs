@@ -116,12 +116,21 @@ fn node_view(node: &Node, entries: &[Entry], depth: usize, budget: &Cell<usize>)
     let own = html! {
         <>{ for node.entries.iter().filter_map(|&i| entries.get(i)).map(|e| html! { <FileRow entry={e.clone()} full_path=false /> }) }</>
     };
+    folder(node, own, depth < OPEN_DEPTH, || {
+        html! { <>{ for node.children.iter().map(|child| node_view(child, entries, depth + 1, budget)) }</> }
+    })
+}
+
+/// One node of a folded tree: its own rows (`own`), and when it has children a `<details>`
+/// (open when `open`) with the directory's name and size, `children` drawn inside. Shared by a
+/// layer's files and the image's merged files, so both trees fold and read alike.
+pub(super) fn folder(node: &Node, own: Html, open: bool, children: impl FnOnce() -> Html) -> Html {
     if node.children.is_empty() {
         return html! { <li>{ own }</li> };
     }
     html! {
         <li class="layer-dir">
-            <details open={depth < OPEN_DEPTH}>
+            <details {open}>
                 <summary>
                     if node.entries.is_empty() {
                         <span class="layer-file-name">{ format!("{}/", node.name) }</span>
@@ -129,9 +138,7 @@ fn node_view(node: &Node, entries: &[Entry], depth: usize, budget: &Cell<usize>)
                     { own }
                     <span class="layer-dir-size">{ format!("{} in {} files", human_size(node.bytes), node.files) }</span>
                 </summary>
-                <ul>
-                    { for node.children.iter().map(|child| node_view(child, entries, depth + 1, budget)) }
-                </ul>
+                <ul>{ children() }</ul>
             </details>
         </li>
     }

@@ -308,15 +308,8 @@ fn verify_from_registry(
         mounted,
     } = handles;
     Callback::from(move |()| {
-        let parsed = match Reference::parse(reference.trim()) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                error.set(Some(format!(
-                    "\"{}\" is not an image reference: {e}",
-                    reference.trim()
-                )));
-                return;
-            }
+        let Some(parsed) = typed_reference(&reference, &error) else {
+            return;
         };
         let unfetched = match connection.unfetched_settings() {
             Ok(settings) => settings,
@@ -391,15 +384,8 @@ fn estimate_sizes(
     error: UseStateHandle<Option<String>>,
 ) -> Callback<()> {
     Callback::from(move |()| {
-        let parsed = match Reference::parse(reference.trim()) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                error.set(Some(format!(
-                    "\"{}\" is not an image reference: {e}",
-                    reference.trim()
-                )));
-                return;
-            }
+        let Some(parsed) = typed_reference(&reference, &error) else {
+            return;
         };
         match connection.unfetched_settings() {
             Ok(unfetched) => {
@@ -468,4 +454,18 @@ fn verify_files(rows: UseReducerHandle<Rows>, next_key: Rc<RefCell<u32>>, cap: u
         }
         *next_key.borrow_mut() = key;
     })
+}
+
+/// The reference typed in the registry box, or `None` with the sentence saying why not.
+fn typed_reference(typed: &str, error: &UseStateHandle<Option<String>>) -> Option<Reference> {
+    match Reference::parse(typed.trim()) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            error.set(Some(format!(
+                "\"{}\" is not an image reference: {e}",
+                typed.trim()
+            )));
+            None
+        }
+    }
 }

@@ -8,8 +8,10 @@
 
 use crate::core::layer::tar::{Entry, Listing};
 use crate::core::layer::{BlobReport, Decoding, LayerClaim};
+use crate::registry::BlobDownload;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::time::Duration;
 
 /// Where a blob's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +40,26 @@ pub struct RegistryBlob {
     pub issued_token: bool,
     /// How long the registry may stay silent: before answering, and between two chunks.
     pub timeout_seconds: u32,
+}
+
+impl RegistryBlob {
+    /// How the registry may stay silent, as a duration.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(u64::from(self.timeout_seconds))
+    }
+
+    /// The download `registry::open_blob` makes of it, in a layer worker or the analysis worker.
+    pub fn download(&self) -> BlobDownload<'_> {
+        BlobDownload {
+            shown: &self.reference,
+            url: &self.url,
+            proxy: self.proxy.as_deref(),
+            authorization: self.authorization.as_ref().map(|a| a.0.as_str()),
+            credentials_given: self.credentials_given,
+            issued_token: self.issued_token,
+            timeout: self.timeout(),
+        }
+    }
 }
 
 /// An `Authorization` header value (a bearer token or the user's Basic credentials). It

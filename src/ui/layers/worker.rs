@@ -8,7 +8,7 @@ use super::protocol::{Command, Event, Job, Origin, FILE, PROGRESS_INTERVAL_MS};
 use crate::core::layer::tar::ListOptions;
 use crate::core::layer::{BlobReport, BlobVerifier, Flow};
 use crate::core::reference::Reference;
-use crate::registry::{open_blob, within, BlobDownload, BlobStreamError, ChunkReader};
+use crate::registry::{open_blob, within, BlobStreamError, ChunkReader};
 use crate::ui::worker_message::{post_event, read_command, worker_scope};
 use js_sys::Reflect;
 use std::cell::RefCell;
@@ -105,20 +105,11 @@ async fn verify(job: Job, file: Option<File>) -> Result<BlobReport, Stop> {
                 .digest
                 .as_ref()
                 .ok_or_else(|| Stop::Failed("The descriptor has no digest to download.".into()))?;
-            let timeout = Duration::from_secs(u64::from(blob.timeout_seconds));
-            let download = BlobDownload {
-                shown: &blob.reference,
-                url: &blob.url,
-                proxy: blob.proxy.as_deref(),
-                authorization: blob.authorization.as_ref().map(|a| a.0.as_str()),
-                credentials_given: blob.credentials_given,
-                issued_token: blob.issued_token,
-                timeout,
-            };
+            let download = blob.download();
             let opened = open_blob(&download, &reference, digest, &abort)
                 .await
                 .map_err(|e| broke_off(job.id, e))?;
-            (opened.stream, opened.length, Some(timeout))
+            (opened.stream, opened.length, Some(blob.timeout()))
         }
     };
     let total = job.claim.size.or(total);
