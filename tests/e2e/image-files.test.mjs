@@ -15,25 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, WAIT_MS, useApp } from './lib/harness.mjs';
+import { REPO_ROOT, eventually, useApp } from './lib/harness.mjs';
 import { startRegistry } from './lib/registries.mjs';
 
 const run = promisify(execFile);
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-
-/** Retries `check` (which throws while the page is not there yet) until it passes or time runs out. */
-async function eventually(app, check, what) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    app.throwIfProblems();
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${err.message}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** scripts/oci-merge over `blobs` (bottom layer first), written to a scratch directory. */
 async function pythonMerge(blobs) {

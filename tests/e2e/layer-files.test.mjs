@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, WAIT_MS, useApp } from './lib/harness.mjs';
+import { REPO_ROOT, WAIT_MS, eventually, useApp } from './lib/harness.mjs';
 import { sha256 } from './lib/expected.mjs';
 import { startRegistry } from './lib/registries.mjs';
 
@@ -61,20 +61,6 @@ async function waitForFiles(app, count) {
     if (rows.length >= count && state === 'verified') return rows;
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${count} listed files (state ${state}); the page lists ${JSON.stringify(rows.map((r) => r.path))}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Retries `check` (which throws while the page is not there yet) until it passes or time runs out. */
-async function eventually(app, check, what) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    app.throwIfProblems();
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${err.message}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

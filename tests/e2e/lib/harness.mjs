@@ -479,3 +479,17 @@ export function useApp(options = {}) {
     return app;
   };
 }
+
+/** Retries `check` (which throws while the page is not there yet) until it passes or time runs out. */
+export async function eventually(app, check, what) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    app.throwIfProblems();
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${err.message}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
