@@ -53,11 +53,16 @@ check "$blob_url"
 check "http://127.0.0.1:$proxy_port/proxy/$blob_url"
 
 mib() { echo "$1 / 1048576" | bc -l; }
+# The proxy's CPU time (user + system, in clock ticks) so far: less sensitive to load than MiB/s.
+ticks() { awk '{print $14 + $15}' "/proc/$proxy_pid/stat"; }
+hz=$(getconf CLK_TCK)
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
-directs=() proxies=() ratios=()
+directs=() proxies=() ratios=() proxy_ticks=0
 for i in $(seq "$runs"); do
   d=$(speed "$blob_url")
+  before=$(ticks)
   p=$(speed "http://127.0.0.1:$proxy_port/proxy/$blob_url")
+  proxy_ticks=$((proxy_ticks + $(ticks) - before))
   directs+=("$d") proxies+=("$p") ratios+=("$(echo "$p / $d" | bc -l)")
   printf 'run %d: direct %5.0f MiB/s, through proxy %5.0f MiB/s, ratio %.2f\n' "$i" "$(mib "$d")" "$(mib "$p")" "${ratios[-1]}"
 done
@@ -65,3 +70,5 @@ best() { printf '%s\n' "$@" | sort -g | tail -1; }
 printf '%d MiB blob, %d runs: direct best %.0f / median %.0f MiB/s; through proxy best %.0f / median %.0f MiB/s; median ratio %.2f\n' \
   "$size_mib" "$runs" "$(mib "$(best "${directs[@]}")")" "$(mib "$(median "${directs[@]}")")" \
   "$(mib "$(best "${proxies[@]}")")" "$(mib "$(median "${proxies[@]}")")" "$(median "${ratios[@]}")"
+printf 'proxy CPU (user + system): %.2f s per GiB forwarded\n' \
+  "$(echo "$proxy_ticks / $hz / ($runs * $size_mib / 1024)" | bc -l)"

@@ -10,6 +10,7 @@ mod hosts;
 mod limits;
 mod policy;
 mod refusal;
+mod relay;
 mod response;
 mod server;
 
@@ -30,7 +31,7 @@ use crate::server::App;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("digestlens-proxy: cannot start the async runtime: {error}");
@@ -70,8 +71,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
         idle: Duration::from_secs(cli.idle_timeout),
         queue: Duration::from_secs(30),
     };
-    let upstream = Upstream::new(policy.clone(), cli.max_concurrent, timeouts)
-        .map_err(|error| format!("cannot set up the HTTP client: {error}"))?;
+    let upstream = Upstream::new(policy.clone(), cli.max_concurrent, timeouts);
     let app = App {
         policy,
         upstream,
