@@ -31,6 +31,11 @@ use crate::server::App;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // One thread runs every connection: a forwarded body passes from the upstream connection's task
+    // to the client's on the same thread, where a multi-threaded runtime woke another thread for
+    // each chunk (proxy/bench/throughput.sh: 0.49 -> 0.30 s of CPU per GiB). A blob takes about
+    // 0.3 s of one core per GiB, well above what a registry on the internet delivers; file reads and
+    // DNS lookups still go to tokio's blocking pool.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
