@@ -209,6 +209,24 @@ async fn naming_the_exact_host_and_port_lifts_the_address_check() {
 }
 
 #[tokio::test]
+async fn a_name_whose_addresses_pass_the_check_is_reached_on_its_port() {
+    // `localhost` allowed by name (not an exact host:port): the checking resolver answers, and with
+    // only 127.0.0.3 forbidden its loopback addresses pass and the stand-in's port is the one used.
+    let proxy = proxy(&[
+        "--forbid-range",
+        "127.0.0.3/32",
+        "--allow-registry",
+        "localhost",
+        "--plain-http",
+        "localhost",
+    ]);
+    let url = proxy.url(&format!("http://localhost:{}/v2/", world().redirector));
+    let response = client().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"{}");
+}
+
+#[tokio::test]
 async fn request_headers_too_large_are_refused_with_431() {
     let proxy = proxy(&[]);
     let big = "a".repeat(20 * 1024);
