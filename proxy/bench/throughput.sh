@@ -4,7 +4,8 @@
 #
 # Usage: proxy/bench/throughput.sh [runs]   (default 7 runs each, alternating direct/proxy; prints the
 # best and the median of each route and the median of the per-run ratios: on a busy machine the
-# median ratio is the fairer number)
+# median ratio is the fairer number; then the CPU seconds per GiB of the proxy, and of registry and
+# curl on each route, which move less with the load than MiB/s do)
 # Environment: PORT (registry, default 5790; the proxy listens on PORT+1), SIZE_MIB (default 256).
 # Builds the proxy with `--profile proxy` (the one scripts/serve runs) and starts Debian's
 # docker-registry through scripts/registry; only 127.0.0.1 is contacted.
@@ -47,17 +48,27 @@ for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$proxy_port/proxy
 
 blob_url=$registry/v2/bench/blob/blobs/$digest
 # Bytes per second of one full read; the body's sha256 is checked once per route.
-speed() { curl -sSf -o /dev/null -w '%{speed_download}' "$1"; }
+# curl's own CPU seconds (user + system) are added to $work/curl-ROUTE by GNU time.
+speed() { /usr/bin/time -a -o "$work/curl-$2" -f '%U + %S' curl -sSf -o /dev/null -w '%{speed_download}' "$1"; }
 check() { [ "sha256:$(curl -sSf "$1" | sha256sum | cut -d' ' -f1)" = "$digest" ] || { echo "digest mismatch via $1" >&2; exit 1; }; }
 check "$blob_url"
 check "http://127.0.0.1:$proxy_port/proxy/$blob_url"
 
 mib() { echo "$1 / 1048576" | bc -l; }
+# A process's CPU time (user + system, in clock ticks) so far: less sensitive to load than MiB/s.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+registry_pid=$(cat "$work/registry/registry.pid")
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
-directs=() proxies=() ratios=()
+directs=() proxies=() ratios=() proxy_ticks=0 registry_direct=0 registry_proxied=0
 for i in $(seq "$runs"); do
-  d=$(speed "$blob_url")
-  p=$(speed "http://127.0.0.1:$proxy_port/proxy/$blob_url")
+  before=$(ticks "$registry_pid")
+  d=$(speed "$blob_url" direct)
+  registry_direct=$((registry_direct + $(ticks "$registry_pid") - before))
+  before="$(ticks "$registry_pid") $(ticks "$proxy_pid")"
+  p=$(speed "http://127.0.0.1:$proxy_port/proxy/$blob_url" proxy)
+  registry_proxied=$((registry_proxied + $(ticks "$registry_pid") - ${before% *}))
+  proxy_ticks=$((proxy_ticks + $(ticks "$proxy_pid") - ${before#* }))
   directs+=("$d") proxies+=("$p") ratios+=("$(echo "$p / $d" | bc -l)")
   printf 'run %d: direct %5.0f MiB/s, through proxy %5.0f MiB/s, ratio %.2f\n' "$i" "$(mib "$d")" "$(mib "$p")" "${ratios[-1]}"
 done
@@ -65,3 +76,10 @@ best() { printf '%s\n' "$@" | sort -g | tail -1; }
 printf '%d MiB blob, %d runs: direct best %.0f / median %.0f MiB/s; through proxy best %.0f / median %.0f MiB/s; median ratio %.2f\n' \
   "$size_mib" "$runs" "$(mib "$(best "${directs[@]}")")" "$(mib "$(median "${directs[@]}")")" \
   "$(mib "$(best "${proxies[@]}")")" "$(mib "$(median "${proxies[@]}")")" "$(median "${ratios[@]}")"
+# CPU seconds per GiB read: the proxy's own cost, and what registry and curl cost on each route.
+gib=$(echo "$runs * $size_mib / 1024" | bc -l)
+per_gib() { echo "($1) / $gib" | bc -l; }
+curl_cpu() { paste -sd+ "$work/curl-$1" | bc -l; }
+printf 'CPU per GiB (user + system): proxy %.2f s; registry %.2f s direct, %.2f s through the proxy; curl %.2f s direct, %.2f s through the proxy\n' \
+  "$(per_gib "$proxy_ticks / $hz")" "$(per_gib "$registry_direct / $hz")" "$(per_gib "$registry_proxied / $hz")" \
+  "$(per_gib "$(curl_cpu direct)")" "$(per_gib "$(curl_cpu proxy)")"

@@ -6,11 +6,14 @@
 
 use std::error::Error;
 use std::fmt;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
+use hyper_util::client::legacy::connect::dns::Name;
 use ipnet::IpNet;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// Loopback, private, link-local, CGNAT, cloud metadata, documentation, multicast and reserved ranges.
 const DEFAULT_FORBIDDEN: &[&str] = &[
@@ -100,16 +103,28 @@ pub struct CheckingResolver {
     pub forbidden: ForbiddenRanges,
 }
 
-impl Resolve for CheckingResolver {
-    fn resolve(&self, name: Name) -> Resolving {
+/// The error a resolution ends with: kept boxed so the connector's error chain reaches the
+/// `ForbiddenAddress` itself (an `io::Error` wrapper would hide it from `source()`).
+type ResolveError = Box<dyn Error + Send + Sync>;
+
+impl tower_service::Service<Name> for CheckingResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = ResolveError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, ResolveError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), ResolveError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
         let forbidden = self.forbidden.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some(bad) = addrs.iter().find(|addr| forbidden.forbids(addr.ip())) {
-                return Err(Box::new(ForbiddenAddress { host, ip: bad.ip() }) as Box<dyn Error + Send + Sync>);
+                return Err(Box::new(ForbiddenAddress { host, ip: bad.ip() }) as ResolveError);
             }
-            Ok(Box::new(addrs.into_iter()) as Addrs)
+            Ok(addrs.into_iter())
         })
     }
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::sync::OnceLock;
 
-use support::standins::{start_redirector, start_silent};
+use support::standins::{start_redirector, start_silent, start_trickling};
 use support::{client, Ports, Proxy};
 
 static PORTS: Ports = Ports::new(5740, 5770);
@@ -209,6 +209,24 @@ async fn naming_the_exact_host_and_port_lifts_the_address_check() {
 }
 
 #[tokio::test]
+async fn a_name_whose_addresses_pass_the_check_is_reached_on_its_port() {
+    // `localhost` allowed by name (not an exact host:port): the checking resolver answers, and with
+    // only 127.0.0.3 forbidden its loopback addresses pass and the stand-in's port is the one used.
+    let proxy = proxy(&[
+        "--forbid-range",
+        "127.0.0.3/32",
+        "--allow-registry",
+        "localhost",
+        "--plain-http",
+        "localhost",
+    ]);
+    let url = proxy.url(&format!("http://localhost:{}/v2/", world().redirector));
+    let response = client().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"{}");
+}
+
+#[tokio::test]
 async fn request_headers_too_large_are_refused_with_431() {
     let proxy = proxy(&[]);
     let big = "a".repeat(20 * 1024);
@@ -268,4 +286,65 @@ async fn a_registry_that_never_answers_gets_504() {
     assert_eq!((status, error.as_str()), (504, "registry timed out"));
     assert!(why.contains(&host), "{why}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// Four 64 KiB chunks of a known pattern and their sha256 (from sha2, not the proxy's code).
+fn trickle_chunks() -> (Vec<Vec<u8>>, String) {
+    use sha2::{Digest, Sha256};
+    let chunks: Vec<Vec<u8>> = (0..4u8)
+        .map(|i| (0..65536u32).map(|j| (j as u8) ^ i.wrapping_mul(37)).collect())
+        .collect();
+    let digest = Sha256::digest(chunks.concat());
+    (chunks, digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn trickling_proxy(chunks: Vec<Vec<u8>>, claimed: usize) -> (Proxy, String) {
+    let port = PORTS.take();
+    std::thread::spawn(move || start_trickling(port, chunks, std::time::Duration::from_millis(600), claimed))
+        .join()
+        .unwrap();
+    let host = format!("127.0.0.1:{port}");
+    let proxy = proxy(&[
+        "--allow-registry",
+        &host,
+        "--plain-http",
+        &host,
+        "--idle-timeout",
+        "1",
+    ]);
+    let url = proxy.url(&format!("http://{host}/v2/app/blobs/sha256:{}", "0".repeat(64)));
+    (proxy, url)
+}
+
+#[tokio::test]
+async fn a_body_whose_chunks_keep_coming_outlives_the_idle_timeout() {
+    let (chunks, expected) = trickle_chunks();
+    let (_proxy, url) = trickling_proxy(chunks, 4 * 65536);
+    // 4 chunks 0.6 s apart: 2.4 s in all, longer than the 1 s idle timeout, never idle for 1 s.
+    let body = client().get(&url).send().await.unwrap().bytes().await.unwrap();
+    use sha2::{Digest, Sha256};
+    let digest: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!((body.len(), digest), (4 * 65536, expected));
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_is_cut_off_after_the_idle_timeout() {
+    let (chunks, _) = trickle_chunks();
+    let (proxy, url) = trickling_proxy(chunks[..2].to_vec(), 4 * 65536);
+    let started = std::time::Instant::now();
+    let mut response = client().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut received = 0;
+    let ended = loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => received += chunk.len(),
+            Ok(None) => break "complete",
+            Err(_) => break "cut off",
+        }
+    };
+    assert_eq!((ended, received), ("cut off", 2 * 65536));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // The upstream slot was freed: the proxy still answers.
+    let describe = client().get(proxy.url("")).send().await.unwrap();
+    assert_eq!(describe.status(), 200);
 }

@@ -311,3 +311,41 @@ pub fn start_silent(port: u16) {
         }
     });
 }
+
+/// A registry that answers `200` with `Content-Length: claimed` and sends `chunks` one at a time,
+/// `every` apart, then holds the connection open (a stalled body when `claimed` is more than it sent).
+pub fn start_trickling(port: u16, chunks: Vec<Vec<u8>>, every: Duration, claimed: usize) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = background()
+        .block_on(async { tokio::net::TcpListener::bind(("127.0.0.1", port)).await })
+        .unwrap_or_else(|e| panic!("bind 127.0.0.1:{port}: {e}"));
+    background().spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let chunks = chunks.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {claimed}\r\n\r\n"
+                );
+                if stream.write_all(answer.as_bytes()).await.is_err() {
+                    return;
+                }
+                for chunk in chunks {
+                    tokio::time::sleep(every).await;
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                }
+                // Hold the connection: the proxy, not this stand-in, must end a stalled body.
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            });
+        }
+    });
+}
