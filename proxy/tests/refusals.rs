@@ -172,6 +172,16 @@ async fn a_forbidden_address_is_refused_before_connecting_redirects_included() {
 }
 
 #[tokio::test]
+async fn a_redirect_to_a_name_that_resolves_to_loopback_is_refused_by_the_resolver() {
+    // The redirect names `localhost`, not an address: only the resolver the client connects
+    // with can see that it is loopback (forbidden by default; a host without a port lifts nothing).
+    let proxy = proxy(&["--allow-blob-host", "localhost", "--plain-http", "localhost"]);
+    let (status, error, why) = get(&proxy.url(&stand_in("/v2/named/blobs/sha256:00"))).await;
+    assert_eq!((status, error.as_str()), (403, "forbidden address"));
+    assert!(why.contains("localhost"), "{why}");
+}
+
+#[tokio::test]
 async fn a_name_that_resolves_to_loopback_is_refused_by_default() {
     let proxy = Proxy::start(
         PORTS.take(),

@@ -237,7 +237,8 @@ auth:\n  token:\n    realm: {}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN
 }
 
 /// A registry stand-in that answers blob reads with a 307: `/v2/app/…` to the storage stand-in,
-/// `/v2/elsewhere/…` to a port nobody allowed, `/v2/forbidden/…` to 127.0.0.3.
+/// `/v2/elsewhere/…` to a port nobody allowed, `/v2/forbidden/…` to 127.0.0.3, `/v2/named/…` to
+/// the storage port by the name `localhost` (so the resolver, not the literal check, decides).
 pub fn start_redirector(port: u16, storage: u16, unlisted: u16) {
     serve(
         port,
@@ -250,6 +251,8 @@ pub fn start_redirector(port: u16, storage: u16, unlisted: u16) {
                 format!("http://127.0.0.1:{unlisted}/blobs/{digest}")
             } else if path.starts_with("/v2/forbidden/blobs/") {
                 format!("http://127.0.0.3:{storage}/blobs/{digest}")
+            } else if path.starts_with("/v2/named/blobs/") {
+                format!("http://localhost:{storage}/blobs/{digest}")
             } else {
                 return answer(
                     StatusCode::OK,
