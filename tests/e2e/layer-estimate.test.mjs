@@ -184,22 +184,40 @@ describe("a layer's uncompressed size, estimated from a few bytes", () => {
     });
   });
 
-  test('asking again stops the round under way: one round of Range requests, not two', async () => {
-    const doc = await load('demo/oci');
-    await throughProxy(`${proxy.origin}/slow-range/`);
-    const before = proxy.rangeRequests['slow-range'];
-    await app().click('estimate-sizes');
+  /** Waits until the slow-range fault has received a Range request beyond the `before` it had. */
+  async function firstRangeRequest(before) {
     const deadline = Date.now() + WAIT_MS;
     while (proxy.rangeRequests['slow-range'] === before) {
       app().throwIfProblems();
       if (Date.now() > deadline) throw new Error('the first Range request never came');
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  test('asking again stops the round under way: one round of Range requests, not two', async () => {
+    const doc = await load('demo/oci');
+    await throughProxy(`${proxy.origin}/slow-range/`);
+    const before = proxy.rangeRequests['slow-range'];
+    await app().click('estimate-sizes');
+    await firstRangeRequest(before);
     await app().click('estimate-sizes');
     const shown = await waitForEstimates(doc.layers.length, (e) => e.state === 'estimate', 'the estimates');
     assert.ok(shown.every((e) => !/Content-Range/.test(e.caveat ?? '')), `the fault proxy exposes Content-Range: the range was checked ${JSON.stringify(shown)}`);
     await new Promise((r) => setTimeout(r, 1500));
     const sent = proxy.rangeRequests['slow-range'] - before;
     assert.equal(sent, doc.layers.length + 1, 'the first round stopped at its first request');
+  });
+
+  test('clearing the page stops the round under way: no Range request after the one in flight', async () => {
+    await load('demo/oci');
+    await throughProxy(`${proxy.origin}/slow-range/`);
+    const before = proxy.rangeRequests['slow-range'];
+    await app().click('estimate-sizes');
+    await firstRangeRequest(before);
+    await app().click('clear');
+    await app().until(() => app().page.locator('[data-testid="layers"]').waitFor({ state: 'detached' }), 'the layer panel to go');
+    await new Promise((r) => setTimeout(r, 1500));
+    app().throwIfProblems();
+    assert.equal(proxy.rangeRequests['slow-range'] - before, 1, 'only the request sent before the panel went');
   });
 });
