@@ -178,10 +178,6 @@ impl<'a> Client<'a> {
                 }
                 StatusStep::Read => {}
             }
-            let size = u64::try_from(body.len()).unwrap_or(u64::MAX);
-            if size > target.cap() {
-                return Err(too_large(size).into());
-            }
             return Ok(Sent::Answer(Answer {
                 bytes: body,
                 content_type: headers.get("content-type"),

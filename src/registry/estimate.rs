@@ -4,38 +4,46 @@
 //! `core::layer::estimate`; this only sends and receives.
 
 use super::blob::BlobAccess;
-use super::http::{global_origin, within, Connection, Failure, Opened, Request};
+use super::http::{global_origin, Connection, Failure, Opened, Request};
+use super::stream::ChunkReader;
+use super::time::Cancel;
 use crate::core::digest::Digest;
 use crate::core::layer::compression::SizeEstimate;
-use crate::core::layer::estimate::{plan, read_answer, EstimateProblem, Plan};
+use crate::core::layer::estimate::{check_headers, plan, read_answer, EstimateProblem, Plan};
 use crate::core::layer::Encoding;
 use crate::core::reference::Reference;
 use web_sys::AbortController;
 
 /// Asks for the bytes of blob `digest` (`size` bytes, `encoding`) that tell its uncompressed
-/// size. A registry that ignores `Range` and starts sending the whole blob (status 200), or an
-/// answer longer than the range, is cut off at its headers: this never downloads a layer.
+/// size. A registry that ignores `Range` and starts sending the whole blob (status 200), a 206
+/// declared longer than the range or naming other bytes (`Content-Range`), is cut off at its
+/// headers; a 206 without `Content-Length` is read one byte past the range, then cut off: this
+/// never downloads a layer. `None` when `cancel` stopped it (the panel went, or the estimates
+/// were asked for again): there is nothing to report.
 pub async fn estimate(
     access: &BlobAccess,
     reference: &Reference,
     digest: &Digest,
     encoding: Encoding,
     size: u64,
-) -> Result<SizeEstimate, EstimateProblem> {
-    let range = match plan(encoding, size)? {
-        Plan::Known(estimate) => return Ok(estimate),
-        Plan::Ask(range) => range,
+    cancel: &Cancel,
+) -> Option<Result<SizeEstimate, EstimateProblem>> {
+    let range = match plan(encoding, size) {
+        Ok(Plan::Known(estimate)) => return Some(Ok(estimate)),
+        Ok(Plan::Ask(range)) => range,
+        Err(problem) => return Some(Err(problem)),
     };
     let no_answer = |why: &str| EstimateProblem::Unreachable(why.to_owned());
-    let controller =
-        AbortController::new().map_err(|_| no_answer("the browser could not start the request."))?;
+    let Ok(controller) = AbortController::new() else {
+        return Some(Err(no_answer("the browser could not start the request.")));
+    };
     let page_origin = global_origin();
     let connection = Connection {
         reference,
         proxy: access.proxy(),
         page_origin: &page_origin,
         timeout: access.timeout,
-        cancel: None,
+        cancel: Some(cancel.clone()),
     };
     let url = access.url(reference, digest);
     let header = range.header();
@@ -45,35 +53,37 @@ pub async fn estimate(
     let response = match connection.open(request, &controller).await {
         Ok(Opened::Answered(response)) => response,
         Ok(Opened::Unreadable) => {
-            return Err(no_answer(
+            return Some(Err(no_answer(
                 "the Range request got no answer the page may read (the registry is unreachable, or refuses it by CORS).",
-            ))
+            )))
         }
-        Err(Failure::Registry(e)) => return Err(EstimateProblem::Unreachable(e.to_string())),
-        Err(Failure::Cancelled) => return Err(no_answer("the Range request was stopped.")),
+        Err(Failure::Registry(e)) => return Some(Err(EstimateProblem::Unreachable(e.to_string()))),
+        Err(Failure::Cancelled) => return None,
     };
-    let length: Option<u64> = response
-        .headers()
-        .get("content-length")
-        .and_then(|l| l.trim().parse().ok());
-    if response.status() != 206 || length.is_some_and(|l| l > range.byte_count()) {
-        controller.abort();
-        return match response.status() {
-            206 => Err(EstimateProblem::Short {
-                got: length.unwrap_or(u64::MAX),
-                wanted: range.byte_count(),
-            }),
-            status => read_answer(encoding, size, range, status, &[]),
-        };
-    }
-    let body = within(access.timeout, response.binary()).await;
+    let headers = response.headers();
+    let length = headers.get("content-length").and_then(|l| l.trim().parse().ok());
+    let content_range = headers.get("content-range");
+    let checked = check_headers(range, size, response.status(), length, content_range.as_deref());
+    let check = match checked {
+        Ok(check) => check,
+        Err(problem) => {
+            controller.abort();
+            return Some(Err(problem));
+        }
+    };
+    // One byte past the range, so an answer that goes on is seen to be longer than asked.
+    let read = async {
+        match response.body() {
+            Some(stream) => ChunkReader::new(&stream).read_up_to(range.byte_count() + 1).await,
+            None => Some(Vec::new()),
+        }
+    };
+    let body = connection.race(read, &controller).await;
     controller.abort();
-    match body {
-        Some(Ok(body)) => read_answer(encoding, size, range, 206, &body),
-        Some(Err(_)) => Err(no_answer("the answer to the Range request broke off.")),
-        None => Err(EstimateProblem::Unreachable(format!(
-            "the registry did not answer the Range request within {} s.",
-            access.timeout.as_secs()
-        ))),
-    }
+    Some(match body {
+        Ok(Some(body)) => read_answer(encoding, size, range, 206, &body).map(|e| check.qualify(e)),
+        Ok(None) => Err(no_answer("the answer to the Range request broke off.")),
+        Err(Failure::Registry(e)) => Err(EstimateProblem::Unreachable(e.to_string())),
+        Err(Failure::Cancelled) => return None,
+    })
 }

@@ -5,7 +5,7 @@
 //! connection too), and every failure is named one way, as a
 //! [`RegistryError`](crate::core::distribution::error::RegistryError): a status through
 //! [`Connection::status_error`], an answer the browser hid through [`Connection::diagnose`].
-//! Bodies are read in full ([`Connection::exchange`]: manifests, tokens, error documents) or
+//! Bodies are read up to a cap ([`Connection::exchange`]: manifests, tokens, error documents) or
 //! handed out as a stream ([`Connection::open`] and [`ChunkReader`](super::stream::ChunkReader):
 //! blobs).
 //!
@@ -23,7 +23,7 @@
 use super::stream::ChunkReader;
 use super::time::{sleep, Cancel};
 use crate::core::digest::Digest;
-use crate::core::distribution::answer::{BodyPlan, ERROR_BODY_CAP};
+use crate::core::distribution::answer::{BodyPlan, BodySize, ERROR_BODY_CAP};
 use crate::core::distribution::auth::AuthError;
 use crate::core::distribution::error::{FailureFacts, RegistryError, Resource};
 use crate::core::distribution::version_check_url;
@@ -147,8 +147,9 @@ pub(crate) enum Reply {
     /// `fetch` rejected: the browser shows no response (CORS, unreachable, offline, a blocked
     /// redirect). [`Connection::diagnose`] tells which.
     Unreadable,
-    /// A 2xx answer's `Content-Length` exceeds the limit; the body was not read.
-    TooLarge { size: u64 },
+    /// A 2xx answer's `Content-Length` exceeds the limit (the body was not read), or its body
+    /// went on past the limit (read one byte past it, then stopped).
+    TooLarge { size: BodySize },
     /// The body stopped arriving half-way.
     Interrupted,
     /// An answer, with its body (an error answer's only up to [`ERROR_BODY_CAP`]).
@@ -176,8 +177,9 @@ pub(crate) struct Connection<'a> {
 
 impl Connection<'_> {
     /// Sends `request` and reads its body as [`BodyPlan`] says: a 2xx answer up to `limit`, an
-    /// error answer up to [`ERROR_BODY_CAP`]. The whole exchange races the timeout and the
-    /// cancellation.
+    /// error answer up to [`ERROR_BODY_CAP`], never more whatever the answer declares. The whole
+    /// exchange races the timeout and the cancellation; once it is over the request is aborted,
+    /// so the browser stops downloading whatever was refused, skipped or left unread.
     pub(crate) async fn exchange(&self, request: Request<'_>, limit: u64) -> Result<Reply, Failure> {
         let controller = AbortController::new().map_err(|_| self.interrupted())?;
         let builder = request.build(&controller)?;
@@ -187,7 +189,9 @@ impl Connection<'_> {
             };
             let length = response.headers().get("content-length");
             match BodyPlan::of(response.ok(), length.as_deref(), limit) {
-                BodyPlan::TooLarge { size } => Reply::TooLarge { size },
+                BodyPlan::TooLarge { size } => Reply::TooLarge {
+                    size: BodySize::Exactly(size),
+                },
                 BodyPlan::Skip => Reply::Answered {
                     response,
                     body: Vec::new(),
@@ -196,13 +200,13 @@ impl Connection<'_> {
                     let body = error_body(&response, cap).await;
                     Reply::Answered { response, body }
                 }
-                BodyPlan::Read { .. } => match response.binary().await {
-                    Ok(body) => Reply::Answered { response, body },
-                    Err(_) => Reply::Interrupted,
-                },
+                BodyPlan::Read { cap } => document_body(response, cap).await,
             }
         };
-        self.race(work, &controller).await
+        let reply = self.race(work, &controller).await;
+        // A no-op for a body read to its end; it stops one refused, skipped or cut at its cap.
+        controller.abort();
+        reply
     }
 
     /// Sends `request` and hands back the answer with its body unread (a blob's stream), racing
@@ -288,7 +292,7 @@ impl Connection<'_> {
 
     /// `work`, unless the timeout or the cancellation comes first; then the request is aborted
     /// so the browser drops the connection too.
-    async fn race<T>(
+    pub(crate) async fn race<T>(
         &self,
         work: impl Future<Output = T>,
         controller: &AbortController,
@@ -339,6 +343,25 @@ pub(crate) async fn error_body(response: &Response, cap: u64) -> Vec<u8> {
             .await
             .unwrap_or_default(),
         None => Vec::new(),
+    }
+}
+
+/// A 2xx answer's body, read from the stream up to `cap` bytes and one more: an answer without
+/// `Content-Length` (chunked) that has that byte is refused as larger than `cap`, so a hostile
+/// registry cannot make the page hold more than `cap + 1` bytes of it.
+async fn document_body(response: Response, cap: u64) -> Reply {
+    let Some(stream) = response.body() else {
+        return Reply::Answered {
+            response,
+            body: Vec::new(),
+        };
+    };
+    match ChunkReader::new(&stream).read_up_to(cap.saturating_add(1)).await {
+        Some(body) if u64::try_from(body.len()).map_or(true, |read| read > cap) => Reply::TooLarge {
+            size: BodySize::MoreThan(cap),
+        },
+        Some(body) => Reply::Answered { response, body },
+        None => Reply::Interrupted,
     }
 }
 

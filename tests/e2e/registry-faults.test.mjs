@@ -155,4 +155,17 @@ describe('a registry that misbehaves', { skip: unavailable }, () => {
     assert.ok(shown.ms < 3000, `${shown.ms} ms`);
     assert.ok(proxy.hugeBytesSent - before < 4 * 1024 * 1024);
   });
+
+  test('a manifest answer without Content-Length is refused by the size cap once it goes past it', async () => {
+    const before = proxy.hugeBytesSent;
+    const shown = await fetchThrough('huge-chunked', oci());
+    assert.deepEqual(shown.errors.map((e) => e.kind), ['manifest-too-large'], JSON.stringify(shown.errors));
+    assert.match(shown.errors[0].text, /the answer is more than 4194304 bytes, but registries refuse manifests over 4194304 bytes/);
+    assert.deepEqual(shown.documents, []);
+    assert.ok(shown.ms < 10000, `${shown.ms} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = proxy.hugeBytesSent - before;
+    assert.ok(sent < 16 * 1024 * 1024, `${sent} bytes sent before the page stopped reading`);
+    console.log(`# an endless chunked manifest refused in ${shown.ms.toFixed(0)} ms; ${sent} bytes had been sent`);
+  });
 });

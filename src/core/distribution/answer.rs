@@ -7,15 +7,40 @@
 /// send more, and a longer one (an HTML page from something in between) is left unread.
 pub const ERROR_BODY_CAP: u64 = 64 * 1024;
 
-/// How much of an answer's body to read, from its status and `Content-Length`.
+/// How much of an answer's body to read, from its status and `Content-Length`. A declared
+/// length is a promise the browser holds the body to; an answer without one (chunked, or the
+/// header not exposed) is read one byte past its cap and no further, so what a registry sends
+/// never decides how much memory the page spends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyPlan {
-    /// A 2xx answer declares more than the document may be: refused unread.
+    /// A 2xx answer declares more than the document may be: refused unread, and its download
+    /// stopped.
     TooLarge { size: u64 },
-    /// An error answer declares more than [`ERROR_BODY_CAP`]: reported without its body.
+    /// An error answer declares more than [`ERROR_BODY_CAP`]: reported without its body, and
+    /// its download stopped.
     Skip,
-    /// Read the body, up to `cap` bytes.
+    /// Read the body up to `cap` bytes, and one more: a 2xx answer that has it is refused as
+    /// [`BodySize::MoreThan`] `cap`; an error answer is cut at `cap` (only its error code is
+    /// wanted). The download stops there either way.
     Read { cap: u64 },
+}
+
+/// How large a refused body is, as far as the page knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySize {
+    /// Its `Content-Length`, or the length of what was read.
+    Exactly(u64),
+    /// No length was declared and reading stopped one byte past the cap: only this is known.
+    MoreThan(u64),
+}
+
+impl std::fmt::Display for BodySize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodySize::Exactly(size) => write!(f, "{size} bytes"),
+            BodySize::MoreThan(cap) => write!(f, "more than {cap} bytes"),
+        }
+    }
 }
 
 impl BodyPlan {
@@ -109,6 +134,12 @@ mod tests {
             BodyPlan::of(false, None, 4 * MIB),
             BodyPlan::Read { cap: ERROR_BODY_CAP }
         );
+    }
+
+    #[test]
+    fn a_refused_size_says_more_than_when_only_the_cap_is_known() {
+        assert_eq!(BodySize::Exactly(4_294_967_296).to_string(), "4294967296 bytes");
+        assert_eq!(BodySize::MoreThan(4 * MIB).to_string(), "more than 4194304 bytes");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! token server as Basic auth (as `docker login` does), or straight to a registry that asks for
 //! Basic. [`answer_challenge`] decides which, so the browser client only performs the requests.
 
+use super::answer::BodySize;
 use super::with_proxy;
 use crate::core::reference::Reference;
 use base64::engine::general_purpose::STANDARD;
@@ -79,7 +80,7 @@ pub enum AuthError {
     /// The token response has neither `token` nor `access_token`.
     NoToken,
     TokenResponseTooLarge {
-        size: u64,
+        size: BodySize,
     },
     /// The token server answered with an error status.
     TokenRefused {
@@ -132,7 +133,7 @@ impl fmt::Display for AuthError {
             ),
             AuthError::TokenResponseTooLarge { size } => write!(
                 f,
-                "the token server sent {size} bytes; a token response is never more than {TOKEN_SIZE_CAP}"
+                "the token server sent {size}; a token response is never more than {TOKEN_SIZE_CAP}"
             ),
             AuthError::TokenRefused {
                 status,
@@ -471,7 +472,9 @@ struct TokenResponse {
 pub fn parse_token_response(body: &[u8]) -> Result<Token, AuthError> {
     let size = u64::try_from(body.len()).unwrap_or(u64::MAX);
     if size > TOKEN_SIZE_CAP {
-        return Err(AuthError::TokenResponseTooLarge { size });
+        return Err(AuthError::TokenResponseTooLarge {
+            size: BodySize::Exactly(size),
+        });
     }
     let response: TokenResponse =
         serde_json::from_slice(body).map_err(|e| AuthError::MalformedTokenResponse {

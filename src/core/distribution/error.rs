@@ -7,6 +7,7 @@ mod ways_on;
 
 pub use ways_on::{blob_ways_on, distribution_cors_config, ways_on, zot_cors_config};
 
+use super::answer::BodySize;
 use super::auth::AuthError;
 use super::proxy::ProxyRefusal;
 use super::{CONFIG_SIZE_CAP, MANIFEST_SIZE_CAP};
@@ -189,11 +190,11 @@ pub enum RegistryError {
     },
     /// `Content-Length` (or the body) exceeds [`MANIFEST_SIZE_CAP`].
     ManifestTooLarge {
-        size: u64,
+        size: BodySize,
     },
     /// `Content-Length` (or the body) of a config exceeds [`CONFIG_SIZE_CAP`].
     ConfigTooLarge {
-        size: u64,
+        size: BodySize,
     },
     Auth(AuthError),
 }
@@ -596,13 +597,13 @@ impl RegistryError {
         Some(match self {
             RegistryError::ManifestTooLarge { size } => write!(
                 f,
-                "the answer is {size} bytes, but registries refuse manifests over \
+                "the answer is {size}, but registries refuse manifests over \
                  {MANIFEST_SIZE_CAP} bytes (4 MiB): this is not a manifest (perhaps an HTML \
                  page from a proxy or login portal)"
             ),
             RegistryError::ConfigTooLarge { size } => write!(
                 f,
-                "the image config is {size} bytes; this page reads at most {CONFIG_SIZE_CAP} \
+                "the image config is {size}; this page reads at most {CONFIG_SIZE_CAP} \
                  bytes (16 MiB), and skopeo and podman stop at 4 MiB"
             ),
             _ => return None,

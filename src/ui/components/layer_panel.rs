@@ -191,14 +191,19 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let live_jobs = use_mut_ref(Vec::<u32>::new);
     *live_jobs.borrow_mut() = rows.active_jobs();
     let asking = use_mut_ref(|| None::<CancelHandle>);
+    // The round of "Estimate sizes" under way: a new round or the panel's going cancels it.
+    let estimating = use_mut_ref(|| None::<CancelHandle>);
     let mounted = use_mut_ref(|| true);
     {
         let (live_jobs, asking, mounted) = (live_jobs.clone(), asking.clone(), mounted.clone());
+        let estimating = estimating.clone();
         use_effect_with((), move |_| {
             move || {
                 *mounted.borrow_mut() = false;
-                if let Some(handle) = asking.borrow_mut().take() {
-                    handle.cancel();
+                for held in [&asking, &estimating] {
+                    if let Some(handle) = held.borrow_mut().take() {
+                        handle.cancel();
+                    }
                 }
                 live_jobs.borrow().iter().copied().for_each(pool::cancel)
             }
@@ -234,6 +239,7 @@ pub fn layer_panel(props: &LayerPanelProps) -> Html {
         props.keyring.clone(),
         connection.clone(),
         error.clone(),
+        estimating,
     );
     let on_files = verify_files(rows.clone(), next_key.clone(), cap);
     let on_cancel_all = {
@@ -375,13 +381,15 @@ fn verify_from_registry(
 }
 
 /// "Estimate sizes": the uncompressed size of each layer from a few of its bytes, from the
-/// repository in the registry box.
+/// repository in the registry box. The round's handle goes into `estimating`, replacing (and so
+/// cancelling) the round before: two clicks never run two rounds.
 fn estimate_sizes(
     rows: UseReducerHandle<Rows>,
     reference: UseStateHandle<String>,
     keyring: Keyring,
     connection: Rc<Connection>,
     error: UseStateHandle<Option<String>>,
+    estimating: Rc<RefCell<Option<CancelHandle>>>,
 ) -> Callback<()> {
     Callback::from(move |()| {
         let Some(parsed) = typed_reference(&reference, &error) else {
@@ -390,7 +398,11 @@ fn estimate_sizes(
         match connection.unfetched_settings() {
             Ok(unfetched) => {
                 error.set(None);
-                estimate_layers(rows.clone(), parsed, keyring.clone(), unfetched);
+                let (handle, cancel) = cancellation();
+                if let Some(previous) = estimating.borrow_mut().replace(handle) {
+                    previous.cancel();
+                }
+                estimate_layers(rows.clone(), parsed, keyring.clone(), unfetched, cancel);
             }
             Err(e) => error.set(Some(e.to_string())),
         }

@@ -292,6 +292,7 @@ export async function registryView(origin, repository, tag) {
 /** The faults `startFaultProxy` plays, each under `/<fault>/<registry URL>`. */
 export const FAULTS = [
   'lying-digest', 'short-body', 'long-body', 'stalled-body', 'rate-limit', 'redirect-loop', 'auth-loop', 'huge', 'huge-blob',
+  'huge-chunked', 'long-range', 'other-range', 'slow-range',
 ];
 
 /**
@@ -309,19 +310,45 @@ export const FAULTS = [
  *   request (401), also for every `/v2/` path.
  * - `huge`: 200 with `Content-Length: 4294967296` (4 GiB), then a slow trickle of bytes.
  * - `huge-blob`: the same for blobs (the config), manifests relayed untouched.
+ * - `huge-chunked`: 200 for manifests without Content-Length (chunked), then bytes as fast as the
+ *   page reads them, for ever: the length is known only by reading.
+ * - `long-range`: a blob `Range` request is sent on to the registry; its 206 status and Content-Range
+ *   are relayed, but chunked without Content-Length, and after the registry's bytes come more, for ever.
+ * - `other-range`: a blob `Range` request is sent on for as many bytes from the blob's start instead;
+ *   the registry's 206 is relayed as it is, its Content-Range naming those other bytes.
+ * - `slow-range`: a blob `Range` request is relayed with its answer, after 500 ms.
  *
- * Returns `{ origin, port, hits, tokenRequests, hugeBytesSent, close }`: `hits[fault]` counts the
- * manifest requests each fault answered.
+ * Every fault exposes Content-Range, as our proxy does. Returns `{ origin, port, hits, rangeRequests,
+ * tokenRequests, hugeBytesSent, rangeBytesSent, close }`: `hits[fault]` counts the manifest requests each
+ * fault answered, `rangeRequests[fault]` the blob GETs with a Range header.
  */
 export async function startFaultProxy(upstream) {
   const cors = {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
     'Access-Control-Allow-Headers': 'Accept, Authorization',
-    'Access-Control-Expose-Headers': 'Docker-Content-Digest, WWW-Authenticate, Retry-After, Content-Length',
+    'Access-Control-Expose-Headers': 'Docker-Content-Digest, WWW-Authenticate, Retry-After, Content-Length, Content-Range',
   };
-  const state = { hits: Object.fromEntries(FAULTS.map((f) => [f, 0])), tokenRequests: 0, hugeBytesSent: 0 };
+  const state = {
+    hits: Object.fromEntries(FAULTS.map((f) => [f, 0])),
+    rangeRequests: Object.fromEntries(FAULTS.map((f) => [f, 0])),
+    tokenRequests: 0,
+    hugeBytesSent: 0,
+    rangeBytesSent: 0,
+  };
   const timers = new Set();
+  /** Writes 64 KiB chunks of spaces to `res` until it closes, as fast as it drains; counts them in `counter`. */
+  const flood = (res, counter) => {
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const timer = setInterval(() => {
+      if (res.destroyed) return clearInterval(timer);
+      if (res.writableNeedDrain) return;
+      res.write(chunk);
+      state[counter] += chunk.length;
+    }, 5);
+    timers.add(timer);
+    res.on('close', () => clearInterval(timer));
+  };
   const server = createServer(async (req, res) => {
     if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
     const refuseToken = () => {
@@ -360,6 +387,36 @@ export async function startFaultProxy(upstream) {
     }
     const blob = target.pathname.includes('/blobs/');
     if (blob && fault === 'huge-blob') state.hits[fault]++;
+    if (manifest && fault === 'huge-chunked') {
+      res.writeHead(200, { ...cors, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' });
+      if (req.method === 'HEAD') return res.end();
+      return flood(res, 'hugeBytesSent');
+    }
+    const range = req.headers.range;
+    if (blob && range && req.method === 'GET' && ['long-range', 'other-range', 'slow-range'].includes(fault)) {
+      state.rangeRequests[fault]++;
+      const [, first, last] = /^bytes=(\d+)-(\d+)$/.exec(range) ?? [];
+      const asked = fault === 'other-range' && first !== undefined ? `bytes=0-${Number(last) - Number(first)}` : range;
+      if (fault === 'slow-range') await new Promise((r) => setTimeout(r, 500));
+      try {
+        const headers = { range: asked };
+        if (req.headers.authorization) headers.authorization = req.headers.authorization;
+        const answer = await fetch(target, { headers, redirect: 'manual' });
+        const body = Buffer.from(await answer.arrayBuffer());
+        const out = { ...cors };
+        for (const name of ['content-type', 'content-range']) {
+          const value = answer.headers.get(name);
+          if (value !== null) out[name] = value;
+        }
+        if (fault !== 'long-range') return res.writeHead(answer.status, { ...out, 'Content-Length': body.length }).end(body);
+        res.writeHead(answer.status, out);
+        res.write(body);
+        state.rangeBytesSent += body.length;
+        return flood(res, 'rangeBytesSent');
+      } catch (err) {
+        return res.writeHead(502, cors).end(`${err}\n`);
+      }
+    }
     if ((manifest && fault === 'huge') || (blob && fault === 'huge-blob')) {
       res.writeHead(200, {
         ...cors,

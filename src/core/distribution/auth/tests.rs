@@ -211,7 +211,7 @@ fn token_response_without_token_is_an_error() {
     assert_eq!(
         parse_token_response(&huge),
         Err(AuthError::TokenResponseTooLarge {
-            size: TOKEN_SIZE_CAP + 1
+            size: BodySize::Exactly(TOKEN_SIZE_CAP + 1)
         })
     );
 }

@@ -231,7 +231,9 @@ fn blocked_redirect_offers_blob_commands() {
 
 #[test]
 fn oversized_manifest_names_the_4_mib_limit() {
-    let e = RegistryError::ManifestTooLarge { size: 5_000_000 };
+    let e = RegistryError::ManifestTooLarge {
+        size: BodySize::Exactly(5_000_000),
+    };
     assert!(e.to_string().contains("over 4194304 bytes (4 MiB)"), "{e}");
 }
 
@@ -380,6 +382,13 @@ fn a_manifest_redirect_the_browser_could_not_follow_is_named_not_blamed_on_cors(
 
 #[test]
 fn oversized_config_names_both_caps() {
-    let e = RegistryError::ConfigTooLarge { size: 20_000_000 };
+    let e = RegistryError::ConfigTooLarge {
+        size: BodySize::MoreThan(CONFIG_SIZE_CAP),
+    };
     assert!(e.to_string().contains("at most 16777216 bytes (16 MiB)"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("the image config is more than 16777216 bytes;"),
+        "{e}"
+    );
 }
