@@ -292,6 +292,7 @@ export async function registryView(origin, repository, tag) {
 /** The faults `startFaultProxy` plays, each under `/<fault>/<registry URL>`. */
 export const FAULTS = [
   'lying-digest', 'short-body', 'long-body', 'stalled-body', 'rate-limit', 'redirect-loop', 'auth-loop', 'huge', 'huge-blob',
+  'other-blob', 'stalled-blob',
 ];
 
 /**
@@ -309,9 +310,16 @@ export const FAULTS = [
  *   request (401), also for every `/v2/` path.
  * - `huge`: 200 with `Content-Length: 4294967296` (4 GiB), then a slow trickle of bytes.
  * - `huge-blob`: the same for blobs (the config), manifests relayed untouched.
+ * - `other-blob`: a blob GET for a digest that is a key of `otherBlobs` (set by the test: asked digest
+ *   -> served digest) is answered with the bytes of the other blob of the same repository, under the
+ *   asked blob's Docker-Content-Digest (a mirror that serves a stale or wrong blob); other requests
+ *   relayed untouched. `hits['other-blob']` counts the swapped answers.
+ * - `stalled-blob`: a blob GET for a digest in `stalledBlobs` (a Set the test fills) gets the
+ *   registry's headers and half of the body, then silence; other requests relayed untouched.
+ *   `hits['stalled-blob']` counts the stalled answers.
  *
- * Returns `{ origin, port, hits, tokenRequests, hugeBytesSent, close }`: `hits[fault]` counts the
- * manifest requests each fault answered.
+ * Returns `{ origin, port, hits, tokenRequests, hugeBytesSent, otherBlobs, stalledBlobs, close }`:
+ * `hits[fault]` counts the manifest requests each fault answered (the blobs, for the blob faults).
  */
 export async function startFaultProxy(upstream) {
   const cors = {
@@ -320,7 +328,13 @@ export async function startFaultProxy(upstream) {
     'Access-Control-Allow-Headers': 'Accept, Authorization',
     'Access-Control-Expose-Headers': 'Docker-Content-Digest, WWW-Authenticate, Retry-After, Content-Length',
   };
-  const state = { hits: Object.fromEntries(FAULTS.map((f) => [f, 0])), tokenRequests: 0, hugeBytesSent: 0 };
+  const state = {
+    hits: Object.fromEntries(FAULTS.map((f) => [f, 0])),
+    tokenRequests: 0,
+    hugeBytesSent: 0,
+    otherBlobs: {},
+    stalledBlobs: new Set(),
+  };
   const timers = new Set();
   const server = createServer(async (req, res) => {
     if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
@@ -381,12 +395,25 @@ export async function startFaultProxy(upstream) {
     try {
       const headers = {};
       for (const name of ['accept', 'authorization']) if (req.headers[name]) headers[name] = req.headers[name];
-      const answer = await fetch(target, { headers, redirect: 'manual' });
+      const asked = blob ? target.pathname.split('/').pop() : null;
+      const other = fault === 'other-blob' && req.method === 'GET' ? state.otherBlobs[asked] : undefined;
+      const served = other ? new URL(target.pathname.replace(asked, other), target) : target;
+      const answer = await fetch(served, { headers, redirect: 'manual' });
       const body = Buffer.from(await answer.arrayBuffer());
       const out = { ...cors, 'Content-Length': body.length };
       for (const name of ['content-type', 'docker-content-digest']) {
         const value = answer.headers.get(name);
         if (value !== null) out[name] = value;
+      }
+      if (other && answer.ok) {
+        state.hits[fault]++;
+        out['docker-content-digest'] = asked;
+      }
+      if (fault === 'stalled-blob' && req.method === 'GET' && answer.ok && state.stalledBlobs.has(asked)) {
+        state.hits[fault]++;
+        res.writeHead(answer.status, out);
+        res.write(body.subarray(0, body.length >> 1));
+        return;
       }
       if (manifest && answer.ok && fault === 'lying-digest') {
         out['docker-content-digest'] = `sha256:${createHash('sha256').update('other bytes').digest('hex')}`;
