@@ -10,6 +10,7 @@
 //! has its own name.
 
 use digestlens::core::digest::Digest;
+use digestlens::core::layer::diff::not_the_blob_asked;
 use digestlens::core::layer::{
     check, measured_chain_ids, BlobReport, BlobVerifier, ContentError, Decoding, Encoding, Flow, LayerClaim,
     Note, Problem, Verdict, DEFAULT_UNCOMPRESSED_CAP,
@@ -738,4 +739,122 @@ fn blob_files_are_matched_to_layers_by_name_then_by_content() {
         match_report(&verify(&other.bytes, &unknown), &claims),
         LayerMatch::None
     );
+}
+
+/// The claim the analysis worker makes for a registry blob of "Why?": the descriptor's digest and
+/// size, no media type (the bytes are sniffed), no diff_id.
+fn asked(layer: &Layer) -> LayerClaim {
+    LayerClaim {
+        digest: layer.claim.digest.clone(),
+        size: layer.claim.size,
+        ..LayerClaim::default()
+    }
+}
+
+/// What "Why?" measures of `bytes` for `claim`: sniffed, in the worker's 64 KiB chunks.
+fn measured_for_why(bytes: &[u8], claim: &LayerClaim) -> BlobReport {
+    verify_chunked(
+        bytes,
+        claim,
+        Decoding::Sniff,
+        DEFAULT_UNCOMPRESSED_CAP,
+        11,
+        64 * 1024,
+    )
+}
+
+/// The smallest and the largest fixture layer (by the registry's size).
+fn shortest_and_longest() -> (Layer, Layer) {
+    let mut all = layers();
+    all.sort_by_key(|l| l.bytes.len());
+    let longest = all.pop().expect("layers");
+    let shortest = all.swap_remove(0);
+    assert!(shortest.bytes.len() < longest.bytes.len());
+    (shortest, longest)
+}
+
+#[test]
+fn why_says_nothing_against_the_blob_asked_for_or_a_blob_the_page_holds() {
+    for layer in layers() {
+        let claim = asked(&layer);
+        let report = measured_for_why(&layer.bytes, &claim);
+        assert_eq!(not_the_blob_asked("A", &claim, &report), None, "{}", layer.path);
+        let held = measured_for_why(&layer.bytes, &LayerClaim::default());
+        assert_eq!(not_the_blob_asked("B", &LayerClaim::default(), &held), None);
+    }
+}
+
+#[test]
+fn why_on_shorter_other_bytes_names_the_side_the_digest_asked_and_the_digest_received() {
+    let (shortest, longest) = shortest_and_longest();
+    let claim = asked(&longest);
+    let report = measured_for_why(&shortest.bytes, &claim);
+    let sentence = not_the_blob_asked("B", &claim, &report).expect("other bytes get a sentence");
+    let (wanted, received) = (&longest.claim.digest, &shortest.claim.digest);
+    let (wanted, received) = (
+        wanted.as_ref().expect("digest"),
+        received.as_ref().expect("digest"),
+    );
+    assert!(
+        sentence.starts_with("Blob B is not the blob asked for"),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(&format!("{wanted} ({} bytes) was asked", longest.bytes.len())),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(&format!(
+            "{} bytes arrived, which hash to {received}",
+            shortest.bytes.len()
+        )),
+        "{sentence}"
+    );
+}
+
+#[test]
+fn why_on_longer_other_bytes_says_only_the_first_bytes_were_read_and_nothing_was_verified() {
+    let (shortest, longest) = shortest_and_longest();
+    let claim = asked(&shortest);
+    let report = measured_for_why(&longest.bytes, &claim);
+    let sentence = not_the_blob_asked("A", &claim, &report).expect("other bytes get a sentence");
+    assert!(
+        sentence.starts_with("Blob A is not the blob asked for"),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(&format!("only the first {} bytes were read", report.size)),
+        "{sentence}"
+    );
+    assert!(report.size > shortest.bytes.len() as u64);
+    assert!(sentence.contains("the blob was not verified"), "{sentence}");
+}
+
+#[test]
+fn why_on_same_size_damaged_bytes_names_both_digests() {
+    let layer = layers().swap_remove(0);
+    let mut damaged = layer.bytes.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x01;
+    let claim = asked(&layer);
+    let report = measured_for_why(&damaged, &claim);
+    let sentence = not_the_blob_asked("A", &claim, &report).expect("a damaged blob gets a sentence");
+    let wanted = layer.claim.digest.as_ref().expect("digest");
+    assert!(sentence.contains(&format!("{wanted} was asked")), "{sentence}");
+    // The damaged bytes' digest, from sha256sum.
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&damaged)
+        .expect("written");
+    let out = child.wait_with_output().expect("sha256sum ends");
+    let hex = String::from_utf8_lossy(&out.stdout);
+    let hex = hex.split_whitespace().next().expect("a digest");
+    assert!(sentence.contains(&format!("hash to sha256:{hex}")), "{sentence}");
 }

@@ -146,20 +146,25 @@ pub fn use_repush_preview(doc: Handle, open: bool) -> Answered<Vec<RenderingRepo
 }
 
 /// One of two layer blobs to compare: a document the page holds, or a registry blob the worker
-/// downloads.
+/// downloads and checks against its descriptor's digest and size.
 #[derive(Clone, PartialEq)]
 pub enum LayerBlob {
     Given(Handle),
-    Registry { blob: RegistryBlob, digest: Digest },
+    Registry {
+        blob: RegistryBlob,
+        digest: Digest,
+        size: Option<u64>,
+    },
 }
 
 impl LayerBlob {
     fn input(&self) -> LayerInput {
         match self {
             LayerBlob::Given(_) => LayerInput::Given,
-            LayerBlob::Registry { blob, digest } => LayerInput::Registry {
+            LayerBlob::Registry { blob, digest, size } => LayerInput::Registry {
                 blob: blob.clone(),
                 digest: digest.clone(),
+                size: *size,
             },
         }
     }

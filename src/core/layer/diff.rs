@@ -7,9 +7,10 @@
 //!    padding) — the answer to "I rebuilt it and nothing changed, so why a new digest?";
 //! 4. otherwise the files differ: added, removed, changed.
 
+use super::check::{check, Problem};
 use super::compression::{self, Compression};
 use super::tar::{EndOfArchive, Entry, EntryKind, Listing, Mtime};
-use super::BlobReport;
+use super::{BlobReport, LayerClaim};
 use crate::core::digest::Digest;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -181,6 +182,48 @@ impl LayerDifference {
             LayerDifference::Undecided { why } => format!("The layers differ; {why}"),
         }
     }
+}
+
+/// Why the bytes that arrived for blob `side` (A or B) are not the blob `claim` names, in one
+/// sentence; `None` when they are (or nothing was claimed: a blob the page holds). Explaining
+/// other bytes than the ones asked about would be a silent wrong answer (a mirror that serves a
+/// stale blob would get "nothing differs" for a row whose digests differ), so the caller answers
+/// with this sentence instead of a comparison.
+pub fn not_the_blob_asked(side: &str, claim: &LayerClaim, report: &BlobReport) -> Option<String> {
+    let asked = claim.digest.as_ref()?;
+    let nothing = "Nothing is compared: an explanation of other bytes would be wrong.";
+    check(claim, report)
+        .problems
+        .iter()
+        .find_map(|problem| match problem {
+            Problem::UncheckableAlgorithm { digest } if digest == asked => Some(format!(
+                "Blob {side} cannot be verified: {asked} uses {}, which this page cannot compute, so \
+             the bytes that arrived are not compared.",
+                asked.algorithm().as_str()
+            )),
+            Problem::TruncatedBlob { expected, received } => Some(format!(
+            "Blob {side} is not the blob asked for: {asked} ({expected} bytes) was asked, but {received} \
+             bytes arrived{}. {nothing}",
+            report
+                .digest
+                .as_ref()
+                .map(|d| format!(", which hash to {d}"))
+                .unwrap_or_default()
+        )),
+            Problem::WrongSize {
+                expected,
+                received_at_least,
+            } => Some(format!(
+                "Blob {side} is not the blob asked for: {asked} ({expected} bytes) was asked, but more \
+             bytes arrived. Reading stopped there, so only the first {received_at_least} bytes were \
+             read and the blob was not verified. {nothing}"
+            )),
+            Problem::DigestMismatch { expected, actual } => Some(format!(
+                "Blob {side} is not the blob asked for: {expected} was asked, but the bytes that arrived \
+             hash to {actual}. {nothing}"
+            )),
+            _ => None,
+        })
 }
 
 fn uncompressed(report: &BlobReport) -> Option<&Digest> {

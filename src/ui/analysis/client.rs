@@ -5,12 +5,16 @@
 //! Every question ends in an answer or a sentence: the worker failing to load (it must say it is
 //! ready within [`READY_TIMEOUT_MS`]), or stopping, fails what it held, and the next question
 //! starts a new worker. The skeleton (start, hand out, lose) is `ui::worker_client`'s.
+//!
+//! A running "Why?" ([`Task::CompareLayers`]) that is no longer wanted stops its worker (see
+//! [`cancel`]): it may download two large blobs for minutes, and the one worker would otherwise
+//! keep every later question waiting behind an answer nobody reads.
 
 use super::protocol::{Answer, Command, Event, Task, BYTES};
 use crate::ui::state::LoadedDocument;
 use crate::ui::worker_client::{after, later, Kind, Queued, Slot, Workers};
 use js_sys::{Array, Uint8Array};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::Callback;
 
@@ -40,6 +44,9 @@ impl Queued for Asked {
 
 thread_local! {
     static CLIENT: RefCell<Workers<Asked, Result<Answer, String>>> = RefCell::new(Workers::default());
+    /// The last [`Task::CompareLayers`] handed to the worker: if it is still running when
+    /// cancelled, the worker is stopped rather than waited for.
+    static STREAMING: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
 /// Asks the worker `task` about `documents` (their bytes and origins); `listener`
@@ -63,13 +70,27 @@ pub fn ask(task: Task, documents: &[&LoadedDocument], listener: Listener) -> u32
 }
 
 /// The answer to `id` is no longer wanted: a queued question is dropped, a running one's answer
-/// is ignored.
+/// is ignored — except a running "Why?", whose worker is terminated: the next question (or the
+/// fresh worker started here to stay warm) runs at once instead of waiting for two downloads.
+///
+/// Terminating is preferred to a cancel message the worker would honour: it frees the worker at
+/// once whatever it is doing (a blob the page holds is read in one synchronous loop that would
+/// see no message until done; a download may wait on a silent registry), and leaves no state in
+/// the worker to keep consistent. Other questions are answered in moments and are left to finish,
+/// so typing never restarts the worker (which loading again costs, and which would fail offline).
 pub fn cancel(id: u32) {
-    CLIENT.with(|client| {
+    let stopped = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         client.unqueue(id);
         client.take_listener(id);
+        let streaming = STREAMING.with(|s| s.get() == Some(id));
+        let slot = client.running(id).filter(|_| streaming).map(|s| s.id);
+        slot.and_then(|slot| client.remove(slot)).is_some()
     });
+    if stopped {
+        pump();
+        keep_warm();
+    }
 }
 
 /// The question's command, with the documents' bytes beside it (their buffers transferred).
@@ -103,8 +124,14 @@ fn pump() {
         };
         let id = next.command.id;
         let sent = client.slots.get(index).is_some_and(|slot| send(slot, &next));
+        let streaming = matches!(next.command.task, Task::CompareLayers { .. });
         match client.slots.get_mut(index) {
-            Some(slot) if sent => slot.job = Some(id),
+            Some(slot) if sent => {
+                slot.job = Some(id);
+                if streaming {
+                    STREAMING.with(|s| s.set(Some(id)));
+                }
+            }
             _ => failed.extend(client.take_listener(id).map(|l| {
                 (
                     l,
@@ -149,19 +176,22 @@ const WARM_UP_MS: i32 = 2_000;
 /// still works if the page later goes offline (the page itself needs nothing more once loaded).
 /// A failure here is silent: the first question starts a new worker and says what went wrong.
 pub fn warm_up_soon() {
-    after(WARM_UP_MS, || {
-        let started = CLIENT.with(|client| {
-            let mut client = client.borrow_mut();
-            if client.slots.is_empty() {
-                client.start(&KIND, on_event, on_error).ok()
-            } else {
-                None
-            }
-        });
-        if let Some(slot) = started {
-            watch_loading(slot);
+    after(WARM_UP_MS, keep_warm);
+}
+
+/// Starts a worker unless one is there (loading or loaded), without a question for it.
+fn keep_warm() {
+    let started = CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        if client.slots.is_empty() {
+            client.start(&KIND, on_event, on_error).ok()
+        } else {
+            None
         }
     });
+    if let Some(slot) = started {
+        watch_loading(slot);
+    }
 }
 
 fn on_event(slot: u32, event: Event) {

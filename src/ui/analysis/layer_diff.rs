@@ -4,10 +4,14 @@
 //! it (through the proxy prefix, with its `Authorization`, a timeout per wait). So the page's
 //! thread only draws the answer, and apart from the two listings memory stays bounded by the
 //! page's own copy of a given blob.
+//!
+//! A registry blob is verified against its descriptor's digest and size as it streams (the
+//! verifier stops one byte past the size): bytes other than the ones asked for end in a sentence
+//! naming the side, the digest asked and what arrived, never in an explanation of other bytes.
 
 use super::protocol::LayerInput;
 use crate::core::digest::Digest;
-use crate::core::layer::diff::{compare, LayerDifference, LayerSide};
+use crate::core::layer::diff::{compare, not_the_blob_asked, LayerDifference, LayerSide};
 use crate::core::layer::tar::{ListOptions, Listing};
 use crate::core::layer::{BlobReport, BlobVerifier, Decoding, Flow, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
 use crate::core::reference::Reference;
@@ -46,10 +50,11 @@ struct Measuring {
 }
 
 impl Measuring {
-    fn new() -> Measuring {
-        // The claim is left empty: the question is what the bytes hold, not whether they match
-        // a descriptor (the layer panel answers that).
-        let verifier = BlobVerifier::new(&LayerClaim::default(), Decoding::Sniff, DEFAULT_UNCOMPRESSED_CAP)
+    /// Measures a blob that should be `claim`: its digest and size for a registry blob (so the
+    /// verifier hashes with the claimed algorithm and stops past the size), nothing for a blob the
+    /// page holds. Always sniffed: the question is what the bytes hold, whatever the media type.
+    fn new(claim: &LayerClaim) -> Measuring {
+        let verifier = BlobVerifier::new(claim, Decoding::Sniff, DEFAULT_UNCOMPRESSED_CAP)
             .with_listing(ListOptions::default());
         Measuring {
             verifier,
@@ -93,14 +98,26 @@ async fn measure(input: &LayerInput, buffer: Option<&Uint8Array>, side: &str) ->
     match (input, buffer) {
         (LayerInput::Given, Some(buffer)) => Ok(measure_buffer(buffer)),
         (LayerInput::Given, None) => Err(format!("Blob {side} did not reach the page's worker.")),
-        (LayerInput::Registry { blob, digest }, _) => download(blob, digest)
-            .await
-            .map_err(|e| format!("Blob {side}: {e}")),
+        (LayerInput::Registry { blob, digest, size }, _) => {
+            let claim = LayerClaim {
+                digest: Some(digest.clone()),
+                size: *size,
+                ..LayerClaim::default()
+            };
+            let measured = download(blob, &claim, digest)
+                .await
+                .map_err(|e| format!("Blob {side}: {e}"))?;
+            match not_the_blob_asked(side, &claim, &measured.report) {
+                Some(sentence) => Err(sentence),
+                None => Ok(measured),
+            }
+        }
     }
 }
 
 fn measure_buffer(buffer: &Uint8Array) -> Measured {
-    let mut measuring = Measuring::new();
+    // No claim: the page holds these bytes, there is no descriptor they should match.
+    let mut measuring = Measuring::new(&LayerClaim::default());
     let mut chunk = vec![0u8; CHUNK as usize];
     let length = buffer.length();
     let mut offset = 0;
@@ -116,8 +133,8 @@ fn measure_buffer(buffer: &Uint8Array) -> Measured {
     measuring.finish()
 }
 
-/// Downloads registry blob `digest` as `blob` says, measuring it on the way.
-async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, String> {
+/// Downloads registry blob `digest` as `blob` says, measuring it against `claim` on the way.
+async fn download(blob: &RegistryBlob, claim: &LayerClaim, digest: &Digest) -> Result<Measured, String> {
     let reference = Reference::parse(&blob.reference).map_err(|e| e.to_string())?;
     let abort = AbortController::new().map_err(|_| "The browser cannot start a download.".to_owned())?;
     let seconds = blob.timeout_seconds;
@@ -126,7 +143,7 @@ async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, Stri
         .await
         .map_err(|e| e.to_string())?;
     let mut reader = ChunkReader::new(&opened.stream);
-    let mut measuring = Measuring::new();
+    let mut measuring = Measuring::new(claim);
     let mut chunk = Vec::new();
     loop {
         let Some(read) = within(timeout, reader.next(&mut chunk)).await else {
@@ -142,6 +159,7 @@ async fn download(blob: &RegistryBlob, digest: &Digest) -> Result<Measured, Stri
         if !read.map_err(|e| BlobStreamError::from(e).to_string())? {
             break;
         }
+        // Past the descriptor's size: not the blob asked for, and `not_the_blob_asked` says so.
         if measuring.feed(&chunk) == Flow::Enough {
             reader.cancel();
             abort.abort();

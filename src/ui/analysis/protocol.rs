@@ -34,8 +34,14 @@ pub enum LayerInput {
     /// The next document of the message (a blob the page holds already, e.g. a file opened in
     /// the comparison): read from its transferred buffer 64 KiB at a time.
     Given,
-    /// A registry blob, downloaded by the worker as the layer workers download it.
-    Registry { blob: RegistryBlob, digest: Digest },
+    /// A registry blob, downloaded by the worker as the layer workers download it, and verified
+    /// against its descriptor's `digest` and `size`: a registry or mirror that sends other bytes
+    /// gets a sentence, never an explanation of bytes nobody asked about.
+    Registry {
+        blob: RegistryBlob,
+        digest: Digest,
+        size: Option<u64>,
+    },
 }
 
 /// Page → worker.

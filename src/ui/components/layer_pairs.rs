@@ -162,7 +162,9 @@ fn pair_row(props: &PairRowProps) -> Html {
         b.and_then(|c| c.digest.clone()),
     ) {
         ((Some(ra), Some(rb)), Some(da), Some(db)) if pair.status.worth_asking_why() => {
-            Some((ra.clone(), da, rb.clone(), db))
+            // Each blob with its descriptor's size: the worker checks the bytes against both.
+            let (sa, sb) = (a.and_then(|c| c.size), b.and_then(|c| c.size));
+            Some((ra.clone(), (da, sa), rb.clone(), (db, sb)))
         }
         _ => None,
     };
@@ -183,13 +185,14 @@ fn pair_row(props: &PairRowProps) -> Html {
             let (ra, da, rb, db) = (ra.clone(), da.clone(), rb.clone(), db.clone());
             spawn_local(async move {
                 let (_held, cancel) = cancellation();
-                let access = |reference: Reference, digest: Digest| {
+                let access = |reference: Reference, (digest, size): (Digest, Option<u64>)| {
                     let (keyring, unfetched, cancel) = (keyring.clone(), unfetched.clone(), cancel.clone());
                     async move {
                         match blob_access(&reference, &digest, &keyring, unfetched, cancel).await {
                             Ok(access) => Ok(LayerBlob::Registry {
                                 blob: registry_blob(&reference, &digest, &access),
                                 digest,
+                                size,
                             }),
                             Err(Failure::Registry(e)) => Err(e.to_string()),
                             Err(Failure::Cancelled) => {

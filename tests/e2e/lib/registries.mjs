@@ -292,7 +292,7 @@ export async function registryView(origin, repository, tag) {
 /** The faults `startFaultProxy` plays, each under `/<fault>/<registry URL>`. */
 export const FAULTS = [
   'lying-digest', 'short-body', 'long-body', 'stalled-body', 'rate-limit', 'redirect-loop', 'auth-loop', 'huge', 'huge-blob',
-  'huge-chunked', 'long-range', 'other-range', 'slow-range',
+  'huge-chunked', 'long-range', 'other-range', 'slow-range', 'other-blob', 'stalled-blob',
 ];
 
 /**
@@ -317,10 +317,18 @@ export const FAULTS = [
  * - `other-range`: a blob `Range` request is sent on for as many bytes from the blob's start instead;
  *   the registry's 206 is relayed as it is, its Content-Range naming those other bytes.
  * - `slow-range`: a blob `Range` request is relayed with its answer, after 500 ms.
+ * - `other-blob`: a blob GET for a digest that is a key of `otherBlobs` (set by the test: asked digest
+ *   -> served digest) is answered with the bytes of the other blob of the same repository, under the
+ *   asked blob's Docker-Content-Digest (a mirror that serves a stale or wrong blob); other requests
+ *   relayed untouched. `hits['other-blob']` counts the swapped answers.
+ * - `stalled-blob`: a blob GET for a digest in `stalledBlobs` (a Set the test fills) gets the
+ *   registry's headers and half of the body, then silence; other requests relayed untouched.
+ *   `hits['stalled-blob']` counts the stalled answers.
  *
  * Every fault exposes Content-Range, as our proxy does. Returns `{ origin, port, hits, rangeRequests,
- * tokenRequests, hugeBytesSent, rangeBytesSent, close }`: `hits[fault]` counts the manifest requests each
- * fault answered, `rangeRequests[fault]` the blob GETs with a Range header.
+ * tokenRequests, hugeBytesSent, rangeBytesSent, otherBlobs, stalledBlobs, close }`: `hits[fault]`
+ * counts the manifest requests each fault answered (the blobs, for the blob faults),
+ * `rangeRequests[fault]` the blob GETs with a Range header.
  */
 export async function startFaultProxy(upstream) {
   const cors = {
@@ -335,6 +343,8 @@ export async function startFaultProxy(upstream) {
     tokenRequests: 0,
     hugeBytesSent: 0,
     rangeBytesSent: 0,
+    otherBlobs: {},
+    stalledBlobs: new Set(),
   };
   const timers = new Set();
   /** Writes 64 KiB chunks of spaces to `res` until it closes, as fast as it drains; counts them in `counter`. */
@@ -438,12 +448,25 @@ export async function startFaultProxy(upstream) {
     try {
       const headers = {};
       for (const name of ['accept', 'authorization']) if (req.headers[name]) headers[name] = req.headers[name];
-      const answer = await fetch(target, { headers, redirect: 'manual' });
+      const asked = blob ? target.pathname.split('/').pop() : null;
+      const other = fault === 'other-blob' && req.method === 'GET' ? state.otherBlobs[asked] : undefined;
+      const served = other ? new URL(target.pathname.replace(asked, other), target) : target;
+      const answer = await fetch(served, { headers, redirect: 'manual' });
       const body = Buffer.from(await answer.arrayBuffer());
       const out = { ...cors, 'Content-Length': body.length };
       for (const name of ['content-type', 'docker-content-digest']) {
         const value = answer.headers.get(name);
         if (value !== null) out[name] = value;
+      }
+      if (other && answer.ok) {
+        state.hits[fault]++;
+        out['docker-content-digest'] = asked;
+      }
+      if (fault === 'stalled-blob' && req.method === 'GET' && answer.ok && state.stalledBlobs.has(asked)) {
+        state.hits[fault]++;
+        res.writeHead(answer.status, out);
+        res.write(body.subarray(0, body.length >> 1));
+        return;
       }
       if (manifest && answer.ok && fault === 'lying-digest') {
         out['docker-content-digest'] = `sha256:${createHash('sha256').update('other bytes').digest('hex')}`;
