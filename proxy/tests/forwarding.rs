@@ -11,7 +11,7 @@ use support::image::{push_image, Pushed, ACCEPT};
 use support::standins::{
     start_redirector, start_storage, start_token_registry, Storage, TokenServer, TOKEN_USER,
 };
-use support::{background, client, curl_direct, sha256, Ports, Proxy, Registry};
+use support::{allow_plain, background, client, curl_direct, sha256, Ports, Proxy, Registry};
 
 static PORTS: Ports = Ports::new(5710, 5740);
 const PASSWORD: &str = "proxy-test-password-4f1c";
@@ -65,8 +65,7 @@ fn proxy(extra: &[&str]) -> Proxy {
     let w = world();
     let mut args = Vec::new();
     for port in [w.registry.port, w.token_registry_port, w.redirector_port] {
-        args.extend(["--allow-registry".to_string(), format!("127.0.0.1:{port}")]);
-        args.extend(["--plain-http".to_string(), format!("127.0.0.1:{port}")]);
+        args.extend(allow_plain(&format!("127.0.0.1:{port}")));
     }
     args.extend(["--plain-http".to_string(), format!("127.0.0.1:{}", w.tokens.port)]);
     args.extend([

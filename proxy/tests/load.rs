@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use support::image::{push_image, Pushed, ACCEPT};
-use support::{background, client, sha256, Ports, Proxy, Registry};
+use support::{allow_plain, background, client, sha256, Ports, Proxy, Registry};
 
 static PORTS: Ports = Ports::new(5770, 5790);
 const BIG: usize = 64 << 20;
@@ -32,13 +32,7 @@ fn world() -> &'static World {
 }
 
 fn proxy(extra: &[&str]) -> Proxy {
-    let host = world().registry.host();
-    let mut args = vec![
-        "--allow-registry".to_string(),
-        host.clone(),
-        "--plain-http".to_string(),
-        host,
-    ];
+    let mut args = allow_plain(&world().registry.host());
     args.extend(extra.iter().map(ToString::to_string));
     Proxy::start(PORTS.take(), &args)
 }

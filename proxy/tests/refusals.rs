@@ -6,7 +6,7 @@ mod support;
 use std::sync::OnceLock;
 
 use support::standins::{start_redirector, start_silent, start_trickling};
-use support::{client, Ports, Proxy};
+use support::{allow_plain, client, sha256, Ports, Proxy};
 
 static PORTS: Ports = Ports::new(5740, 5770);
 
@@ -30,13 +30,7 @@ fn world() -> &'static World {
 
 /// A proxy that allows the redirecting stand-in exactly, over plain http.
 fn proxy(extra: &[&str]) -> Proxy {
-    let host = format!("127.0.0.1:{}", world().redirector);
-    let mut args = vec![
-        "--allow-registry".to_string(),
-        host.clone(),
-        "--plain-http".to_string(),
-        host,
-    ];
+    let mut args = allow_plain(&format!("127.0.0.1:{}", world().redirector));
     args.extend(extra.iter().map(ToString::to_string));
     Proxy::start(PORTS.take(), &args)
 }
@@ -283,14 +277,9 @@ async fn a_registry_that_never_answers_gets_504() {
     let silent = PORTS.take();
     std::thread::spawn(move || start_silent(silent)).join().unwrap();
     let host = format!("127.0.0.1:{silent}");
-    let proxy = proxy(&[
-        "--allow-registry",
-        &host,
-        "--plain-http",
-        &host,
-        "--first-byte-timeout",
-        "1",
-    ]);
+    let mut args = allow_plain(&host);
+    args.extend(["--first-byte-timeout".to_string(), "1".to_string()]);
+    let proxy = Proxy::start(PORTS.take(), &args);
     let started = std::time::Instant::now();
     let (status, error, why) = get(&proxy.url(&format!("http://{host}/v2/"))).await;
     assert_eq!((status, error.as_str()), (504, "registry timed out"));
@@ -300,12 +289,11 @@ async fn a_registry_that_never_answers_gets_504() {
 
 /// Four 64 KiB chunks of a known pattern and their sha256 (from sha2, not the proxy's code).
 fn trickle_chunks() -> (Vec<Vec<u8>>, String) {
-    use sha2::{Digest, Sha256};
     let chunks: Vec<Vec<u8>> = (0..4u8)
         .map(|i| (0..65536u32).map(|j| (j as u8) ^ i.wrapping_mul(37)).collect())
         .collect();
-    let digest = Sha256::digest(chunks.concat());
-    (chunks, digest.iter().map(|b| format!("{b:02x}")).collect())
+    let digest = sha256(&chunks.concat());
+    (chunks, digest)
 }
 
 fn trickling_proxy(chunks: Vec<Vec<u8>>, claimed: usize) -> (Proxy, String) {
@@ -314,14 +302,9 @@ fn trickling_proxy(chunks: Vec<Vec<u8>>, claimed: usize) -> (Proxy, String) {
         .join()
         .unwrap();
     let host = format!("127.0.0.1:{port}");
-    let proxy = proxy(&[
-        "--allow-registry",
-        &host,
-        "--plain-http",
-        &host,
-        "--idle-timeout",
-        "1",
-    ]);
+    let mut args = allow_plain(&host);
+    args.extend(["--idle-timeout".to_string(), "1".to_string()]);
+    let proxy = Proxy::start(PORTS.take(), &args);
     let url = proxy.url(&format!("http://{host}/v2/app/blobs/sha256:{}", "0".repeat(64)));
     (proxy, url)
 }
@@ -332,9 +315,7 @@ async fn a_body_whose_chunks_keep_coming_outlives_the_idle_timeout() {
     let (_proxy, url) = trickling_proxy(chunks, 4 * 65536);
     // 4 chunks 0.6 s apart: 2.4 s in all, longer than the 1 s idle timeout, never idle for 1 s.
     let body = client().get(&url).send().await.unwrap().bytes().await.unwrap();
-    use sha2::{Digest, Sha256};
-    let digest: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!((body.len(), digest), (4 * 65536, expected));
+    assert_eq!((body.len(), sha256(&body)), (4 * 65536, expected));
 }
 
 #[tokio::test]

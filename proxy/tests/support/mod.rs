@@ -298,6 +298,14 @@ pub fn background() -> &'static tokio::runtime::Handle {
     })
 }
 
+/// The flags that allow the upstream `host` (`HOST:PORT`) exactly, over plain http: how every
+/// test allows its loopback registries and stand-ins.
+pub fn allow_plain(host: &str) -> Vec<String> {
+    ["--allow-registry", host, "--plain-http", host]
+        .map(String::from)
+        .to_vec()
+}
+
 /// sha256 of bytes as `sha256:<hex>` (sha2, not the proxy's code).
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
