@@ -66,6 +66,17 @@ async function waitForFiles(app, count) {
   }
 }
 
+/** Opens the manifest and config made around layer fixture `file`, then gives its blob as `blobName`. */
+async function openLayer(app, file, blob, blobName, mimeType) {
+  const { manifest, config } = imageAround(file, blob);
+  await app.chooseFiles([
+    { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
+    { name: 'config.json', mimeType: 'application/json', buffer: config },
+  ]);
+  await app.waitForDigests(2);
+  await app.until(() => app.page.setInputFiles('[data-testid="blob-files"]', [{ name: blobName, mimeType, buffer: blob }]), 'the blob input');
+}
+
 const byPath = (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 describe('the files of a layer', () => {
@@ -74,13 +85,7 @@ describe('the files of a layer', () => {
   for (const file of ['umoci-a.tar.gz', 'python-pax.tar', 'skopeo-zstd-b.tar.zst']) {
     test(`${file}: one row per tar entry, as Python's tarfile lists it, with hashlib's sha256 per file`, async () => {
       const blob = await bytes(file);
-      const { manifest, config } = imageAround(file, blob);
-      await app().chooseFiles([
-        { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
-        { name: 'config.json', mimeType: 'application/json', buffer: config },
-      ]);
-      await app().waitForDigests(2);
-      await app().until(() => app().page.setInputFiles('[data-testid="blob-files"]', [{ name: sha256(blob).slice(7), mimeType: 'application/octet-stream', buffer: blob }]), 'the blob input');
+      await openLayer(app(), file, blob, sha256(blob).slice(7), 'application/octet-stream');
       const want = layer(file).entries;
       const shown = await waitForFiles(app(), want.length);
       assert.deepEqual(
@@ -97,13 +102,7 @@ describe('the files of a layer', () => {
   test('the filter box narrows the rows to matching paths', async () => {
     const file = 'python-pax.tar';
     const blob = await bytes(file);
-    const { manifest, config } = imageAround(file, blob);
-    await app().chooseFiles([
-      { name: 'manifest.json', mimeType: 'application/json', buffer: manifest },
-      { name: 'config.json', mimeType: 'application/json', buffer: config },
-    ]);
-    await app().waitForDigests(2);
-    await app().until(() => app().page.setInputFiles('[data-testid="blob-files"]', [{ name: 'layer.tar', mimeType: 'application/x-tar', buffer: blob }]), 'the blob input');
+    await openLayer(app(), file, blob, 'layer.tar', 'application/x-tar');
     await waitForFiles(app(), layer(file).entries.length);
     await app().page.fill('[data-testid="layer-files-filter"]', 'usr/bin');
     const wanted = layer(file).entries.filter((e) => e.path.includes('usr/bin')).map((e) => e.path).sort();
