@@ -209,14 +209,28 @@ impl Policy {
         Ok(())
     }
 
+    /// The refusal of a registry not on the allow list, naming every flag that would allow this very
+    /// request: an internal address needs its exact `host:port` (only that lifts the address check,
+    /// so the port is written out even where the URL left it implied), and plain http its own flag.
     fn host_not_allowed(&self, url: &Url) -> Refusal {
-        let host = match url.port() {
-            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-            None => url.host_str().unwrap_or_default().to_string(),
+        let host = url.host_str().unwrap_or_default();
+        let internal = match url.host() {
+            Some(Host::Ipv4(ip)) => self.forbidden.forbids(IpAddr::V4(ip)),
+            Some(Host::Ipv6(ip)) => self.forbidden.forbids(IpAddr::V6(ip)),
+            _ => false,
         };
+        let named = match url.port() {
+            _ if internal => endpoint(url),
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        let mut flags = format!("--allow-registry {named}");
+        if self.check_scheme(url).is_err() {
+            flags.push_str(&format!(" --plain-http {named}"));
+        }
         Refusal::HostNotAllowed {
             endpoint: endpoint(url),
-            host,
+            flags,
         }
     }
 }
@@ -347,6 +361,45 @@ mod tests {
             p.redirect_hop(&from, &url("http://production.cloudflare.docker.com/x")),
             Err(Refusal::PlainHttpNotAllowed { .. })
         ));
+    }
+
+    #[test]
+    fn the_flags_a_refusal_names_are_the_flags_that_allow_the_request() {
+        let cases = [
+            (
+                "http://127.0.0.3/v2/",
+                "--allow-registry 127.0.0.3:80 --plain-http 127.0.0.3:80",
+            ),
+            ("https://[::1]/v2/", "--allow-registry [::1]:443"),
+            (
+                "http://registry.example:5000/v2/",
+                "--allow-registry registry.example:5000 --plain-http registry.example:5000",
+            ),
+            (
+                "https://registry.example/v2/",
+                "--allow-registry registry.example",
+            ),
+        ];
+        for (text, flags) in cases {
+            let target = url(text);
+            let refusal = policy(&[], &[]).first_hop(&target).unwrap_err();
+            assert!(
+                refusal
+                    .why()
+                    .contains(&format!("start the proxy with {flags} to allow it")),
+                "{}",
+                refusal.why()
+            );
+            // Started as the sentence says, the same proxy lets the request through.
+            let words: Vec<&str> = flags.split(' ').collect();
+            let value = |flag: &str| words.iter().position(|w| *w == flag).map(|i| words[i + 1]);
+            let allowed = policy(
+                &[value("--allow-registry").unwrap()],
+                value("--plain-http").as_slice(),
+            );
+            assert_eq!(allowed.first_hop(&target), Ok(Route::Registry), "{text}");
+            assert_eq!(allowed.check_literal_address(&target), Ok(()), "{text}");
+        }
     }
 
     #[test]

@@ -9,24 +9,62 @@ use http::StatusCode;
 /// A request the proxy will not (or could not) forward.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    MethodNotAllowed { method: String },
-    NotAnAbsoluteUrl { text: String },
-    SchemeNotSupported { scheme: String },
+    MethodNotAllowed {
+        method: String,
+    },
+    NotAnAbsoluteUrl {
+        text: String,
+    },
+    SchemeNotSupported {
+        scheme: String,
+    },
     CredentialsInUrl,
-    HostNotAllowed { endpoint: String, host: String },
-    PathOutsideV2 { endpoint: String, path: String },
-    RealmNotAnnounced { url: String },
-    PlainHttpNotAllowed { endpoint: String },
-    RedirectNotAllowed { from: String, to: String },
-    RedirectInvalid { from: String },
-    TooManyRedirects { endpoint: String },
-    ForbiddenAddress { endpoint: String, ip: IpAddr },
-    HeadersTooLarge { bytes: usize, limit: usize },
-    RateLimited { retry_after: Duration },
+    /// `flags`: the command-line flags that would allow exactly this request.
+    HostNotAllowed {
+        endpoint: String,
+        flags: String,
+    },
+    PathOutsideV2 {
+        endpoint: String,
+        path: String,
+    },
+    RealmNotAnnounced {
+        url: String,
+    },
+    PlainHttpNotAllowed {
+        endpoint: String,
+    },
+    RedirectNotAllowed {
+        from: String,
+        to: String,
+    },
+    RedirectInvalid {
+        from: String,
+    },
+    TooManyRedirects {
+        endpoint: String,
+    },
+    ForbiddenAddress {
+        endpoint: String,
+        ip: IpAddr,
+    },
+    HeadersTooLarge {
+        bytes: usize,
+        limit: usize,
+    },
+    RateLimited {
+        retry_after: Duration,
+    },
     Busy,
-    UpstreamUnreachable { endpoint: String },
-    UpstreamTimeout { endpoint: String },
-    UpstreamFailed { endpoint: String },
+    UpstreamUnreachable {
+        endpoint: String,
+    },
+    UpstreamTimeout {
+        endpoint: String,
+    },
+    UpstreamFailed {
+        endpoint: String,
+    },
 }
 
 impl Refusal {
@@ -89,8 +127,8 @@ impl Refusal {
             ),
             SchemeNotSupported { scheme } => format!("Only https (and plain http for hosts given with --plain-http) is forwarded, not {scheme}."),
             CredentialsInUrl => "A user name or password inside the URL is never forwarded; send them as an Authorization header.".into(),
-            HostNotAllowed { endpoint, host } => format!(
-                "{endpoint} is not on this proxy's registry allow list; start the proxy with --allow-registry {host} to allow it."
+            HostNotAllowed { endpoint, flags } => format!(
+                "{endpoint} is not on this proxy's registry allow list; start the proxy with {flags} to allow it."
             ),
             PathOutsideV2 { endpoint, path } => format!(
                 "Only registry API paths under /v2/ are forwarded to {endpoint}, and {path} is not one (nor a token realm that a registry announced)."
@@ -151,7 +189,7 @@ mod tests {
     fn a_refused_host_names_the_flag_that_allows_it() {
         let refusal = Refusal::HostNotAllowed {
             endpoint: "evil.example:443".into(),
-            host: "evil.example".into(),
+            flags: "--allow-registry evil.example".into(),
         };
         assert_eq!(refusal.status(), StatusCode::FORBIDDEN);
         let body: serde_json::Value = serde_json::from_str(&refusal.body()).unwrap();

@@ -35,7 +35,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
-use web_sys::{AbortController, RequestCache, RequestRedirect, ResponseType};
+use web_sys::{AbortController, RequestCache, RequestCredentials, RequestRedirect, ResponseType};
 
 /// Why a request produced no document.
 pub(crate) enum Failure {
@@ -121,6 +121,12 @@ impl<'a> Request<'a> {
 
     /// The builder gloo-net sends. A header value the browser refuses (a token with characters
     /// no header may hold) is an error rather than a request sent without it.
+    ///
+    /// No browser credentials ride along (`credentials: "omit"`): the only credentials a registry
+    /// gets are the ones typed into the page, in `Authorization`. It also keeps the browser from
+    /// answering a `Basic` challenge itself: through the proxy the page came with, a registry's 401
+    /// arrives from the page's own origin, where it would raise the browser's sign-in box and
+    /// hold the request until the timeout instead of letting the page say what the registry wants.
     fn build(&self, controller: &AbortController) -> Result<RequestBuilder, Failure> {
         let headers = web_sys::Headers::new().map_err(|_| AuthError::UnsendableToken)?;
         let fields = [
@@ -136,6 +142,7 @@ impl<'a> Request<'a> {
         Ok(RequestBuilder::new(self.url)
             .method(if self.head { Method::HEAD } else { Method::GET })
             .cache(RequestCache::NoStore)
+            .credentials(RequestCredentials::Omit)
             .redirect(self.redirect)
             .abort_signal(Some(&controller.signal()))
             .headers(Headers::from_raw(headers)))

@@ -1,6 +1,7 @@
 // End-to-end: the page served BY digestlens-proxy (target/release/digestlens-proxy, `--static dist`) finds
 // the proxy at ./proxy/ and reads registries through it with no setting typed, from real docker-registry
-// processes (distribution 2.8.2) started here WITHOUT any CORS header, on 127.0.0.1:5801-5802. Expected
+// processes (distribution 2.8.2) started here WITHOUT any CORS header, on 127.0.0.1:5801-5803 (the third
+// asks for a password: htpasswd, Basic authentication). Expected
 // values come from the registries themselves (make-images' summary.json, read with curl; node's fetch
 // straight to the registry for blobs and manifests), never from the page or the proxy.
 //
@@ -24,7 +25,7 @@ import { sha256 } from './lib/expected.mjs';
 import { MANIFEST_ACCEPT, startRegistry } from './lib/registries.mjs';
 
 const run = promisify(execFile);
-const PORTS = { proxy: 5800, first: 5801, second: 5802 };
+const PORTS = { proxy: 5800, first: 5801, second: 5802, locked: 5803 };
 /** A registry host the proxy is not told about: loopback, so even a mistake could not leave the machine. */
 const NOT_ALLOWED = '127.0.0.3:5899';
 /** The release build (`cargo build --release -p digestlens-proxy`), else the one `cargo test -p digestlens-proxy` left. */
@@ -33,21 +34,23 @@ const PROXY_BINARY =
   ['proxy', 'release', 'debug'].map((p) => join(REPO_ROOT, 'target', p, 'digestlens-proxy')).find((p) => existsSync(p)) ??
   join(REPO_ROOT, 'target/release/digestlens-proxy');
 
-const started = await Promise.allSettled(
-  [PORTS.first, PORTS.second].map((port) => startRegistry({ port, mode: 'nocors' })),
-);
-const [first, second] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
+const started = await Promise.allSettled([
+  startRegistry({ port: PORTS.first, mode: 'nocors' }),
+  startRegistry({ port: PORTS.second, mode: 'nocors' }),
+  startRegistry({ port: PORTS.locked, mode: 'htpasswd' }),
+]);
+const [first, second, locked] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
 const unavailable =
   started.find((s) => s.status === 'rejected')?.reason?.message ??
   (existsSync(PROXY_BINARY) ? undefined : `no proxy at ${PROXY_BINARY}: cargo build --release -p digestlens-proxy`);
 
 after(async () => {
-  await Promise.all([first, second].map((r) => r?.stop()));
+  await Promise.all([first, second, locked].map((r) => r?.stop()));
 });
 
-/** Starts the proxy serving the built page, allowed to reach both loopback registries over plain http. */
+/** Starts the proxy serving the built page, allowed to reach the loopback registries over plain http. */
 async function startProxy() {
-  const hosts = [first.host, second.host];
+  const hosts = [first.host, second.host, locked.host];
   const args = ['--listen', `127.0.0.1:${PORTS.proxy}`, '--static', DIST_DIR];
   for (const host of hosts) args.push('--allow-registry', host, '--plain-http', host);
   const child = spawn(PROXY_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -130,7 +133,7 @@ async function pushPair() {
 }
 
 // What the tests below need is installed by scripts/test: its absence is a failure, not a skip.
-test('the proxy binary and two registries without CORS are there', () => {
+test('the proxy binary and three registries without CORS are there', () => {
   assert.equal(unavailable, undefined, unavailable);
 });
 
@@ -268,6 +271,30 @@ describe('the page served by digestlens-proxy', { skip: unavailable }, () => {
         `the Range request for ${layer.digest} went through /proxy/`,
       );
     }
+  });
+
+  test('a registry that asks for a password gets the page\'s own sentence, never the browser\'s sign-in box', async () => {
+    // Through the proxy the registry's 401 comes from the page's own origin: a `Basic` challenge there
+    // makes a browser ask for a user name itself (and the fetch waits on that box until it times out)
+    // unless the request carries no browser credentials at all.
+    const page = app.page;
+    await page.locator('.fetch-settings').evaluate((d) => {
+      d.open = true;
+    });
+    await page.fill('[data-testid="timeout"]', '60');
+    const asked = Date.now();
+    await fetchReference(`${locked.host}/demo/oci:1`);
+    const errors = await app.texts('error');
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.match(errors[0], /asks for a user name and password \(Basic authentication\)/);
+    assert.ok(Date.now() - asked < WAIT_MS, `answered in ${Date.now() - asked} ms, not after the timeout`);
+
+    await page.fill('[data-testid="username"]', 'digestlens');
+    await page.fill('[data-testid="password"]', 'digestlens');
+    await fetchReference(`${locked.host}/demo/oci:1`);
+    const docs = await app.waitForDocuments((d) => d.length >= 2, 'the manifest and its config');
+    assert.equal(docs[0].digest, locked.images['demo/oci:1'].digest, "the registry's Docker-Content-Digest");
+    assert.deepEqual(await app.texts('error'), []);
   });
 
   test('a registry the proxy does not allow is refused with a sentence naming the host and the flag', async () => {
