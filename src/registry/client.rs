@@ -16,7 +16,7 @@ use crate::core::distribution::error::{parse_error_body, RegistryError, Resource
 use crate::core::distribution::proxy::ProxyRefusal;
 use crate::core::distribution::referrers::FILTERS_APPLIED_HEADER;
 use crate::core::distribution::walk::Target;
-use crate::core::distribution::{tags_list_url, MANIFEST_ACCEPT};
+use crate::core::distribution::{blob_url, tags_list_url, MANIFEST_ACCEPT};
 use crate::core::reference::Reference;
 use std::cell::RefCell;
 use web_sys::ResponseType;
@@ -252,6 +252,30 @@ impl<'a> Client<'a> {
             }
             _ => None,
         })
+    }
+
+    /// After a manifest asked for by digest was not found (or the registry choked on it, as
+    /// distribution 2.8 does with a 500): the [`RegistryError::DigestIsBlob`] that says so when
+    /// the repository holds a blob with that digest — a `HEAD` with the authorization this walk
+    /// already earned. `None` when it holds none, or when the answer cannot be read.
+    pub(crate) async fn digest_is_blob(&self, digest: &Digest) -> Result<Option<RegistryError>, Failure> {
+        let url = blob_url(self.reference, digest, self.settings.proxy.as_deref());
+        let authorization = self.authorization();
+        let request = Request::head(&url).authorization(authorization.as_deref());
+        // A HEAD has no body to read, whatever length it declares.
+        Ok(
+            match settled(self.connection().exchange(request, u64::MAX).await)? {
+                Some(Reply::Answered { response, .. }) if response.status() == 200 => {
+                    let length = response.headers().get("content-length");
+                    Some(RegistryError::DigestIsBlob {
+                        reference: self.reference.to_string(),
+                        digest: digest.to_string(),
+                        size: length.and_then(|l| l.trim().parse().ok()),
+                    })
+                }
+                _ => None,
+            },
+        )
     }
 
     /// Ask the token server; returns the `Authorization` value for the registry.

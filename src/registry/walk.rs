@@ -185,23 +185,31 @@ pub async fn walk(
 }
 
 /// The document the reference names. A missing manifest in a repository that does not exist at
-/// all is reported as the missing repository.
+/// all is reported as the missing repository; a digest that names a blob instead of a manifest
+/// (most often an Image ID typed where a repo digest belongs) as that blob.
 async fn get_top(client: &Client<'_>, reference: &Reference, settings: &Settings) -> Result<Answer, Failure> {
     let top_url = manifest_url(reference, settings.proxy.as_deref());
-    match client.get(&top_url, Target::Manifest, reference, None).await {
-        Err(Failure::Registry(RegistryError::ManifestUnknown {
-            reference: shown,
-            message,
-        })) => match client.repository_unknown().await {
-            Ok(Some(name_unknown)) => Err(Failure::Registry(name_unknown)),
-            Ok(None) => Err(Failure::Registry(RegistryError::ManifestUnknown {
-                reference: shown,
-                message,
-            })),
-            Err(failure) => Err(failure),
+    let failure = match client.get(&top_url, Target::Manifest, reference, None).await {
+        Err(Failure::Registry(error)) => error,
+        other => return other,
+    };
+    let explained = match (&failure, reference.digest()) {
+        (RegistryError::ManifestUnknown { .. }, _) => match client.repository_unknown().await? {
+            Some(name_unknown) => Some(name_unknown),
+            None => match reference.digest() {
+                Some(digest) => client.digest_is_blob(digest).await?,
+                None => None,
+            },
         },
-        other => other,
-    }
+        (
+            RegistryError::NotFound { .. }
+            | RegistryError::ServerError { .. }
+            | RegistryError::UnexpectedStatus { status: 400, .. },
+            Some(digest),
+        ) => client.digest_is_blob(digest).await?,
+        _ => None,
+    };
+    Err(Failure::Registry(explained.unwrap_or(failure)))
 }
 
 /// List the referrers of `subject` in `reference`'s repository (only those of `artifact_type`

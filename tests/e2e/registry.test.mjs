@@ -412,6 +412,26 @@ describe('fetching from a registry', { skip: unavailable }, () => {
     assert.equal((await app().documents()).length, 0);
   });
 
+  test('an Image ID (or a layer digest) typed where a manifest digest belongs is named as a blob of the repository', async () => {
+    // distribution 2.8 answers a manifest request for a blob's digest with 500 UNKNOWN; the digests
+    // and sizes expected here are the registry's own: its manifest, and a HEAD on each blob.
+    const manifest = await fetch(`${cors.origin}/v2/demo/oci/manifests/1`, { headers: { accept: MANIFEST_ACCEPT } }).then((r) => r.json());
+    for (const blob of [manifest.config.digest, manifest.layers[0].digest]) {
+      const asManifest = await fetch(`${cors.origin}/v2/demo/oci/manifests/${blob}`, { headers: { accept: MANIFEST_ACCEPT } });
+      assert.notEqual(asManifest.status, 200, 'the registry has no manifest with that digest');
+      const head = await fetch(`${cors.origin}/v2/demo/oci/blobs/${blob}`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      await fetchReference(`${cors.host}/demo/oci@${blob}`);
+      const shown = await errors();
+      assert.equal(shown.length, 1, JSON.stringify(shown));
+      assert.equal(shown[0].kind, 'digest-is-blob');
+      assert.ok(shown[0].text.includes(`${blob} is not a manifest in this repository`), shown[0].text);
+      assert.ok(shown[0].text.includes(`a blob of ${head.headers.get('content-length')} bytes`), shown[0].text);
+      assert.match(shown[0].text, /Image ID/);
+      assert.equal((await app().documents()).length, 0);
+    }
+  });
+
   test('bytes altered on the way are shown loudly as content that does not match', async () => {
     const digest = cors.images['demo/oci:1'].digest;
     await fetchReference(`${cors.host}/demo/oci@${digest}`, { proxyPrefix: `${proxy.origin}/tamper/` });

@@ -111,6 +111,14 @@ pub enum RegistryError {
         repository: String,
         message: Option<String>,
     },
+    /// A manifest asked for by digest was not there, but the repository holds a blob with that
+    /// digest: an image's config (whose digest is the Image ID docker shows) or a layer.
+    DigestIsBlob {
+        reference: String,
+        digest: String,
+        /// The blob's `Content-Length`, when the registry sent one.
+        size: Option<u64>,
+    },
     /// 404 on the referrers endpoint without a distribution error code.
     ReferrersUnsupported {
         registry: String,
@@ -357,6 +365,7 @@ impl RegistryError {
             RegistryError::ManifestUnknown { .. } => "manifest-unknown",
             RegistryError::NameUnknown { .. } => "name-unknown",
             RegistryError::BlobUnknown { .. } => "blob-unknown",
+            RegistryError::DigestIsBlob { .. } => "digest-is-blob",
             RegistryError::ReferrersUnsupported { .. } => "referrers-unsupported",
             RegistryError::NotFound { .. } => "not-found",
             RegistryError::TooManyRequests { .. } => "rate-limited",
@@ -483,6 +492,11 @@ impl RegistryError {
             RegistryError::ManifestUnknown { reference, message } => {
                 write_manifest_unknown(f, reference, message)
             }
+            RegistryError::DigestIsBlob {
+                reference,
+                digest,
+                size,
+            } => write_digest_is_blob(f, reference, digest, *size),
             RegistryError::NameUnknown { registry, repository } => write!(
                 f,
                 "there is no repository `{repository}` on {registry} (404 NAME_UNKNOWN)"
@@ -635,6 +649,24 @@ fn write_manifest_unknown(
         )?;
     }
     Ok(())
+}
+
+/// A digest that names a blob where a manifest was asked for: most often an Image ID.
+fn write_digest_is_blob(
+    f: &mut fmt::Formatter<'_>,
+    reference: &str,
+    digest: &str,
+    size: Option<u64>,
+) -> fmt::Result {
+    let size = size.map(|n| format!(" of {n} bytes")).unwrap_or_default();
+    write!(
+        f,
+        "{reference}: {digest} is not a manifest in this repository, but the registry holds a \
+         blob{size} with that digest: an image's config (its digest is the Image ID that `docker \
+         images` and `docker inspect` show) or a layer. A registry finds an image by its manifest \
+         digest, the one `docker inspect --format '{{{{index .RepoDigests 0}}}}' IMAGE` prints; or \
+         fetch the image by its tag and find {digest} in its map."
+    )
 }
 
 /// A 429, and when to try again if the registry said.
