@@ -137,7 +137,7 @@ export class AppPage {
       const url = new URL(res.url());
       // Under `/proxy/` are registry answers a page served by digestlens-proxy reads through it (and the page's
       // question on start whether it came with that proxy, which a static server answers 404): not page assets.
-      const notAnAsset = url.pathname === '/favicon.ico' || url.pathname.includes('/proxy/');
+      const notAnAsset = url.pathname.includes('/proxy/');
       if (url.origin === origin && res.status() >= 400 && !notAnAsset) {
         app.problem(`HTTP ${res.status()} for ${url.pathname}`);
       }
