@@ -298,7 +298,7 @@ fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>, keyring: &
         } => html! {
             <>
                 if let Answered::Done(report) = comparison {
-                    { verdict(pairing, report) }
+                    { verdict(pairing, report, a, b) }
                 }
                 <LayerPairs a={a.clone()} b={b.clone()} config_a={configs.0.clone()} config_b={configs.1.clone()}
                     keyring={keyring.clone()} />
@@ -309,8 +309,8 @@ fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>, keyring: &
 }
 
 /// The summed-up answer, then the comparison's own verdict and the ways the bytes differ.
-fn verdict(pairing: &Pairing, report: &ComparisonReport) -> Html {
-    let findings = summary(pairing, report);
+fn verdict(pairing: &Pairing, report: &ComparisonReport, a: &Handle, b: &Handle) -> Html {
+    let findings = summary(pairing, report, a.0.analysis(), b.0.analysis());
     html! {
         <div class="verdict" data-testid="verdict" data-verdict={report.verdict.slug.clone()} role="status" aria-live="polite">
             if !findings.is_empty() {
