@@ -178,7 +178,11 @@ fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Ask
 
 /// B is named by a reference or by a pasted manifest, whichever the user entered last: an edit of
 /// one empties the other (`other`), and `note` says so where the user looks.
-fn keep_last(other: NodeRef, note: UseStateHandle<Option<&'static str>>, cleared: &'static str) -> Callback<InputEvent> {
+fn keep_last(
+    other: NodeRef,
+    note: UseStateHandle<Option<&'static str>>,
+    cleared: &'static str,
+) -> Callback<InputEvent> {
     Callback::from(move |e: InputEvent| {
         let typed = e
             .target_dyn_into::<HtmlInputElement>()
