@@ -9,16 +9,15 @@
 
 pub mod layers;
 
-use crate::core::descriptor::Platform;
+use crate::core::descriptor::{Descriptor, Platform};
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::document::{Analysis, Body};
+use crate::core::media_type::MediaType;
 
 /// The evidence row `core::diagnose` writes for two manifests' config digests.
 const IMAGE_ID_ROW: &str = "config digest (Image ID)";
-/// The prefix of its evidence rows for layer `i` (`layer 0`, `layer 1`, …).
-const LAYER_ROW: &str = "layer ";
 
 /// One side: the document its reference names, and every document fetched with it.
 pub struct Family<'a> {
@@ -84,7 +83,7 @@ fn entry_for(index: &Family<'_>, image: &Family<'_>, side: Side) -> Option<Pairi
     if !matches!(image.top.body, Body::Manifest { .. }) {
         return None;
     }
-    let entries: Vec<(usize, &crate::core::descriptor::Descriptor, Digest)> = manifests
+    let entries: Vec<(usize, &Descriptor, Digest)> = manifests
         .iter()
         .enumerate()
         .filter(|(_, d)| !d.is_attestation())
@@ -132,9 +131,55 @@ pub struct Finding {
     pub text: String,
 }
 
+/// The layer blobs two manifests list, position by position. Counted from the manifests
+/// themselves, not from the comparison's evidence rows: a row also compares the layer's media
+/// type (OCI `tar+gzip` against Docker `rootfs.diff.tar.gzip` for the very same blob), and rows
+/// after the first few are not sent at all.
+#[derive(Debug, Default)]
+struct LayerBlobs {
+    /// Layer positions, the longer list's.
+    total: usize,
+    /// Positions whose blob digests differ (or that only one side has).
+    other_blobs: usize,
+    /// Media type changes (`a → b`, each once) of layers whose blob is the same.
+    retyped: Vec<String>,
+}
+
+impl LayerBlobs {
+    fn of(a: &Analysis, b: &Analysis) -> LayerBlobs {
+        let (Body::Manifest { layers: x, .. }, Body::Manifest { layers: y, .. }) = (&a.body, &b.body) else {
+            return LayerBlobs::default();
+        };
+        let mut blobs = LayerBlobs {
+            total: x.len().max(y.len()),
+            ..LayerBlobs::default()
+        };
+        for i in 0..blobs.total {
+            match (x.get(i), y.get(i)) {
+                (Some(p), Some(q)) if p.digest.is_some() && p.digest == q.digest => {
+                    let change = format!("{} → {}", layer_media_type(p), layer_media_type(q));
+                    if p.media_type != q.media_type && !blobs.retyped.contains(&change) {
+                        blobs.retyped.push(change);
+                    }
+                }
+                _ => blobs.other_blobs += 1,
+            }
+        }
+        blobs
+    }
+}
+
+fn layer_media_type(layer: &Descriptor) -> &str {
+    layer
+        .media_type
+        .as_ref()
+        .map_or("no media type", MediaType::as_str)
+}
+
 /// The answer in one list, most specific first: what the two are to each other, how the
 /// manifest was written again, what happened to the layers, and whether the Image ID is kept.
-pub fn summary(pairing: &Pairing, report: &ComparisonReport) -> Vec<Finding> {
+/// `a` and `b` are the two documents compared (after the pairing), whose layers are counted.
+pub fn summary(pairing: &Pairing, report: &ComparisonReport, a: &Analysis, b: &Analysis) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let Pairing::IndexEntry {
         index,
@@ -156,44 +201,24 @@ pub fn summary(pairing: &Pairing, report: &ComparisonReport) -> Vec<Finding> {
             ),
         });
     }
-    let whose = match pairing {
-        Pairing::IndexEntry { index, platform, .. } => format!(
-            "{} is {index}'s {} manifest",
-            other(*index),
-            platform
-                .as_ref()
-                .map_or_else(|| "matching".to_owned(), Platform::to_string)
-        ),
-        Pairing::Tops => "B is A".to_owned(),
-    };
+    let blobs = LayerBlobs::of(a, b);
+    findings.extend(rewritten(&whose(pairing), report, &blobs));
     let slug = report.verdict.slug.as_str();
-    if let Some(how) = rewritten(report) {
-        findings.push(Finding {
-            slug: "reserialized",
-            text: format!("{whose} re-serialized ({how})"),
-        });
-    } else if slug == "identical-bytes" {
-        findings.push(Finding {
-            slug: "identical",
-            text: format!("{whose}, byte for byte"),
-        });
-    }
-    let layers: Vec<_> = report
-        .evidence
-        .iter()
-        .filter(|row| row.label.starts_with(LAYER_ROW))
-        .collect();
-    let changed = layers.iter().filter(|row| !row.same).count();
     let image_id = report.evidence.iter().find(|row| row.label == IMAGE_ID_ROW);
     let same_image_id = image_id.is_some_and(|row| row.same);
-    if changed > 0 && (same_image_id || slug == "recompressed") {
+    if blobs.other_blobs > 0 && (same_image_id || slug == "recompressed") {
         findings.push(Finding {
             slug: "recompressed",
             text: format!(
-                "layers recompressed ({changed} of {} layer blobs have other digests; their uncompressed \
+                "layers recompressed ({} of {} layer blobs have other digests; their uncompressed \
                  content is the same, as the config's diff_ids show)",
-                layers.len()
+                blobs.other_blobs, blobs.total
             ),
+        });
+    } else if blobs.total > 0 && blobs.other_blobs == 0 && slug == "converted" {
+        findings.push(Finding {
+            slug: "same-layer-blobs",
+            text: format!("the same {} layer blobs", blobs.total),
         });
     }
     match image_id {
@@ -210,28 +235,59 @@ pub fn summary(pairing: &Pairing, report: &ComparisonReport) -> Vec<Finding> {
     findings
 }
 
+/// The start of the sentence: what B is to A, naming the index entry when one was picked.
+fn whose(pairing: &Pairing) -> String {
+    match pairing {
+        Pairing::IndexEntry { index, platform, .. } => format!(
+            "{} is {index}'s {} manifest",
+            other(*index),
+            platform
+                .as_ref()
+                .map_or_else(|| "matching".to_owned(), Platform::to_string)
+        ),
+        Pairing::Tops => "B is A".to_owned(),
+    }
+}
+
 /// How the manifest was written again, when the two hold the same image: the serialization
-/// differences, or the media types converted.
-fn rewritten(report: &ComparisonReport) -> Option<String> {
-    match report.verdict.slug.as_str() {
-        "reserialized" => Some(
-            report
+/// differences or the media types converted (a re-serialization); other layer blobs listed
+/// (not a re-serialization: the manifest names other blobs); other fields edited.
+fn rewritten(whose: &str, report: &ComparisonReport, blobs: &LayerBlobs) -> Option<Finding> {
+    let (slug, text) = match report.verdict.slug.as_str() {
+        "identical-bytes" => ("identical", format!("{whose}, byte for byte")),
+        "reserialized" => {
+            let how: Vec<String> = report
                 .differences
                 .iter()
                 .map(|d| d.slug.replace('-', " "))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+                .collect();
+            (
+                "reserialized",
+                format!("{whose} re-serialized ({})", how.join(", ")),
+            )
+        }
         "converted" => {
             let kinds = report.evidence.iter().find(|row| row.label == "document");
-            Some(kinds.map_or_else(
+            let mut how = kinds.map_or_else(
                 || "other media types".to_owned(),
                 |row| format!("media types: {} → {}", row.a, row.b),
-            ))
+            );
+            if !blobs.retyped.is_empty() {
+                how.push_str(&format!("; layers: {}", blobs.retyped.join(", ")));
+            }
+            ("reserialized", format!("{whose} re-serialized ({how})"))
         }
-        "recompressed" | "manifest-edited" => Some("new manifest bytes".to_owned()),
-        _ => None,
-    }
+        "recompressed" => (
+            "other-layer-blobs",
+            format!("{whose} rewritten to list other layer blobs (new manifest bytes)"),
+        ),
+        "manifest-edited" => (
+            "edited",
+            format!("{whose}, edited (the same config and layer blobs; other manifest fields)"),
+        ),
+        _ => return None,
+    };
+    Some(Finding { slug, text })
 }
 
 /// The findings as one sentence.
@@ -336,7 +392,7 @@ mod tests {
         );
         let pasted = |text: &str| Document::new(text.as_bytes(), Origin::Pasted);
         let report = ComparisonReport::of(&compare(&pasted(&amd_text), &pasted(&pushed_text)));
-        let findings = summary(&pairing, &report);
+        let findings = summary(&pairing, &report, &amd, &pushed);
         let slugs: Vec<&str> = findings.iter().map(|f| f.slug).collect();
         assert_eq!(
             slugs,

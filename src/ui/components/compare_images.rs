@@ -62,6 +62,8 @@ enum Stage {
     Input(String),
     /// Both sides are here: what was paired, and the two documents compared.
     Ready {
+        /// What each side was named by, as the user entered it: said above the answer.
+        inputs: [String; 2],
         pairing: Pairing,
         a: Handle,
         b: Handle,
@@ -74,6 +76,16 @@ enum Stage {
 enum Asked {
     Reference(Reference),
     Pasted(Vec<u8>),
+}
+
+impl Asked {
+    /// Which input the side was read from, for the line above the answer.
+    fn label(&self) -> String {
+        match self {
+            Asked::Reference(reference) => format!("the reference {reference}"),
+            Asked::Pasted(bytes) => format!("the pasted manifest ({} bytes)", bytes.len()),
+        }
+    }
 }
 
 /// Fetches the family `reference` names, as the fetch panel's walk does; documents in the
@@ -112,7 +124,7 @@ async fn fetch_family(
 }
 
 /// The two documents to compare, once both sides are here.
-fn ready(a: Side, b: Side) -> Stage {
+fn ready(inputs: [String; 2], a: Side, b: Side) -> Stage {
     let (Some(family_a), Some(family_b)) = (a.family(), b.family()) else {
         return Stage::Input("A side holds no document.".to_owned());
     };
@@ -129,6 +141,7 @@ fn ready(a: Side, b: Side) -> Stage {
     };
     match chosen {
         (Some(chosen_a), Some(chosen_b)) => Stage::Ready {
+            inputs,
             pairing,
             configs: (a.config_of(&chosen_a), b.config_of(&chosen_b)),
             a: Handle(chosen_a),
@@ -138,7 +151,9 @@ fn ready(a: Side, b: Side) -> Stage {
     }
 }
 
-/// What a side's fields hold: a pasted document wins over a reference.
+/// What a side's fields hold. At most one of B's two holds anything (typing a reference clears
+/// the paste and pasting clears the reference: [`keep_last`]), so the one filled is the one the
+/// user entered last.
 fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Asked, String> {
     let pasted = paste
         .and_then(|p| p.cast::<HtmlTextAreaElement>())
@@ -161,6 +176,36 @@ fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Ask
         .map_err(|e| format!("{side}: {e}"))
 }
 
+/// B is named by a reference or by a pasted manifest, whichever the user entered last: an edit of
+/// one empties the other (`other`), and `note` says so where the user looks.
+fn keep_last(
+    other: NodeRef,
+    note: UseStateHandle<Option<&'static str>>,
+    cleared: &'static str,
+) -> Callback<InputEvent> {
+    Callback::from(move |e: InputEvent| {
+        let typed = e
+            .target_dyn_into::<HtmlInputElement>()
+            .map(|i| i.value())
+            .or_else(|| e.target_dyn_into::<HtmlTextAreaElement>().map(|t| t.value()))
+            .unwrap_or_default();
+        let other_value = other
+            .cast::<HtmlInputElement>()
+            .map(|i| i.value())
+            .or_else(|| other.cast::<HtmlTextAreaElement>().map(|t| t.value()))
+            .unwrap_or_default();
+        if typed.trim().is_empty() || other_value.is_empty() {
+            return;
+        }
+        if let Some(input) = other.cast::<HtmlInputElement>() {
+            input.set_value("");
+        } else if let Some(area) = other.cast::<HtmlTextAreaElement>() {
+            area.set_value("");
+        }
+        note.set(Some(cleared));
+    })
+}
+
 async fn side_of(
     asked: Asked,
     settings: Settings,
@@ -180,6 +225,7 @@ pub fn compare_images() -> Html {
     let connection = use_connection();
     let (reference_a, reference_b, paste_b) = (use_node_ref(), use_node_ref(), use_node_ref());
     let stage = use_state(Stage::default);
+    let note = use_state(|| None::<&'static str>);
     let running = use_mut_ref(|| None::<CancelHandle>);
     let waiting = use_mut_ref(|| false);
     // How this form's walks reached each repository, for a layer row's "Why?" downloads; a new
@@ -189,7 +235,9 @@ pub fn compare_images() -> Html {
         let keyring = keyring.clone();
         let (reference_a, reference_b, paste_b) = (reference_a.clone(), reference_b.clone(), paste_b.clone());
         let (stage, connection, waiting) = (stage.clone(), connection.clone(), waiting.clone());
+        let note = note.clone();
         Callback::from(move |()| {
+            note.set(None);
             let sides = asked(&reference_a, None, "A")
                 .and_then(|a| Ok((a, asked(&reference_b, Some(&paste_b), "B")?)));
             let settings = sides.and_then(|s| {
@@ -215,6 +263,7 @@ pub fn compare_images() -> Html {
             let fresh = Keyring::default();
             keyring.set(fresh.clone());
             let stage = stage.clone();
+            let inputs = [a.label(), b.label()];
             spawn_local(async move {
                 let both = futures::future::join(
                     side_of(a, settings.clone(), fresh.clone(), cancel.clone()),
@@ -225,7 +274,7 @@ pub fn compare_images() -> Html {
                     return;
                 }
                 stage.set(match both {
-                    (Ok(a), Ok(b)) => ready(a, b),
+                    (Ok(a), Ok(b)) => ready(inputs, a, b),
                     (a, b) => Stage::Failed(a.err().into_iter().chain(b.err()).flatten().collect()),
                 });
             });
@@ -241,6 +290,16 @@ pub fn compare_images() -> Html {
         });
     }
     let onsubmit = compare.reform(|e: SubmitEvent| e.prevent_default());
+    let on_reference_b = keep_last(
+        paste_b.clone(),
+        note.clone(),
+        "B's pasted manifest was cleared: B is now the reference you typed.",
+    );
+    let on_paste_b = keep_last(
+        reference_b.clone(),
+        note.clone(),
+        "B's reference was cleared: B is now the pasted manifest.",
+    );
     let (a, b) = match &*stage {
         Stage::Ready { a, b, .. } => (Some(a.clone()), Some(b.clone())),
         _ => (None, None),
@@ -261,13 +320,16 @@ pub fn compare_images() -> Html {
                     autocomplete="off" autocapitalize="off" placeholder="busybox" />
                 <label class="label" for="reference-b">{ "Image B" }</label>
                 <input id="reference-b" ref={reference_b} data-testid="reference-b" type="text" spellcheck="false"
-                    autocomplete="off" autocapitalize="off" placeholder="myregistry.example/busybox" />
+                    autocomplete="off" autocapitalize="off" placeholder="myregistry.example/busybox" oninput={on_reference_b} />
                 <details>
                     <summary>{ "or paste B's manifest" }</summary>
                     <textarea ref={paste_b} data-testid="document-b" spellcheck="false" autocomplete="off"
-                        aria-label="B's manifest, pasted" />
+                        aria-label="B's manifest, pasted" oninput={on_paste_b} />
                 </details>
                 <button type="submit" data-testid="compare-images-button">{ "Compare" }</button>
+                if let Some(text) = *note {
+                    <p class="muted input-note" role="status" data-testid="compare-images-note">{ text }</p>
+                }
             </form>
             { stage_view(&stage, &comparison, &keyring) }
         </section>
@@ -291,14 +353,22 @@ fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>, keyring: &
             </div>
         },
         Stage::Ready {
+            inputs,
             pairing,
             a,
             b,
             configs,
         } => html! {
             <>
+                <p class="compared-inputs" data-testid="compared-inputs">
+                    { "Compared: " }
+                    <span data-testid="compared-a">{ format!("A is {}", inputs[0]) }</span>
+                    { "; " }
+                    <span data-testid="compared-b">{ format!("B is {}", inputs[1]) }</span>
+                    { "." }
+                </p>
                 if let Answered::Done(report) = comparison {
-                    { verdict(pairing, report) }
+                    { verdict(pairing, report, a, b) }
                 }
                 <LayerPairs a={a.clone()} b={b.clone()} config_a={configs.0.clone()} config_b={configs.1.clone()}
                     keyring={keyring.clone()} />
@@ -309,8 +379,8 @@ fn stage_view(stage: &Stage, comparison: &Answered<ComparisonReport>, keyring: &
 }
 
 /// The summed-up answer, then the comparison's own verdict and the ways the bytes differ.
-fn verdict(pairing: &Pairing, report: &ComparisonReport) -> Html {
-    let findings = summary(pairing, report);
+fn verdict(pairing: &Pairing, report: &ComparisonReport, a: &Handle, b: &Handle) -> Html {
+    let findings = summary(pairing, report, a.0.analysis(), b.0.analysis());
     html! {
         <div class="verdict" data-testid="verdict" data-verdict={report.verdict.slug.clone()} role="status" aria-live="polite">
             if !findings.is_empty() {
