@@ -38,6 +38,9 @@ async function startFullPage() {
     import('./digestlens.js'),
     WebAssembly.compileStreaming(fetch(here('digestlens_bg.wasm'))),
   ]);
+  // A link's answer is brought into view and focused as the full page shows it (ui::reveal), which a
+  // hidden page cannot do: opened from a link, the full page mounts visible below the first box.
+  if (fromLink) document.getElementById('app').hidden = false;
   await init({ module_or_path: module });
   performance.mark('digestlens:full-page');
   const area = await mounted('#app [data-testid="paste"]');
@@ -56,8 +59,16 @@ function handOver(area) {
   const text = box.value;
   const focused = document.activeElement === box;
   const { selectionStart, selectionEnd, selectionDirection } = box;
-  document.getElementById('first').remove();
-  document.getElementById('app').hidden = false;
+  const app = document.getElementById('app');
+  if (app.hidden) {
+    document.getElementById('first').remove();
+    app.hidden = false;
+  } else {
+    // What is on screen of a full page already shown stays where it is as the box above it goes.
+    const top = app.getBoundingClientRect().top;
+    document.getElementById('first').remove();
+    window.scrollBy(0, app.getBoundingClientRect().top - top);
+  }
   if (dropped.length) {
     const dataTransfer = new DataTransfer();
     for (const file of dropped) dataTransfer.items.add(file);
@@ -130,7 +141,8 @@ for (const type of ['dragover', 'drop']) {
   });
 }
 // A link with an analysis in it (#v1.…) needs the full page at once.
-if (location.hash.length > 1) loadFullPage();
+const fromLink = location.hash.length > 1;
+if (fromLink) loadFullPage();
 await startFirstPaste();
 // For tests/e2e/bench/first-load.mjs: the moment the paste box answers with a digest.
 performance.mark('digestlens:paste-ready');
