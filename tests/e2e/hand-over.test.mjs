@@ -1,6 +1,6 @@
-// End-to-end: nothing a user types or pastes while index.html's first paste box hands over to the full
-// page is lost (static/boot.js). The hand-over starts on the first input; keys typed and text pasted
-// while the full page's module starts and mounts must all land in the box, and the digest shown must be
+// End-to-end: nothing a user types, pastes or drops while index.html's first paste box hands over to the full
+// page is lost (static/boot.js). The hand-over starts on the first input; keys typed, text pasted and
+// files dropped while the full page's module starts and mounts must all arrive, and the digest shown must be
 // the sha256 (node's crypto) of exactly those bytes. The page's CPU is slowed down so that the
 // hand-over takes long enough for input to arrive during it, as on a slow machine.
 import assert from 'node:assert/strict';
@@ -98,6 +98,35 @@ describe('the hand-over from the first paste box to the full page', () => {
       await new Promise((r) => setTimeout(r, 250));
       await app.page.keyboard.insertText(second);
       assertKept(await afterHandOver(app), first + second, 'two pastes');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a file dropped during the hand-over is digested beside the pasted text', async () => {
+    const text = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}';
+    const file = { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"architecture":"arm64","os":"linux"}\r\n') };
+    const app = await openSlowly(browser, server);
+    try {
+      await app.page.focus('[data-testid="paste"]');
+      await app.page.keyboard.insertText(text);
+      // Onto the page, as a user drops a file anywhere on it (the full page's drop zone is not shown yet).
+      const during = await app.page.evaluate(
+        ({ name, type, bytes }) => {
+          const dataTransfer = new DataTransfer();
+          dataTransfer.items.add(new File([new Uint8Array(bytes)], name, { type }));
+          for (const event of ['dragenter', 'dragover', 'drop']) {
+            document.body.dispatchEvent(new DragEvent(event, { bubbles: true, cancelable: true, dataTransfer }));
+          }
+          return document.getElementById('first') !== null;
+        },
+        { name: file.name, type: file.mimeType, bytes: [...file.buffer] },
+      );
+      assert.ok(during, 'the drop came during the hand-over');
+      await app.until(() => app.page.locator('#first').waitFor({ state: 'detached' }), 'the full page to take over');
+      const docs = await app.waitForDigests(2);
+      assert.deepEqual(docs.map((d) => d.digest).sort(), [sha256(utf8(text)), sha256(file.buffer)].sort());
+      assert.equal(await app.page.locator('[data-testid="paste"]').inputValue(), text);
     } finally {
       await app.close();
     }
