@@ -6,8 +6,9 @@
 //    what is pasted: that is all the page needs before it can answer a paste.
 // 2. The full page (`digestlens`) is fetched right after — on the first input, after the frame that
 //    shows its digest, or shortly after start otherwise — so going offline later still works. It
-//    replaces the static markup and is handed the box's text as if it had been pasted into it, and
-//    the files dropped meanwhile as if dropped onto it.
+//    mounts in the hidden `#app` while the static box stays live; once mounted, it replaces the
+//    static markup and is handed the box's text as if it had been pasted into it (with the focus
+//    and caret), and the files dropped meanwhile as if dropped onto it.
 const here = (file) => new URL(`./${file}`, import.meta.url);
 /** How long an untouched page waits before fetching the rest (the first paste never waits for it). */
 const REST_AFTER_MS = 300;
@@ -28,21 +29,46 @@ function loadFullPage() {
   return fullPage;
 }
 
+/**
+ * Starts the full page in the hidden `#app` while the first box stays live, then hands over (below).
+ * Until then every key, paste and drop still lands in the first box (or `dropped`).
+ */
 async function startFullPage() {
   const [{ default: init }, module] = await Promise.all([
     import('./digestlens.js'),
     WebAssembly.compileStreaming(fetch(here('digestlens_bg.wasm'))),
   ]);
-  const text = box.value;
-  const focused = document.activeElement === box;
-  const [start, end] = [box.selectionStart, box.selectionEnd];
-  document.getElementById('first').remove();
+  // A link's answer is brought into view and focused as the full page shows it (ui::reveal), which a
+  // hidden page cannot do: opened from a link, the full page mounts visible below the first box.
+  if (fromLink) document.getElementById('app').hidden = false;
   await init({ module_or_path: module });
   performance.mark('digestlens:full-page');
-  if (!text && !focused && !dropped.length) return;
-  const area = await mounted('[data-testid="paste"]');
+  const area = await mounted('#app [data-testid="paste"]');
   // After the full page's first effects: one of them empties the box while nothing is pasted.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  handOver(area);
+}
+
+/**
+ * Moves what the first box holds — its text as of now, the caret or selection, the focus — and the
+ * files dropped meanwhile to the full page's box `area`, and shows the full page in the first box's
+ * place. One synchronous step: no input can arrive between reading the first box and the full page
+ * having it, so the text shown is always the text hashed.
+ */
+function handOver(area) {
+  const text = box.value;
+  const focused = document.activeElement === box;
+  const { selectionStart, selectionEnd, selectionDirection } = box;
+  const app = document.getElementById('app');
+  if (app.hidden) {
+    document.getElementById('first').remove();
+    app.hidden = false;
+  } else {
+    // What is on screen of a full page already shown stays where it is as the box above it goes.
+    const top = app.getBoundingClientRect().top;
+    document.getElementById('first').remove();
+    window.scrollBy(0, app.getBoundingClientRect().top - top);
+  }
   if (dropped.length) {
     const dataTransfer = new DataTransfer();
     for (const file of dropped) dataTransfer.items.add(file);
@@ -56,7 +82,7 @@ async function startFullPage() {
   }
   if (focused) {
     area.focus();
-    area.setSelectionRange(start, end);
+    area.setSelectionRange(selectionStart, selectionEnd, selectionDirection);
   }
 }
 
@@ -115,7 +141,8 @@ for (const type of ['dragover', 'drop']) {
   });
 }
 // A link with an analysis in it (#v1.…) needs the full page at once.
-if (location.hash.length > 1) loadFullPage();
+const fromLink = location.hash.length > 1;
+if (fromLink) loadFullPage();
 await startFirstPaste();
 // For tests/e2e/bench/first-load.mjs: the moment the paste box answers with a digest.
 performance.mark('digestlens:paste-ready');

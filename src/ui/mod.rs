@@ -14,10 +14,18 @@ mod state;
 mod worker_client;
 mod worker_message;
 
-/// Mounts the page on `<body>`.
+/// Mounts the page on index.html's `#app` (on `<body>` without one). Yew empties its root on mount:
+/// `#app` leaves the first paste box (`#first`) live beside it until static/boot.js hands the box's
+/// text over, so nothing typed meanwhile is lost.
 pub fn start() {
     panic::install_hook();
-    yew::Renderer::<app::App>::new().render();
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
+        None => yew::Renderer::<app::App>::new().render(),
+    };
     analysis::client::warm_up_soon();
 }
 

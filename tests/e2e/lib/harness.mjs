@@ -113,11 +113,20 @@ export class AppPage {
    * `realPreflights`: watch requests instead of routing them. While a route is set, Playwright answers
    * every CORS preflight (OPTIONS) itself and the server never sees it, so a test of how a registry
    * answers preflights must not route; a request to another origin still fails the test, but is sent.
+   * `prepare(page)` runs before the page is opened (e.g. to slow its CPU down); with `takenOver: false`
+   * the page is returned at its load event, before the full page has taken over from the first paste box.
    */
   static async open(
     context,
     origin,
-    { path = '/', allowedOrigins = [], ready = '[data-testid="paste"]', realPreflights = false } = {},
+    {
+      path = '/',
+      allowedOrigins = [],
+      ready = '[data-testid="paste"]',
+      realPreflights = false,
+      prepare,
+      takenOver = true,
+    } = {},
   ) {
     const page = await context.newPage();
     const app = new AppPage(page, origin);
@@ -158,7 +167,9 @@ export class AppPage {
       });
     }
 
+    await prepare?.(page);
     await page.goto(new URL(path, origin).href);
+    if (!takenOver) return app;
     await app.until(() => page.locator(ready).first().waitFor({ state: 'attached' }), `the app to mount (${ready})`);
     // index.html's static first-paste markup (`#first`, with a paste box of its own) is gone once the
     // full page has taken over: what the tests drive is the full page.
