@@ -741,6 +741,37 @@ fn blob_files_are_matched_to_layers_by_name_then_by_content() {
     );
 }
 
+/// An OCI layout's `blobs/sha256` holds the config and the manifest beside the layers: dropped
+/// with them, each is named by its digest (the registry's Docker-Content-Digest for it).
+#[test]
+fn the_config_and_the_manifest_are_named_not_matched_as_layers() {
+    use digestlens::core::layer::{match_report, ImageBlob, ImageDigests, LayerMatch};
+    let sent = |path: &str| {
+        let file = index()
+            .files
+            .into_iter()
+            .find(|f| f.path == path)
+            .expect("fixture is listed");
+        let bytes = fs::read(registry_dir().join(path)).expect("fixture is readable");
+        (bytes, digest(&file.docker_content_digest))
+    };
+    let (config, config_digest) = sent("demo-oci/config.json");
+    let (manifest, manifest_digest) = sent("demo-oci/manifest.json");
+    let image = ImageDigests {
+        manifest: Some(manifest_digest),
+        config: Some(config_digest),
+    };
+    let claims = image_claims("demo-oci");
+    let unknown = LayerClaim::default();
+    for (bytes, what) in [(config, ImageBlob::Config), (manifest, ImageBlob::Manifest)] {
+        let report = verify(&bytes, &unknown);
+        assert_eq!(match_report(&report, &claims), LayerMatch::None);
+        assert_eq!(image.which(&report), Some(what));
+    }
+    let layer0 = verify(&layer("demo-oci/layer-0.tar.gz").bytes, &unknown);
+    assert_eq!(image.which(&layer0), None);
+}
+
 /// The claim the analysis worker makes for a registry blob of "Why?": the descriptor's digest and
 /// size, no media type (the bytes are sniffed), no diff_id.
 fn asked(layer: &Layer) -> LayerClaim {

@@ -7,7 +7,7 @@
 use digestlens::core::digest::Digest;
 use digestlens::core::layer::merge::{merge, merge_capped, Filesystem, Removal};
 use digestlens::core::layer::tar::{EntryKind, ListOptions, Listing};
-use digestlens::core::layer::tree::tree_of;
+use digestlens::core::layer::tree::{tree, tree_of, Node, Tally};
 use digestlens::core::layer::{BlobVerifier, Decoding, LayerClaim, DEFAULT_UNCOMPRESSED_CAP};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -255,12 +255,13 @@ fn merged_tree_folds_into_directories_with_the_bytes_below_them() {
     let image = image("umoci-delete");
     let fs = merged(&image);
     let paths: Vec<(&String, &_)> = fs.paths.iter().collect();
-    let root = tree_of(
-        paths
-            .iter()
-            .enumerate()
-            .map(|(i, (p, e))| (i, p.as_str(), (e.kind == EntryKind::File).then_some(e.size))),
-    );
+    let root = tree_of(paths.iter().enumerate().map(|(i, (p, e))| {
+        let tally = match e.kind {
+            EntryKind::File => Tally::File(e.size),
+            _ => Tally::Other,
+        };
+        (i, p.as_str(), tally)
+    }));
     // What umoci unpack left: the regular files' sizes, from the rootfs listing's paths.
     let etc = root.children.iter().find(|c| c.name == "etc").expect("etc");
     let want: u64 = ["etc/motd", "etc/new", "etc/os-release"]
@@ -292,4 +293,58 @@ fn merged_paths_past_the_cap_are_counted_not_kept() {
     assert_eq!(full.paths.len(), image.merge.paths.len());
     assert!(capped.gone.len() <= 5);
     assert_eq!(full.omitted, Default::default());
+}
+
+/// Python's tarfile over a layer blob: for "." and every path (and its parents), the regular
+/// files' bytes and count at or below it, and the whiteouts (`.wh.` names, opaque markers
+/// included) at or below it, as JSON `{path: [bytes, files, deletions]}`.
+const TARFILE_COUNTS: &str = r#"
+import json, sys, tarfile
+counts = {".": [0, 0, 0]}
+for m in tarfile.open(sys.argv[1], "r:*"):
+    parts = [p for p in m.name.split("/") if p not in ("", ".")]
+    nodes = ["."] + ["/".join(parts[:i + 1]) for i in range(len(parts))]
+    deletion = bool(parts) and parts[-1].startswith(".wh.")
+    for node in nodes:
+        c = counts.setdefault(node, [0, 0, 0])
+        if deletion:
+            c[2] += 1
+        elif m.isfile():
+            c[0] += m.size
+            c[1] += 1
+print(json.dumps(counts))
+"#;
+
+fn flatten(node: &Node, into: &mut BTreeMap<String, [u64; 3]>) {
+    into.insert(node.path.clone(), [node.bytes, node.files, node.deletions]);
+    for child in &node.children {
+        flatten(child, into);
+    }
+}
+
+/// A whiteout is an empty regular file in the tar, but it deletes: the tree counts it as a
+/// deletion only, at the root and in every directory above it (`demo/delete:1` layer 1 adds two
+/// files and deletes three paths; `var` holds nothing but `.wh.lib`).
+#[test]
+fn whiteouts_count_as_deletions_not_as_files() {
+    let image = image("umoci-delete");
+    for (listing, layer) in listings(&image).iter().zip(&image.layers) {
+        let hex = layer.digest.trim_start_matches("sha256:");
+        let blob = merged_dir().join(&image.layout).join("blobs/sha256").join(hex);
+        let out = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(TARFILE_COUNTS)
+            .arg(&blob)
+            .output()
+            .expect("python3 runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let want: BTreeMap<String, [u64; 3]> =
+            serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+        let mut got = BTreeMap::new();
+        flatten(&tree(listing.entries.iter().enumerate()), &mut got);
+        assert_eq!(got, want, "layer {}", layer.digest);
+    }
+    let layer1 = &listings(&image)[1];
+    let root = tree(layer1.entries.iter().enumerate());
+    assert_eq!((root.bytes, root.files, root.deletions), (32, 2, 3));
 }

@@ -574,3 +574,63 @@ pub fn match_report(report: &BlobReport, claims: &[LayerClaim]) -> LayerMatch {
     }
     LayerMatch::None
 }
+
+/// A blob of the image that is not a layer. An OCI layout's `blobs/sha256` folder holds the
+/// config and the manifests beside the layers, so dropping the whole folder brings them along:
+/// they are named as what they are, not reported as strangers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageBlob {
+    /// The manifest's `config.digest`: the Image ID.
+    Config,
+    /// The manifest itself (its digest is what `docker pull …@sha256:` names).
+    Manifest,
+}
+
+impl ImageBlob {
+    /// A short stable name, for the page (`data-blob`) and tests.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ImageBlob::Config => "config",
+            ImageBlob::Manifest => "manifest",
+        }
+    }
+}
+
+impl fmt::Display for ImageBlob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageBlob::Config => write!(
+                f,
+                "This is the image's config (its digest is the Image ID, the manifest's \
+                 config.digest), not a layer."
+            ),
+            ImageBlob::Manifest => write!(
+                f,
+                "This is the image manifest (its digest is the one you pull by), not a layer."
+            ),
+        }
+    }
+}
+
+/// The digests of the image's own documents, to recognise a dropped file that is one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageDigests {
+    /// The digest of the manifest's bytes.
+    pub manifest: Option<Digest>,
+    /// The manifest's `config.digest`.
+    pub config: Option<Digest>,
+}
+
+impl ImageDigests {
+    /// Which of the image's documents a blob read without a claim is, by its digest.
+    pub fn which(&self, report: &BlobReport) -> Option<ImageBlob> {
+        let digest = report.digest.as_ref()?;
+        if self.config.as_ref() == Some(digest) {
+            Some(ImageBlob::Config)
+        } else if self.manifest.as_ref() == Some(digest) {
+            Some(ImageBlob::Manifest)
+        } else {
+            None
+        }
+    }
+}

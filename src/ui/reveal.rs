@@ -53,11 +53,18 @@ impl Reveal {
 
     /// An `input` event bubbling from the paste box: a paste or a drop of text asks for the
     /// answer; typing does not, so the page never jumps away from someone writing JSON.
-    pub fn request_on_paste(&self, event: &InputEvent) {
+    ///
+    /// Yew hands every `input` event over as an `InputEvent` unchecked, but autofill and
+    /// extensions fire plain `Event`s, whose `inputType` is undefined: reading it would throw.
+    /// Such an event is no paste.
+    pub fn request_on_paste(&self, event: &Event) {
         let from_paste_box = event
             .target_dyn_into::<Element>()
             .is_some_and(|t| t.get_attribute("data-testid").as_deref() == Some("paste"));
-        if from_paste_box && matches!(event.input_type().as_str(), "insertFromPaste" | "insertFromDrop") {
+        let pasted = event
+            .dyn_ref::<InputEvent>()
+            .is_some_and(|e| matches!(e.input_type().as_str(), "insertFromPaste" | "insertFromDrop"));
+        if from_paste_box && pasted {
             self.request();
         }
     }

@@ -15,10 +15,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, WAIT_MS, useApp } from './lib/harness.mjs';
+import { REPO_ROOT, WAIT_MS, eventually, useApp } from './lib/harness.mjs';
 import { sha256 } from './lib/expected.mjs';
 import { REGISTRY_FIXTURES, loadRegistryFixtures } from './lib/fixtures.mjs';
 
@@ -160,6 +161,74 @@ describe('verifying layer blob files', { skip: fixtures.reason ?? false }, () =>
     assert.equal(strangers[0].digest, stranger.registryDigest);
   });
 
+  test("an OCI layout's config and manifest blobs, dropped with a layer, are named as what they are, not listed as tars", async () => {
+    const image = fixtureImage('demo-oci');
+    const [l0] = image.layers;
+    await loadImage(app(), image.manifest.bytes, image.config.bytes);
+    const others = [image.config, image.manifest];
+    await chooseBlobs(app(), [file(hex(l0.registryDigest), l0.bytes), ...others.map((f) => file(hex(f.registryDigest), f.bytes))]);
+    const rows = await waitForRows(
+      app(),
+      (rs) => rs[0]?.state === 'verified' && rs.filter((r) => r.index === null && r.state === 'image-blob').length === 2,
+      'layer 0 verified and both documents named',
+    );
+    const named = await app().page.$$eval('[data-testid="layer-result"]:not([data-index])', (els) =>
+      els.map((row) => ({
+        blob: row.querySelector('[data-testid="layer-image-blob"]')?.getAttribute('data-blob') ?? null,
+        text: row.querySelector('[data-testid="layer-image-blob"]')?.textContent ?? '',
+        digest: row.querySelector('[data-testid="measured-digest"]')?.textContent ?? null,
+        listed: row.querySelector('[data-testid="layer-files-summary"], [data-testid="layer-files-error"]') !== null,
+      })),
+    );
+    assert.deepEqual(
+      named.map(({ blob, digest, listed }) => ({ blob, digest, listed })),
+      [
+        { blob: 'config', digest: image.config.registryDigest, listed: false },
+        { blob: 'manifest', digest: image.manifest.registryDigest, listed: false },
+      ],
+    );
+    assert.match(named[0].text, /the image's config \(its digest is the Image ID/);
+    assert.match(named[1].text, /the image manifest/);
+    assert.deepEqual(rows.flatMap((r) => r.problems), [], 'no "no layer of this image"');
+  });
+
+  test("a layer's whiteouts count as deletions, not as files (demo/delete layer 1, as Python's tarfile reads it)", async () => {
+    const layout = join(REPO_ROOT, 'tests/fixtures/merged/umoci-delete');
+    const blob = (digest) => readFile(join(layout, 'blobs/sha256', hex(digest)));
+    const [entry] = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')).manifests;
+    const manifest = await blob(entry.digest);
+    const doc = JSON.parse(manifest);
+    const layer1 = await blob(doc.layers[1].digest);
+    const script = `
+import json, sys, tarfile, io
+files = size = deletions = entries = 0
+var = [0, 0]
+for m in tarfile.open(fileobj=io.BytesIO(sys.stdin.buffer.read()), mode="r:*"):
+    entries += 1
+    whiteout = m.name.rsplit("/", 1)[-1].startswith(".wh.")
+    if whiteout: deletions += 1
+    elif m.isfile(): files += 1; size += m.size
+    if m.name.startswith("var/"): var[1 if whiteout else 0] += 1
+print(json.dumps({"entries": entries, "files": files, "bytes": size, "deletions": deletions, "var": var}))
+`;
+    const want = JSON.parse(execFileSync('python3', ['-c', script], { input: layer1 }).toString('utf8'));
+    assert.deepEqual([want.files, want.deletions, want.var], [2, 3, [0, 1]], 'the fixture adds 2 files and deletes 3 paths, one in var/');
+    await loadImage(app(), manifest, await blob(doc.config.digest));
+    await chooseBlobs(app(), [file(hex(doc.layers[1].digest), layer1)]);
+    await waitForRows(app(), (rs) => rs[1]?.state === 'verified', 'layer 1 to be verified');
+    await eventually(app(), async () => {
+      const shown = await app().page.$eval('[data-testid="layer-result"][data-index="1"]', (row) => ({
+        summary: row.querySelector('[data-testid="layer-files-summary"]')?.textContent.trim(),
+        varSize: row.querySelector('[data-testid="layer-file"][data-path="var"]')?.closest('summary')?.querySelector('.layer-dir-size')?.textContent,
+      }));
+      assert.equal(
+        shown.summary,
+        `Files: ${want.entries} entries · ${want.bytes} bytes in ${want.files} files · ${want.deletions} deletions from lower layers`,
+      );
+      assert.equal(shown.varSize, '1 deletion');
+    }, "layer 1's file counts");
+  });
+
   test('a corrupted blob is a digest mismatch and the other layer is still verified', async () => {
     const image = fixtureImage('demo-oci');
     const [l0, l1] = image.layers;
@@ -249,6 +318,21 @@ describe('verifying layers from a registry', () => {
       }
     });
   }
+
+  test('Enter in the registry box starts the downloads, as the button does', async () => {
+    const manifest = await get('/v2/demo/oci/manifests/1', ACCEPT_ALL);
+    const doc = JSON.parse(manifest.bytes);
+    const config = await get(`/v2/demo/oci/blobs/${doc.config.digest}`);
+    const blobs = await Promise.all(doc.layers.map((l) => get(`/v2/demo/oci/blobs/${l.digest}`)));
+    await loadImage(app(), manifest.bytes, config.bytes);
+    await app().until(() => app().page.fill('[data-testid="blob-registry"]', `${REGISTRY}/demo/oci:1`), 'the registry box');
+    await app().page.press('[data-testid="blob-registry"]', 'Enter');
+    const rows = layerRows(await waitForRows(app(), settled, 'every layer to be downloaded after Enter'));
+    assert.deepEqual(
+      rows.map((r) => ({ state: r.state, digest: r.digest })),
+      blobs.map((b) => ({ state: 'verified', digest: b.digest })),
+    );
+  });
 
   test('a blob the repository does not hold is a named registry error', async () => {
     const image = fixtureImage('demo-oci');

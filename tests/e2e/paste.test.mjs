@@ -104,6 +104,22 @@ describe('pasting text', () => {
     assert.doesNotMatch(doc.findingsText, /4\s*MiB/i);
   });
 
+  test('a plain input Event (as autofill and extensions fire) is taken like typing, without an error', async () => {
+    // Not an InputEvent: it has no inputType. The harness fails the test on any page error.
+    await app().until(
+      () =>
+        app().page.locator('[data-testid="paste"]').evaluate((el, value) => {
+          el.value = value;
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+        }, OCI_MANIFEST),
+      'the paste box to take the value',
+    );
+    const expected = sha256(utf8(OCI_MANIFEST));
+    const [doc] = await app().waitForDocuments((d) => d.length === 1 && d[0].digest === expected, `the digest ${expected}`);
+    assert.equal(doc.digest, expected);
+    await app().assertNoProblems();
+  });
+
   test('the sha512 toggle shows the sha512 of the same bytes', async () => {
     await pasteAndRead(app(), OCI_MANIFEST);
     await app().click('sha512-toggle');

@@ -1,5 +1,6 @@
 //! A listing as a tree of directories, for a page that folds it: each directory knows the bytes
-//! and files below it. Tars need not hold an entry for every directory (many layers omit parents
+//! and files below it, and the deletions (whiteouts, opaque markers) made there: a whiteout is
+//! stored as an empty regular file but removes a path, so it is never counted as a file. Tars need not hold an entry for every directory (many layers omit parents
 //! they did not change), so directories without an entry of their own are made up from paths.
 
 use super::tar::{Entry, EntryKind};
@@ -18,6 +19,8 @@ pub struct Node {
     pub bytes: u64,
     /// Regular files at or below this node.
     pub files: u64,
+    /// Whiteouts and opaque markers at or below this node.
+    pub deletions: u64,
     /// Sorted by name.
     pub children: Vec<Node>,
 }
@@ -27,7 +30,32 @@ struct Building {
     entries: Vec<usize>,
     bytes: u64,
     files: u64,
+    deletions: u64,
     children: BTreeMap<String, Building>,
+}
+
+/// What an entry adds to the counts of the directories above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// A regular file of this many bytes.
+    File(u64),
+    /// A whiteout or an opaque marker.
+    Deletion,
+    /// A directory, link, device…: counted in no sum.
+    Other,
+}
+
+impl Building {
+    fn count(&mut self, tally: Tally) {
+        match tally {
+            Tally::File(bytes) => {
+                self.bytes += bytes;
+                self.files += 1;
+            }
+            Tally::Deletion => self.deletions += 1,
+            Tally::Other => {}
+        }
+    }
 }
 
 impl Building {
@@ -50,6 +78,7 @@ impl Building {
             entries: self.entries,
             bytes: self.bytes,
             files: self.files,
+            deletions: self.deletions,
             children,
         }
     }
@@ -58,28 +87,26 @@ impl Building {
 /// The tree of `entries` (with their indexes in the listing), rooted at `.`.
 pub fn tree<'a>(entries: impl IntoIterator<Item = (usize, &'a Entry)>) -> Node {
     tree_of(entries.into_iter().map(|(index, entry)| {
-        let file_bytes = (entry.kind == EntryKind::File).then_some(entry.size);
-        (index, entry.path.as_str(), file_bytes)
+        let tally = match (entry.whiteout.is_some(), entry.kind) {
+            (true, _) => Tally::Deletion,
+            (false, EntryKind::File) => Tally::File(entry.size),
+            (false, _) => Tally::Other,
+        };
+        (index, entry.path.as_str(), tally)
     }))
 }
 
-/// The tree of any paths: `(index, path, Some(bytes) for a regular file)`, rooted at `.`. The
-/// merged filesystem of an image folds through here as a layer's listing does.
-pub fn tree_of<'a>(items: impl IntoIterator<Item = (usize, &'a str, Option<u64>)>) -> Node {
+/// The tree of any paths: `(index, path, what it counts as)`, rooted at `.`. The merged
+/// filesystem of an image folds through here as a layer's listing does.
+pub fn tree_of<'a>(items: impl IntoIterator<Item = (usize, &'a str, Tally)>) -> Node {
     let mut root = Building::default();
-    for (index, path, file_bytes) in items {
+    for (index, path, tally) in items {
         let mut node = &mut root;
-        if let Some(bytes) = file_bytes {
-            node.bytes += bytes;
-            node.files += 1;
-        }
+        node.count(tally);
         if path != "." {
             for part in path.split('/').filter(|p| !p.is_empty()) {
                 node = node.children.entry(part.to_owned()).or_default();
-                if let Some(bytes) = file_bytes {
-                    node.bytes += bytes;
-                    node.files += 1;
-                }
+                node.count(tally);
             }
         }
         node.entries.push(index);

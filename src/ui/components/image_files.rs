@@ -15,7 +15,7 @@ use super::layer_files::{folder, MAX_SHOWN};
 use crate::core::digest::Digest;
 use crate::core::layer::merge::{Filesystem, Gone, MergedEntry, Removal};
 use crate::core::layer::tar::EntryKind;
-use crate::core::layer::tree::{tree_of, Node};
+use crate::core::layer::tree::{tree_of, Node, Tally};
 use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -39,12 +39,13 @@ struct Folded {
 
 fn fold(fs: &Filesystem) -> Folded {
     let paths: Vec<(String, MergedEntry)> = fs.paths.iter().map(|(p, e)| (p.clone(), e.clone())).collect();
-    let root = tree_of(
-        paths
-            .iter()
-            .enumerate()
-            .map(|(i, (p, e))| (i, p.as_str(), (e.kind == EntryKind::File).then_some(e.size))),
-    );
+    let root = tree_of(paths.iter().enumerate().map(|(i, (p, e))| {
+        let tally = match e.kind {
+            EntryKind::File => Tally::File(e.size),
+            _ => Tally::Other,
+        };
+        (i, p.as_str(), tally)
+    }));
     Folded { paths, root }
 }
 

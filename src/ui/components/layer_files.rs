@@ -41,7 +41,6 @@ pub fn layer_files(props: &LayerFilesProps) -> Html {
             }
         })
     };
-    let deletions = entries.iter().filter(|e| e.whiteout.is_some()).count();
     let budget = Cell::new(MAX_SHOWN);
     let needle = filter.trim().to_lowercase();
     let rows = if needle.is_empty() {
@@ -62,9 +61,9 @@ pub fn layer_files(props: &LayerFilesProps) -> Html {
     html! {
         <details class="layer-files-box" open=true>
             <summary data-testid="layer-files-summary">
-                { format!("Files: {} entries · {} in {} files", entries.len(), human_size(root.bytes), root.files) }
-                if deletions > 0 {
-                    { format!(" · {deletions} deletions from lower layers") }
+                { format!("Files: {} · {}", count(entries.len() as u64, "entry", "entries"), files_in(&root)) }
+                if root.deletions > 0 {
+                    { format!(" · {} from lower layers", count(root.deletions, "deletion", "deletions")) }
                 }
             </summary>
             <div class="input-row">
@@ -136,10 +135,34 @@ pub(super) fn folder(node: &Node, own: Html, open: bool, children: impl FnOnce()
                         <span class="layer-file-name">{ format!("{}/", node.name) }</span>
                     }
                     { own }
-                    <span class="layer-dir-size">{ format!("{} in {} files", human_size(node.bytes), node.files) }</span>
+                    <span class="layer-dir-size">{ dir_size(node) }</span>
                 </summary>
                 <ul>{ children() }</ul>
             </details>
         </li>
+    }
+}
+
+/// "1 file", "2 files".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "32 bytes in 2 files": whiteouts are no files (they count as deletions).
+fn files_in(node: &Node) -> String {
+    format!(
+        "{} in {}",
+        human_size(node.bytes),
+        count(node.files, "file", "files")
+    )
+}
+
+/// A directory's size, and the deletions below it: a directory holding only a whiteout shows
+/// "1 deletion", not "0 bytes in 1 files".
+fn dir_size(node: &Node) -> String {
+    match (node.files, node.deletions) {
+        (_, 0) => files_in(node),
+        (0, d) => count(d, "deletion", "deletions"),
+        (_, d) => format!("{} · {}", files_in(node), count(d, "deletion", "deletions")),
     }
 }

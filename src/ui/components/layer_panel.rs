@@ -9,7 +9,9 @@ use super::layer_row::LayerRow;
 use super::layer_sources::LayerSources;
 use crate::core::digest::Digest;
 use crate::core::document::Body;
-use crate::core::layer::{claims, match_name, Decoding, LayerClaim, LayerMatch, DEFAULT_UNCOMPRESSED_CAP};
+use crate::core::layer::{
+    claims, match_name, Decoding, ImageDigests, LayerClaim, LayerMatch, DEFAULT_UNCOMPRESSED_CAP,
+};
 use crate::core::reference::Reference;
 use crate::registry::{blob_access, cancellation, BlobAccess, CancelHandle, Failure, Keyring, Settings};
 use crate::ui::connection::{use_connection, Connection};
@@ -74,6 +76,19 @@ fn layer_claims(props: &LayerPanelProps) -> Vec<LayerClaim> {
         _ => None,
     });
     claims(&layers.iter().collect::<Vec<_>>(), config)
+}
+
+/// The manifest's own digest and its `config.digest`.
+fn image_digests(props: &LayerPanelProps) -> ImageDigests {
+    let analysis = props.manifest.analysis();
+    let config = match &analysis.body {
+        Body::Manifest { config, .. } => config.as_ref().and_then(|c| c.digest.clone()),
+        _ => None,
+    };
+    ImageDigests {
+        manifest: Some(analysis.bytes_digest.clone()),
+        config,
+    }
 }
 
 fn now() -> f64 {
@@ -169,8 +184,8 @@ fn renewal(
 #[function_component(LayerPanel)]
 pub fn layer_panel(props: &LayerPanelProps) -> Html {
     let rows = {
-        let claims = layer_claims(props);
-        use_reducer(move || Rows::new(claims))
+        let (claims, image) = (layer_claims(props), image_digests(props));
+        use_reducer(move || Rows::new(claims, image))
     };
     let reference = use_state(|| {
         props

@@ -187,6 +187,12 @@ fn status_view(status: &Status) -> Html {
                 { measured(report, false) }
             </>
         },
+        Status::ImageBlob { what, report } => html! {
+            <>
+                <p class="note" data-testid="layer-image-blob" data-blob={what.slug()}>{ what.to_string() }</p>
+                { measured(report, false) }
+            </>
+        },
         Status::MovedTo { .. } => Html::default(),
         Status::Failed { message } => html! {
             <p class="error message" data-testid="layer-message" data-problem="read-failed">{ message.clone() }</p>

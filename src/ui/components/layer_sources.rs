@@ -2,7 +2,7 @@
 //! came from; and the cap on decompressed bytes.
 
 use crate::ui::files;
-use web_sys::{DragEvent, File, HtmlInputElement};
+use web_sys::{DragEvent, File, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -72,6 +72,16 @@ pub fn layer_sources(props: &LayerSourcesProps) -> Html {
         })
     };
     let verify = props.on_verify.reform(|_: MouseEvent| ());
+    // Enter in the registry box downloads, as the button beside it does (the box is in no form).
+    let on_key = {
+        let (on_verify, authorizing) = (props.on_verify.clone(), props.authorizing);
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && !e.is_composing() && !authorizing {
+                e.prevent_default();
+                on_verify.emit(());
+            }
+        })
+    };
     let estimate = props.on_estimate.reform(|_: MouseEvent| ());
     let cancel_all = props.on_cancel_all.reform(|_: MouseEvent| ());
     let cap = props.cap_mib.max(1) << 20;
@@ -91,7 +101,7 @@ pub fn layer_sources(props: &LayerSourcesProps) -> Html {
                 <label for="blob-registry" class="label">{ "Or download from" }</label>
                 <input id="blob-registry" type="text" data-testid="blob-registry" spellcheck="false"
                     placeholder="registry.example.com/team/app:1.0" value={props.reference.clone()}
-                    oninput={on_reference} />
+                    oninput={on_reference} onkeydown={on_key} />
                 <button type="button" data-testid="verify-layers" onclick={verify} disabled={props.authorizing}>
                     { "Verify layers" }
                 </button>

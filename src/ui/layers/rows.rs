@@ -5,7 +5,9 @@ use super::protocol::Event;
 use crate::core::layer::compression::SizeEstimate;
 use crate::core::layer::estimate::EstimateProblem;
 use crate::core::layer::tar::{Entry, Listing};
-use crate::core::layer::{check, match_report, BlobReport, LayerCheck, LayerClaim, LayerMatch};
+use crate::core::layer::{
+    check, match_report, BlobReport, ImageBlob, ImageDigests, LayerCheck, LayerClaim, LayerMatch,
+};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -35,6 +37,11 @@ pub enum Status {
     Unmatched {
         report: BlobReport,
     },
+    /// A dropped file that is the image's config or manifest, not a layer.
+    ImageBlob {
+        what: ImageBlob,
+        report: BlobReport,
+    },
     /// The dropped file turned out to be a layer: its result moved to the layer's row.
     MovedTo {
         layers: Vec<usize>,
@@ -55,6 +62,7 @@ impl Status {
             Status::Running { .. } => "running",
             Status::Checked { check, .. } => check.verdict.slug(),
             Status::Unmatched { .. } => "mismatch",
+            Status::ImageBlob { .. } => "image-blob",
             Status::MovedTo { .. } => "moved",
             Status::Failed { .. } => "error",
             Status::Cancelled => "cancelled",
@@ -133,6 +141,8 @@ pub struct Row {
 pub struct Rows {
     /// The layers' claims, in manifest order.
     pub claims: Vec<LayerClaim>,
+    /// The manifest's and config's digests, to name a dropped file that is one of them.
+    pub image: ImageDigests,
     pub rows: Vec<Row>,
 }
 
@@ -158,7 +168,7 @@ pub enum Action {
 }
 
 impl Rows {
-    pub fn new(claims: Vec<LayerClaim>) -> Rows {
+    pub fn new(claims: Vec<LayerClaim>, image: ImageDigests) -> Rows {
         let rows = claims
             .iter()
             .enumerate()
@@ -172,7 +182,7 @@ impl Rows {
                 estimate: None,
             })
             .collect();
-        Rows { claims, rows }
+        Rows { claims, image, rows }
     }
 
     /// The first key free for a new row.
@@ -260,7 +270,8 @@ impl Rows {
     }
 
     /// A dropped file of unknown identity has been read: its result goes to the layers it
-    /// turned out to be, or stays as a file that is no layer of this image.
+    /// turned out to be, or stays as a file that is no layer of this image (named when it is the
+    /// image's config or manifest, its tar listing dropped: JSON is no tar).
     fn place(&mut self, key: u32, report: BlobReport) {
         let found = match_report(&report, &self.claims);
         let layers = match &found {
@@ -287,11 +298,15 @@ impl Rows {
                 row.files = files.clone();
             }
         }
+        let other = self.image.which(&report);
         if let Some(row) = self.row_mut(key) {
-            row.status = if layers.is_empty() {
-                Status::Unmatched { report }
-            } else {
-                Status::MovedTo { layers }
+            row.status = match (layers.is_empty(), other) {
+                (false, _) => Status::MovedTo { layers },
+                (true, Some(what)) => {
+                    row.files = Files::default();
+                    Status::ImageBlob { what, report }
+                }
+                (true, None) => Status::Unmatched { report },
             };
         }
     }
