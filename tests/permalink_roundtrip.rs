@@ -171,6 +171,7 @@ fn random_snapshots_round_trip_exactly() {
                     typed: rng.text(),
                 })
                 .collect(),
+            images: None,
         };
         assert_eq!(round_trip(&snapshot), snapshot, "case {case}");
     }
@@ -332,6 +333,7 @@ fn golden_snapshot() -> Snapshot {
             bytes: b"{}\n".to_vec(),
         })),
         expected: Vec::new(),
+        images: None,
     }
 }
 

@@ -35,6 +35,7 @@
 //! | 8 | container | reserved: the first v1 page defined a "mode" here and never wrote it; skipped |
 //! | 10 | container | a compare side (at most one per side): tag 2 = side (`A` or `B`), and either tag 4 = a document of the side's own (the records of a document) or tag 6 = the digest (`algorithm:encoded`) of a document of the analysis |
 //! | 12 | container | an expected digest typed for a document: tag 2 = that document's digest, tag 4 = the text typed (UTF-8) |
+//! | 14 | container | "Compare two images" (at most once): tag 2 = image A, a pinned reference's records; and either tag 4 = image B, a pinned reference's records, or tag 6 = B's pasted manifest, a document's records |
 //!
 //! Why this shape:
 //!
@@ -125,6 +126,8 @@ mod tag {
     pub const SELECTED: u64 = 3 << 1;
     pub const COMPARE_SIDE: u64 = 5 << 1;
     pub const EXPECTED: u64 = 6 << 1;
+    /// Added to v1 after its first pages: they skip it (its bit 0 is clear) and show the rest.
+    pub const IMAGES: u64 = 7 << 1;
 
     /// Inside a document record.
     pub const DOCUMENT_NAME: u64 = 1 << 1;
@@ -138,6 +141,11 @@ mod tag {
     pub const SIDE_NAME: u64 = 1 << 1;
     pub const SIDE_DOCUMENT: u64 = 2 << 1;
     pub const SIDE_DIGEST: u64 = 3 << 1;
+
+    /// Inside a "Compare two images" record.
+    pub const IMAGES_A: u64 = 1 << 1;
+    pub const IMAGES_B_REFERENCE: u64 = 2 << 1;
+    pub const IMAGES_B_PASTED: u64 = 3 << 1;
 
     /// Inside an expected digest record.
     pub const EXPECTED_DOCUMENT: u64 = 1 << 1;
@@ -163,6 +171,25 @@ pub struct Snapshot {
     pub compare_b: Option<ComparedDocument>,
     /// What was typed into documents' "expected another digest?" boxes.
     pub expected: Vec<ExpectedDigest>,
+    /// The "Compare two images" form's last comparison.
+    pub images: Option<ComparedImages>,
+}
+
+/// What the "Compare two images" form compared: each reference as typed, pinned to the digest of
+/// the document it named when it was fetched, so the page opening the link fetches those bytes
+/// again and verifies them rather than trusting tags that may have moved since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparedImages {
+    pub a: PinnedReference,
+    pub b: ImageB,
+}
+
+/// What named image B.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageB {
+    Reference(PinnedReference),
+    /// B's manifest as pasted: its exact bytes (the text box's UTF-8).
+    Pasted(Vec<u8>),
 }
 
 impl Snapshot {
@@ -258,6 +285,8 @@ pub enum PermalinkError {
     NotUtf8 { field: &'static str },
     /// A pinned digest that is not a digest; `index` counts references from 0.
     BadDigest { index: usize, error: DigestError },
+    /// A "Compare two images" reference pinned to something that is not a digest.
+    BadImageDigest { side: Side, error: DigestError },
     /// A compare side's own document is larger than [`MAX_DOCUMENT_BYTES`].
     ComparedDocumentTooLarge { side: Side, size: usize, limit: usize },
     /// A compare side names a document by something that is not a digest.
@@ -347,6 +376,10 @@ impl fmt::Display for PermalinkError {
                 f,
                 "the digest pinned for registry reference {} is not a digest: {error}",
                 index + 1
+            ),
+            PermalinkError::BadImageDigest { side, error } => write!(
+                f,
+                "the digest pinned for image {side} of \"Compare two images\" is not a digest: {error}"
             ),
             PermalinkError::ComparedDocumentTooLarge { side, size, limit } => write!(
                 f,
