@@ -16,6 +16,7 @@ use crate::core::distribution::referrers::Listing;
 use crate::core::distribution::verify::Verification;
 use crate::core::document::{Document, Origin};
 use crate::core::graph::{Member, NodeKey};
+use crate::core::permalink::ComparedImages;
 use crate::core::reference::Reference;
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -137,6 +138,8 @@ pub struct View {
     /// Texts a link typed for documents not loaded yet, by the document's digest; each moves to
     /// `expected` when its document is loaded (a registry document the link fetches again).
     pub expected_wanted: Vec<(Digest, String)>,
+    /// The "Compare two images" form's last comparison, pinned to the digests it fetched.
+    pub images: Option<Rc<ComparedImages>>,
 }
 
 impl View {
@@ -210,6 +213,8 @@ pub enum Action {
     Swap,
     /// Text typed into the "expected another digest?" box of the document with this id.
     Expect(u32, String),
+    /// "Compare two images" compared these (or is comparing anew: `None`).
+    CompareImages(Option<Rc<ComparedImages>>),
 }
 
 /// The loaded documents as one value for props and contexts. Two lists are equal when they hold
@@ -396,6 +401,7 @@ impl Workspace {
             Action::Expect(id, typed) => {
                 next.view.expected.insert(id, typed);
             }
+            Action::CompareImages(images) => next.view.images = images,
         }
         next.settle_wanted();
         Rc::new(next)

@@ -35,6 +35,7 @@
 //! | 8 | container | reserved: the first v1 page defined a "mode" here and never wrote it; skipped |
 //! | 10 | container | a compare side (at most one per side): tag 2 = side (`A` or `B`), and either tag 4 = a document of the side's own (the records of a document) or tag 6 = the digest (`algorithm:encoded`) of a document of the analysis |
 //! | 12 | container | an expected digest typed for a document: tag 2 = that document's digest, tag 4 = the text typed (UTF-8) |
+//! | 14 | container | "Compare two images" (at most once): tag 2 = image A, a pinned reference's records; and either tag 4 = image B, a pinned reference's records, or tag 6 = B's pasted manifest, a document's records |
 //!
 //! Why this shape:
 //!
@@ -70,8 +71,9 @@ use write::write_container;
 
 use crate::core::diagnose::Side;
 use crate::core::digest::{Digest, DigestError};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::{DecodeError, Engine as _};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::DecodePaddingMode;
+use base64::{alphabet, DecodeError, Engine as _};
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc, Decompress, FlushDecompress, Status};
 use std::fmt;
@@ -124,6 +126,8 @@ mod tag {
     pub const SELECTED: u64 = 3 << 1;
     pub const COMPARE_SIDE: u64 = 5 << 1;
     pub const EXPECTED: u64 = 6 << 1;
+    /// Added to v1 after its first pages: they skip it (its bit 0 is clear) and show the rest.
+    pub const IMAGES: u64 = 7 << 1;
 
     /// Inside a document record.
     pub const DOCUMENT_NAME: u64 = 1 << 1;
@@ -137,6 +141,11 @@ mod tag {
     pub const SIDE_NAME: u64 = 1 << 1;
     pub const SIDE_DOCUMENT: u64 = 2 << 1;
     pub const SIDE_DIGEST: u64 = 3 << 1;
+
+    /// Inside a "Compare two images" record.
+    pub const IMAGES_A: u64 = 1 << 1;
+    pub const IMAGES_B_REFERENCE: u64 = 2 << 1;
+    pub const IMAGES_B_PASTED: u64 = 3 << 1;
 
     /// Inside an expected digest record.
     pub const EXPECTED_DOCUMENT: u64 = 1 << 1;
@@ -162,6 +171,25 @@ pub struct Snapshot {
     pub compare_b: Option<ComparedDocument>,
     /// What was typed into documents' "expected another digest?" boxes.
     pub expected: Vec<ExpectedDigest>,
+    /// The "Compare two images" form's last comparison.
+    pub images: Option<ComparedImages>,
+}
+
+/// What the "Compare two images" form compared: each reference as typed, pinned to the digest of
+/// the document it named when it was fetched, so the page opening the link fetches those bytes
+/// again and verifies them rather than trusting tags that may have moved since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparedImages {
+    pub a: PinnedReference,
+    pub b: ImageB,
+}
+
+/// What named image B.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageB {
+    Reference(PinnedReference),
+    /// B's manifest as pasted: its exact bytes (the text box's UTF-8).
+    Pasted(Vec<u8>),
 }
 
 impl Snapshot {
@@ -234,8 +262,11 @@ pub enum PermalinkError {
     CutOff,
     /// The compressed data is not valid deflate.
     CorruptData,
-    /// Bytes follow the end of the data.
-    TrailingData { bytes: usize },
+    /// Characters follow the end of the data (which deflate's end marker and the checksum after
+    /// it fix): something was added to the link.
+    ExtraCharacters { count: usize },
+    /// The last character holds bits no encoder writes, and the data is otherwise intact.
+    ChangedLastCharacter { found: char },
     /// The data decompressed but its checksum does not match: the link was altered.
     ChecksumMismatch { expected: u32, actual: u32 },
     /// The snapshot inflates (or would encode) past [`MAX_SNAPSHOT_BYTES`].
@@ -254,6 +285,8 @@ pub enum PermalinkError {
     NotUtf8 { field: &'static str },
     /// A pinned digest that is not a digest; `index` counts references from 0.
     BadDigest { index: usize, error: DigestError },
+    /// A "Compare two images" reference pinned to something that is not a digest.
+    BadImageDigest { side: Side, error: DigestError },
     /// A compare side's own document is larger than [`MAX_DOCUMENT_BYTES`].
     ComparedDocumentTooLarge { side: Side, size: usize, limit: usize },
     /// A compare side names a document by something that is not a digest.
@@ -305,10 +338,15 @@ impl fmt::Display for PermalinkError {
                 f,
                 "the link's data is damaged (it does not decompress): copy the original link again"
             ),
-            PermalinkError::TrailingData { bytes } => write!(
+            PermalinkError::ExtraCharacters { count } => write!(
                 f,
-                "the link has {bytes} unexpected byte(s) after its data: it was altered; copy the \
-                 original link again"
+                "the link has {count} character(s) more than its data says it has: something was \
+                 added to its end; copy the original link again"
+            ),
+            PermalinkError::ChangedLastCharacter { found } => write!(
+                f,
+                "the link's last character {found:?} is not one a Digest Lens link ends with: it was \
+                 changed; copy the original link again"
             ),
             PermalinkError::ChecksumMismatch { expected, actual } => write!(
                 f,
@@ -338,6 +376,10 @@ impl fmt::Display for PermalinkError {
                 f,
                 "the digest pinned for registry reference {} is not a digest: {error}",
                 index + 1
+            ),
+            PermalinkError::BadImageDigest { side, error } => write!(
+                f,
+                "the digest pinned for image {side} of \"Compare two images\" is not a digest: {error}"
             ),
             PermalinkError::ComparedDocumentTooLarge { side, size, limit } => write!(
                 f,
@@ -461,15 +503,29 @@ pub fn decode(fragment: &str) -> Result<Snapshot, PermalinkError> {
         });
     }
     let payload = strip_version(fragment)?;
-    let binary = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|e| base64_error(&e, payload, fragment.len() - payload.len()))?;
-    let (container, trailer) = inflate_bounded(&binary, MAX_SNAPSHOT_BYTES)?;
+    match URL_SAFE_NO_PAD.decode(payload) {
+        Ok(binary) => open_binary(&binary, payload.len()),
+        Err(e) => Err(base64_error(&e, payload, fragment.len() - payload.len())),
+    }
+}
+
+/// The snapshot in `binary` (deflate data, then its CRC-32), decoded from `chars` characters.
+///
+/// Deflate marks its own end, so where the data ends is known: fewer than the checksum's 4 bytes
+/// after it is a cut-off link, more characters than the data and checksum encode to were added.
+fn open_binary(binary: &[u8], chars: usize) -> Result<Snapshot, PermalinkError> {
+    let (container, trailer) = inflate_bounded(binary, MAX_SNAPSHOT_BYTES)?;
     let expected = match trailer {
-        [a, b, c, d] => u32::from_le_bytes([*a, *b, *c, *d]),
-        [_, _, _, _, extra @ ..] => return Err(PermalinkError::TrailingData { bytes: extra.len() }),
+        [a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]),
         _ => return Err(PermalinkError::CutOff),
     };
+    let data_bytes = binary.len() - trailer.len() + 4;
+    let data_chars = base64::encoded_len(data_bytes, false).unwrap_or(usize::MAX);
+    if chars > data_chars {
+        return Err(PermalinkError::ExtraCharacters {
+            count: chars - data_chars,
+        });
+    }
     let mut crc = Crc::new();
     crc.update(&container);
     if crc.sum() != expected {
@@ -514,8 +570,35 @@ fn base64_error(error: &DecodeError, payload: &str, offset: usize) -> PermalinkE
         DecodeError::InvalidByte(position, _) => bad_character(*position),
         // Padding is never written, so an '=' was added by something else.
         DecodeError::InvalidPadding => payload.find('=').map_or(PermalinkError::CutOff, bad_character),
-        // A length no encoder produces, or stray bits in the last character: a cut-off link.
-        DecodeError::InvalidLength(_) | DecodeError::InvalidLastSymbol { .. } => PermalinkError::CutOff,
+        // A length no encoder produces, or stray bits in the last character: cut off, extended
+        // or changed at its end; the data itself tells which.
+        DecodeError::InvalidLength(_) | DecodeError::InvalidLastSymbol { .. } => damaged_end(payload),
+    }
+}
+
+/// Reads a payload whose end base64 refuses (a dangling character, or bits an encoder leaves 0)
+/// as far as it goes, so the data says what happened: cut off, characters added, or changed.
+fn damaged_end(payload: &str) -> PermalinkError {
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+    );
+    // A lone character after whole groups of four carries no byte.
+    let whole = match payload.len() % 4 {
+        1 => payload.get(..payload.len() - 1),
+        _ => Some(payload),
+    };
+    let Some(binary) = whole.and_then(|whole| LENIENT.decode(whole).ok()) else {
+        return PermalinkError::CutOff;
+    };
+    match open_binary(&binary, payload.len()) {
+        // Intact data ending in a character with stray bits: only that character was changed.
+        Ok(_) => PermalinkError::ChangedLastCharacter {
+            found: payload.chars().last().unwrap_or(char::REPLACEMENT_CHARACTER),
+        },
+        Err(error) => error,
     }
 }
 

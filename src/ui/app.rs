@@ -52,6 +52,7 @@ pub fn app() -> Html {
         on_choose,
         on_expect,
         on_swap,
+        on_compared_images,
     } = use_handlers(&Page {
         workspace: workspace.clone(),
         reveal: reveal.clone(),
@@ -126,7 +127,7 @@ pub fn app() -> Html {
                 </FoldedSection>
                 <FoldedSection folded={!empty && reveal.revealed > 0}
                     label="Compare two images by reference: fetch both and say why their digests differ">
-                    <CompareImages />
+                    <CompareImages opened={permalink.images.clone()} on_compared={on_compared_images.clone()} />
                 </FoldedSection>
                 <ComparePanel a={workspace.view.compare_a.clone()} b={workspace.view.compare_b.clone()}
                     {on_choose} {on_swap} keyring={(*keyring).clone()} />

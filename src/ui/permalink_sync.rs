@@ -19,7 +19,7 @@ pub use crate::workspace::link::Share;
 use crate::workspace::link::{carries_nothing, link_for, replacement, restored_view, Shared};
 
 use crate::core::digest::Digest;
-use crate::core::permalink::{self, LinkLength, PinnedReference, Snapshot};
+use crate::core::permalink::{self, ComparedImages, LinkLength, PinnedReference, Snapshot};
 use crate::ui::components::input_panel::RestoreText;
 use crate::ui::state::{Action, Choice, View, Workspace};
 use std::cell::RefCell;
@@ -44,6 +44,8 @@ struct Opened {
     pinned: Rc<[PinnedReference]>,
     /// The part of the page the link's view is about.
     shows: Option<Shows>,
+    /// The "Compare two images" comparison the link carries.
+    images: Option<Rc<ComparedImages>>,
 }
 
 /// The part of the page an opened link is about, to bring into view.
@@ -53,6 +55,8 @@ enum Shows {
     Comparison,
     /// A box selected on the map: its details.
     Selection,
+    /// "Compare two images".
+    Images,
 }
 
 /// What [`use_permalink`] gives the page.
@@ -70,6 +74,16 @@ pub struct Permalink {
     pub refetch: Refetch,
     /// Leave the largest documents out of the link until it fits.
     pub leave_out_large: Callback<()>,
+    /// What "Compare two images" compares again for the link just opened.
+    pub images: OpenedImages,
+}
+
+/// The "Compare two images" comparison an opening carries, with the opening's serial: every
+/// opening (Back and Forward too) fills the form and fetches anew.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpenedImages {
+    pub serial: u32,
+    pub images: Option<Rc<ComparedImages>>,
 }
 
 /// The references an opening pins, with the opening's serial.
@@ -261,6 +275,8 @@ fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
 fn shows(view: &View) -> Option<Shows> {
     if view.compare_a != Choice::Empty || view.compare_b != Choice::Empty {
         Some(Shows::Comparison)
+    } else if view.images.is_some() {
+        Some(Shows::Images)
     } else {
         view.selected.as_ref().map(|_| Shows::Selection)
     }
@@ -333,6 +349,7 @@ fn open_address_bar(
                 error: None,
                 pinned: snapshot.references.into(),
                 shows: shows(&view),
+                images: view.images.clone(),
             };
             (opened, share, pasted, documents, view)
         }
@@ -366,6 +383,7 @@ fn bring_into_view(shows: Shows) {
     let selector = match shows {
         Shows::Comparison => "[data-testid=\"compare\"]",
         Shows::Selection => "[data-testid=\"map-details\"]",
+        Shows::Images => "[data-testid=\"compare-images\"]",
     };
     let scroll = Closure::once_into_js(move || {
         let element = web_sys::window()
@@ -490,5 +508,9 @@ pub fn use_permalink(workspace: &UseReducerHandle<Workspace>) -> Permalink {
             pinned: opened.pinned.clone(),
         },
         leave_out_large,
+        images: OpenedImages {
+            serial: opened.serial,
+            images: opened.images.clone(),
+        },
     }
 }

@@ -136,6 +136,7 @@ fn carry(doc: &LoadedDocument, snapshot: &mut Snapshot) {
 /// the loaded document it shows, or as its own document's exact bytes (unless left out).
 fn carry_view(docs: &Shared, left_out: &[usize], snapshot: &mut Snapshot) {
     snapshot.selected = docs.view.selected.as_ref().map(ToString::to_string);
+    snapshot.images = docs.view.images.as_deref().cloned();
     for side in [Side::A, Side::B] {
         let compared = match docs.view.side(side) {
             Choice::Empty => None,
@@ -191,6 +192,7 @@ pub fn carries_nothing(snapshot: &Snapshot) -> bool {
         && snapshot.references.is_empty()
         && snapshot.compare_a.is_none()
         && snapshot.compare_b.is_none()
+        && snapshot.images.is_none()
 }
 
 /// The fragment for `snapshot` and the full link, or why there is none.
@@ -345,5 +347,6 @@ pub fn restored_view(snapshot: &mut Snapshot) -> View {
             .into_iter()
             .map(|e| (e.document, e.typed))
             .collect(),
+        images: snapshot.images.take().map(Rc::new),
     }
 }

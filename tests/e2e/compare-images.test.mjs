@@ -11,7 +11,7 @@
 // - the form's layout at 1280 and 400 px: a label above each field, fields as wide as the form.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { useApp, WAIT_MS } from './lib/harness.mjs';
+import { AppPage, launchBrowser, useApp, WAIT_MS } from './lib/harness.mjs';
 import { MANIFEST_ACCEPT, startRegistry } from './lib/registries.mjs';
 
 const registry = process.env.E2E_REGISTRY
@@ -40,6 +40,13 @@ async function compare(app, previous = null) {
   const summary = await app.page.textContent(`${SCOPE} [data-testid="pair-summary"]`);
   const used = await app.page.textContent(`${SCOPE} [data-testid="compared-inputs"]`);
   return { ...verdict, findings, summary, used };
+}
+
+/** The digest the registry names for `repository:tag` (its Docker-Content-Digest header). */
+async function contentDigest(repository, tag) {
+  const res = await fetch(`${registry.origin}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+  assert.equal(res.status, 200, `HEAD ${repository}:${tag}`);
+  return res.headers.get('docker-content-digest');
 }
 
 async function references(app, a, b) {
@@ -111,6 +118,37 @@ describe('compare two images', () => {
     const again = await compare(app(), typed.text);
     assert.equal(again.slug, 'recompressed', again.text);
     assert.match(again.used, /B is the pasted manifest/);
+  });
+
+  test('the comparison travels in the link: a fresh browser fetches both references by the digests seen and says the same', async () => {
+    const page = app().page;
+    const digests = [await contentDigest('demo/oci', '1'), await contentDigest('demo/zstd', '1')];
+    await references(app(), 'demo/oci:1', 'demo/zstd:1');
+    const answer = await compare(app());
+    const typed = [await page.inputValue('[data-testid="reference-a"]'), await page.inputValue('[data-testid="reference-b"]')];
+    await app().until(() => page.waitForFunction(() => document.querySelector('[data-testid="permalink"]')?.value), 'a link');
+    const link = await page.inputValue('[data-testid="permalink"]');
+    assert.ok(link.includes('#v1.'), link);
+    const fresh = await launchBrowser();
+    try {
+      const paths = [];
+      fresh.context.on('request', (r) => paths.push(new URL(r.url()).pathname));
+      const url = new URL(link);
+      const opened = await AppPage.open(fresh.context, app().origin, { path: url.pathname + url.hash, allowedOrigins: [registry.origin] });
+      const again = await opened.waitForVerdict(SCOPE, () => true, 'the comparison opened from the link', 2 * WAIT_MS);
+      assert.equal(again.text, answer.text);
+      assert.equal(await opened.page.textContent(`${SCOPE} [data-testid="compared-inputs"]`), answer.used);
+      assert.deepEqual(
+        [await opened.page.inputValue('[data-testid="reference-a"]'), await opened.page.inputValue('[data-testid="reference-b"]')],
+        typed,
+      );
+      for (const [repository, digest] of [['demo/oci', digests[0]], ['demo/zstd', digests[1]]]) {
+        assert.ok(paths.includes(`/v2/${repository}/manifests/${digest}`), `${repository} fetched by ${digest}: ${paths.join(' ')}`);
+      }
+      await opened.close();
+    } finally {
+      await fresh.close();
+    }
   });
 
   for (const width of [1280, 400]) {

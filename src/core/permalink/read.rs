@@ -4,8 +4,8 @@
 use super::tag;
 use super::write::{check_count, check_document_size, check_text};
 use super::{
-    ComparedDocument, ExpectedDigest, PermalinkError, PinnedReference, SharedDocument, Snapshot,
-    MAX_DOCUMENTS, MAX_REFERENCES, MAX_VARINT_BYTES,
+    ComparedDocument, ComparedImages, ExpectedDigest, ImageB, PermalinkError, PinnedReference,
+    SharedDocument, Snapshot, MAX_DOCUMENTS, MAX_REFERENCES, MAX_VARINT_BYTES,
 };
 use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
@@ -97,10 +97,48 @@ pub(super) fn read_container(container: &[u8]) -> Result<Snapshot, PermalinkErro
                 check_count("expected digests", index + 1, MAX_DOCUMENTS)?;
                 snapshot.expected.push(read_expected(index, value)?);
             }
+            tag::IMAGES => set_once(&mut snapshot.images, read_images(value)?)?,
             other => skip_unknown(other)?,
         }
     }
     Ok(snapshot)
+}
+
+/// The "Compare two images" record: A's pinned reference and exactly one of B's two.
+fn read_images(value: &[u8]) -> Result<ComparedImages, PermalinkError> {
+    let pinned = |side: Side, field: &[u8]| {
+        read_reference(0, field).map_err(|e| match e {
+            PermalinkError::BadDigest { error, .. } => PermalinkError::BadImageDigest { side, error },
+            other => other,
+        })
+    };
+    let mut a = None;
+    let mut b = None;
+    let mut records = Records::new(value);
+    while let Some((tag, field)) = records.next_record()? {
+        match tag {
+            tag::IMAGES_A => set_once(&mut a, pinned(Side::A, field)?)?,
+            tag::IMAGES_B_REFERENCE => set_once(&mut b, ImageB::Reference(pinned(Side::B, field)?))?,
+            tag::IMAGES_B_PASTED => {
+                let document = read_document(0, field).map_err(|e| match e {
+                    PermalinkError::DocumentTooLarge { size, limit, .. } => {
+                        PermalinkError::ComparedDocumentTooLarge {
+                            side: Side::B,
+                            size,
+                            limit,
+                        }
+                    }
+                    other => other,
+                })?;
+                set_once(&mut b, ImageB::Pasted(document.bytes))?;
+            }
+            other => skip_unknown(other)?,
+        }
+    }
+    Ok(ComparedImages {
+        a: required(a, "\"Compare two images\" has no image A")?,
+        b: required(b, "\"Compare two images\" has no image B")?,
+    })
 }
 
 fn read_document(index: usize, value: &[u8]) -> Result<SharedDocument, PermalinkError> {

@@ -2,8 +2,8 @@
 
 use super::tag;
 use super::{
-    ComparedDocument, PermalinkError, Snapshot, MAX_DOCUMENTS, MAX_DOCUMENT_BYTES, MAX_REFERENCES,
-    MAX_SNAPSHOT_BYTES, MAX_TEXT_BYTES,
+    ComparedDocument, ComparedImages, ImageB, PermalinkError, PinnedReference, Snapshot, MAX_DOCUMENTS,
+    MAX_DOCUMENT_BYTES, MAX_REFERENCES, MAX_SNAPSHOT_BYTES, MAX_TEXT_BYTES,
 };
 use crate::core::diagnose::Side;
 
@@ -21,14 +21,7 @@ pub(super) fn write_container(snapshot: &Snapshot) -> Result<Vec<u8>, PermalinkE
         put_nested(&mut out, tag::DOCUMENT, &fields, MAX_SNAPSHOT_BYTES)?;
     }
     for pinned in &snapshot.references {
-        let digest = pinned.digest.to_string();
-        check_text("registry reference", pinned.reference.len())?;
-        check_text("pinned digest", digest.len())?;
-        let fields = [
-            (tag::REFERENCE_STRING, pinned.reference.as_bytes()),
-            (tag::REFERENCE_DIGEST, digest.as_bytes()),
-        ];
-        put_nested(&mut out, tag::REFERENCE, &fields, MAX_SNAPSHOT_BYTES)?;
+        out.extend(pinned_record(tag::REFERENCE, pinned)?);
     }
     if let Some(selected) = &snapshot.selected {
         check_text("selection", selected.len())?;
@@ -49,12 +42,53 @@ pub(super) fn write_container(snapshot: &Snapshot) -> Result<Vec<u8>, PermalinkE
         ];
         put_nested(&mut out, tag::EXPECTED, &fields, MAX_SNAPSHOT_BYTES)?;
     }
+    if let Some(images) = &snapshot.images {
+        put_images(&mut out, images)?;
+    }
     if out.len() > MAX_SNAPSHOT_BYTES {
         return Err(PermalinkError::SnapshotTooLarge {
             limit: MAX_SNAPSHOT_BYTES,
         });
     }
     Ok(out)
+}
+
+/// A pinned reference as a record of `tag`: the reference as typed, then the digest.
+fn pinned_record(tag: u64, pinned: &PinnedReference) -> Result<Vec<u8>, PermalinkError> {
+    let digest = pinned.digest.to_string();
+    check_text("registry reference", pinned.reference.len())?;
+    check_text("pinned digest", digest.len())?;
+    let fields = [
+        (tag::REFERENCE_STRING, pinned.reference.as_bytes()),
+        (tag::REFERENCE_DIGEST, digest.as_bytes()),
+    ];
+    let mut out = Vec::new();
+    put_nested(&mut out, tag, &fields, MAX_SNAPSHOT_BYTES)?;
+    Ok(out)
+}
+
+/// Append the "Compare two images" record: A's pinned reference, then B's or B's pasted bytes.
+fn put_images(out: &mut Vec<u8>, images: &ComparedImages) -> Result<(), PermalinkError> {
+    let mut value = pinned_record(tag::IMAGES_A, &images.a)?;
+    match &images.b {
+        ImageB::Reference(pinned) => value.extend(pinned_record(tag::IMAGES_B_REFERENCE, pinned)?),
+        ImageB::Pasted(bytes) => {
+            if bytes.len() > MAX_DOCUMENT_BYTES {
+                return Err(PermalinkError::ComparedDocumentTooLarge {
+                    side: Side::B,
+                    size: bytes.len(),
+                    limit: MAX_DOCUMENT_BYTES,
+                });
+            }
+            let fields = [
+                (tag::DOCUMENT_NAME, &b""[..]),
+                (tag::DOCUMENT_BYTES, bytes.as_slice()),
+            ];
+            put_nested(&mut value, tag::IMAGES_B_PASTED, &fields, MAX_SNAPSHOT_BYTES)?;
+        }
+    }
+    put_record(out, tag::IMAGES, &value);
+    Ok(())
 }
 
 /// Append a compare side record: its side, then its own document or the digest it names.

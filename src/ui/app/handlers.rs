@@ -6,12 +6,14 @@ use crate::core::diagnose::Side;
 use crate::core::digest::Digest;
 use crate::core::distribution::referrers::Listing;
 use crate::core::graph::NodeKey;
+use crate::core::permalink::ComparedImages;
 use crate::core::reference::Reference;
 use crate::examples::Example;
 use crate::registry::{Fetched, Keyring};
 use crate::ui::components::fetch_panel::{FetchRequest, Wanted};
 use crate::ui::reveal::Reveal;
 use crate::ui::state::{example_documents, fetched_document, Action, Choice, NewDocument, Workspace};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// The callbacks of the page's inputs and cards.
@@ -29,6 +31,7 @@ pub struct Handlers {
     pub on_choose: Callback<(Side, Choice)>,
     pub on_expect: Callback<(u32, String)>,
     pub on_swap: Callback<()>,
+    pub on_compared_images: Callback<Option<Rc<ComparedImages>>>,
 }
 
 /// What the handlers change besides the workspace.
@@ -95,6 +98,7 @@ pub fn use_handlers(page: &Page) -> Handlers {
             let workspace = page.workspace.dispatcher();
             Callback::from(move |()| workspace.dispatch(Action::Swap))
         },
+        on_compared_images: dispatch.to(Action::CompareImages),
     }
 }
 

@@ -4,18 +4,23 @@
 //! the other an image manifest, `core::image_pair` picks the index's entry for that image; the
 //! analysis worker compares the two (`use_comparison`) and the answer is summed up first, then
 //! the two images' layers side by side (`LayerPairs`, each with "Why?"), then the evidence.
-//! What is fetched here stays in this section.
+//! What is fetched here stays in this section; what was compared (each reference pinned to the
+//! digest fetched, or B's pasted bytes) goes into the workspace's view, so the page's link
+//! carries it, and a link opened fills the form and fetches those digests again.
 
 use super::comparison_view::ComparisonView;
 use super::layer_pairs::LayerPairs;
 use super::registry_error::RegistryErrorView;
 use crate::core::diagnose::report::ComparisonReport;
+use crate::core::digest::Digest;
 use crate::core::distribution::error::RegistryError;
 use crate::core::image_pair::{config_digest, pair, sentence, summary, Family, Pairing};
-use crate::core::reference::Reference;
+use crate::core::permalink::{ComparedImages, ImageB, PinnedReference};
+use crate::core::reference::{Reference, ReferenceError};
 use crate::registry::{cancellation, walk, CancelHandle, Event, Keyring, Problem, Settings};
 use crate::ui::comparison_worker::{use_comparison, Answered};
 use crate::ui::connection::use_connection;
+use crate::ui::permalink_sync::OpenedImages;
 use crate::ui::state::{fetched_document, Handle, LoadedDocument, Source};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -74,17 +79,83 @@ enum Stage {
 
 /// What one side of the form holds when Compare is pressed.
 enum Asked {
-    Reference(Reference),
+    Reference {
+        /// As typed, for the link.
+        typed: String,
+        reference: Reference,
+        /// The digest a link pinned the reference to: fetched instead of the tag.
+        pin: Option<Digest>,
+    },
     Pasted(Vec<u8>),
 }
 
 impl Asked {
+    /// The side a typed reference names, pinned to `pin` when a link gave one.
+    fn typed(typed: &str, pin: Option<Digest>) -> Result<Asked, ReferenceError> {
+        Ok(Asked::Reference {
+            typed: typed.to_owned(),
+            reference: Reference::parse(typed.trim())?,
+            pin,
+        })
+    }
+
     /// Which input the side was read from, for the line above the answer.
     fn label(&self) -> String {
         match self {
-            Asked::Reference(reference) => format!("the reference {reference}"),
+            Asked::Reference { reference, .. } => format!("the reference {reference}"),
             Asked::Pasted(bytes) => format!("the pasted manifest ({} bytes)", bytes.len()),
         }
+    }
+
+    /// The side as a link carries it: the reference as typed, pinned to the digest of the
+    /// document it named, or the pasted bytes.
+    fn shared(&self, fetched: &Side) -> Option<ImageB> {
+        match self {
+            Asked::Reference { typed, .. } => Some(ImageB::Reference(PinnedReference {
+                reference: typed.clone(),
+                digest: fetched.documents.first()?.analysis().digest().clone(),
+            })),
+            Asked::Pasted(bytes) => Some(ImageB::Pasted(bytes.clone())),
+        }
+    }
+}
+
+/// What a link carries of a comparison; image A is always a reference.
+fn compared_images(asked: &(Asked, Asked), sides: (&Side, &Side)) -> Option<ComparedImages> {
+    let ImageB::Reference(a) = asked.0.shared(sides.0)? else {
+        return None;
+    };
+    Some(ComparedImages {
+        a,
+        b: asked.1.shared(sides.1)?,
+    })
+}
+
+/// The two sides a link's comparison names, pinned to the digests it carries.
+fn pinned_sides(images: &ComparedImages) -> Result<(Asked, Asked), String> {
+    let a = Asked::typed(&images.a.reference, Some(images.a.digest.clone()))
+        .map_err(|e| format!("The link's image A: {e}"))?;
+    let b = match &images.b {
+        ImageB::Reference(pinned) => Asked::typed(&pinned.reference, Some(pinned.digest.clone()))
+            .map_err(|e| format!("The link's image B: {e}"))?,
+        ImageB::Pasted(bytes) => Asked::Pasted(bytes.clone()),
+    };
+    Ok((a, b))
+}
+
+/// Puts a link's comparison back into the form's fields.
+fn fill_form(images: &ComparedImages, fields: (&NodeRef, &NodeRef, &NodeRef)) {
+    let (b_reference, b_pasted) = match &images.b {
+        ImageB::Reference(pinned) => (pinned.reference.clone(), String::new()),
+        ImageB::Pasted(bytes) => (String::new(), String::from_utf8_lossy(bytes).into_owned()),
+    };
+    for (field, value) in [(fields.0, &images.a.reference), (fields.1, &b_reference)] {
+        if let Some(input) = field.cast::<HtmlInputElement>() {
+            input.set_value(value);
+        }
+    }
+    if let Some(area) = fields.2.cast::<HtmlTextAreaElement>() {
+        area.set_value(&b_pasted);
     }
 }
 
@@ -171,9 +242,7 @@ fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Ask
             "Name image {side} (a reference such as busybox or ghcr.io/org/app:1.2)."
         ));
     }
-    Reference::parse(typed.trim())
-        .map(Asked::Reference)
-        .map_err(|e| format!("{side}: {e}"))
+    Asked::typed(typed.trim(), None).map_err(|e| format!("{side}: {e}"))
 }
 
 /// B is named by a reference or by a pasted manifest, whichever the user entered last: an edit of
@@ -207,27 +276,41 @@ fn keep_last(
 }
 
 async fn side_of(
-    asked: Asked,
+    asked: &Asked,
     settings: Settings,
     keyring: Keyring,
     cancel: crate::registry::Cancel,
 ) -> Result<Side, Vec<(String, RegistryError)>> {
     match asked {
-        Asked::Reference(reference) => fetch_family(reference, settings, keyring, cancel).await,
+        Asked::Reference { reference, pin, .. } => {
+            let fetched = pin
+                .as_ref()
+                .map_or_else(|| reference.clone(), |d| reference.with_digest(d));
+            fetch_family(fetched, settings, keyring, cancel).await
+        }
         Asked::Pasted(bytes) => Ok(Side {
-            documents: vec![LoadedDocument::own(Source::Pasted, bytes)],
+            documents: vec![LoadedDocument::own(Source::Pasted, bytes.clone())],
         }),
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The comparison the link just opened carries: filled in and fetched again.
+    pub opened: OpenedImages,
+    /// Told what was compared (`None` when a new comparison starts), for the page's link.
+    pub on_compared: Callback<Option<Rc<ComparedImages>>>,
+}
+
 #[function_component(CompareImages)]
-pub fn compare_images() -> Html {
+pub fn compare_images(props: &Props) -> Html {
     let connection = use_connection();
     let (reference_a, reference_b, paste_b) = (use_node_ref(), use_node_ref(), use_node_ref());
     let stage = use_state(Stage::default);
     let note = use_state(|| None::<&'static str>);
     let running = use_mut_ref(|| None::<CancelHandle>);
-    let waiting = use_mut_ref(|| false);
+    // Compare pressed (or a link opened) before the connection was known: with the link's pins.
+    let waiting = use_mut_ref(|| None::<Option<Rc<ComparedImages>>>);
     // How this form's walks reached each repository, for a layer row's "Why?" downloads; a new
     // comparison starts a new one.
     let keyring = use_state(Keyring::default);
@@ -236,10 +319,17 @@ pub fn compare_images() -> Html {
         let (reference_a, reference_b, paste_b) = (reference_a.clone(), reference_b.clone(), paste_b.clone());
         let (stage, connection, waiting) = (stage.clone(), connection.clone(), waiting.clone());
         let note = note.clone();
-        Callback::from(move |()| {
+        let on_compared = props.on_compared.clone();
+        Callback::from(move |pins: Option<Rc<ComparedImages>>| {
             note.set(None);
-            let sides = asked(&reference_a, None, "A")
-                .and_then(|a| Ok((a, asked(&reference_b, Some(&paste_b), "B")?)));
+            let sides = match &pins {
+                Some(images) => pinned_sides(images),
+                None => {
+                    on_compared.emit(None);
+                    asked(&reference_a, None, "A")
+                        .and_then(|a| Ok((a, asked(&reference_b, Some(&paste_b), "B")?)))
+                }
+            };
             let settings = sides.and_then(|s| {
                 Ok((
                     s,
@@ -254,7 +344,7 @@ pub fn compare_images() -> Html {
                 Err(text) => return stage.set(Stage::Input(text)),
             };
             if connection.connection.discovering() {
-                *waiting.borrow_mut() = true;
+                *waiting.borrow_mut() = Some(pins);
                 return stage.set(Stage::Fetching);
             }
             let (handle, cancel) = cancellation();
@@ -264,17 +354,23 @@ pub fn compare_images() -> Html {
             keyring.set(fresh.clone());
             let stage = stage.clone();
             let inputs = [a.label(), b.label()];
+            let on_compared = on_compared.clone();
             spawn_local(async move {
                 let both = futures::future::join(
-                    side_of(a, settings.clone(), fresh.clone(), cancel.clone()),
-                    side_of(b, settings, fresh, cancel.clone()),
+                    side_of(&a, settings.clone(), fresh.clone(), cancel.clone()),
+                    side_of(&b, settings, fresh, cancel.clone()),
                 )
                 .await;
                 if cancel.is_cancelled() {
                     return;
                 }
                 stage.set(match both {
-                    (Ok(a), Ok(b)) => ready(inputs, a, b),
+                    (Ok(side_a), Ok(side_b)) => {
+                        if pins.is_none() {
+                            on_compared.emit(compared_images(&(a, b), (&side_a, &side_b)).map(Rc::new));
+                        }
+                        ready(inputs, side_a, side_b)
+                    }
                     (a, b) => Stage::Failed(a.err().into_iter().chain(b.err()).flatten().collect()),
                 });
             });
@@ -284,12 +380,28 @@ pub fn compare_images() -> Html {
         // Compare pressed before the page knew whether it came with a proxy: now it knows.
         let compare = compare.clone();
         use_effect_with(connection.connection.discovering(), move |discovering| {
-            if !*discovering && waiting.replace(false) {
-                compare.emit(());
+            if !*discovering {
+                if let Some(pins) = waiting.take() {
+                    compare.emit(pins);
+                }
             }
         });
     }
-    let onsubmit = compare.reform(|e: SubmitEvent| e.prevent_default());
+    {
+        // A link opened with a comparison: the form shows it and fetches the pinned digests.
+        let compare = compare.clone();
+        let fields = (reference_a.clone(), reference_b.clone(), paste_b.clone());
+        use_effect_with(props.opened.clone(), move |opened| {
+            if let Some(images) = &opened.images {
+                fill_form(images, (&fields.0, &fields.1, &fields.2));
+                compare.emit(Some(images.clone()));
+            }
+        });
+    }
+    let onsubmit = compare.reform(|e: SubmitEvent| {
+        e.prevent_default();
+        None
+    });
     let on_reference_b = keep_last(
         paste_b.clone(),
         note.clone(),
