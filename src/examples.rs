@@ -80,7 +80,7 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/oci-vs-docker/config.json"),
             },
         ],
-        compare: None,
+        compare: Some((0, 1)),
     },
     Example {
         id: "reindented",
@@ -97,7 +97,7 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/reindented/indent3.manifest.json"),
             },
         ],
-        compare: None,
+        compare: Some((0, 1)),
     },
     Example {
         id: "schema1",
@@ -114,7 +114,7 @@ pub const EXAMPLES: &[Example] = &[
                 bytes: include_bytes!("../static/examples/schema1/get2.manifest.json"),
             },
         ],
-        compare: None,
+        compare: Some((0, 1)),
     },
     Example {
         id: "founding-question",

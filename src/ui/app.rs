@@ -103,7 +103,9 @@ pub fn app() -> Html {
                 }
                 <ShareBar share={permalink.share.clone()} error={permalink.error.clone()}
                     pinned={permalink.pinned.clone()} on_leave_out={permalink.leave_out_large.clone()} />
-                { sha512_toggle(&show_sha512) }
+                if !empty {
+                    { sha512_toggle(&show_sha512) }
+                }
                 { notices(&workspace) }
                 <div class={classes!("results", (count > 1).then_some("two-columns"))}>
                 if !empty {
@@ -139,7 +141,8 @@ pub fn app() -> Html {
     }
 }
 
-/// The button that shows every document's sha512 beside its sha256.
+/// The button that shows every document's sha512 beside its sha256, on each card's summary line
+/// (open or closed); only offered once there is a document to show it for.
 fn sha512_toggle(show_sha512: &UseStateHandle<bool>) -> Html {
     let toggle = {
         let show_sha512 = show_sha512.clone();

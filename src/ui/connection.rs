@@ -42,13 +42,17 @@ pub enum Companion {
 pub struct Connection {
     /// The CORS proxy prefix as typed (blank: none).
     pub typed_proxy: String,
+    /// The timeout field as typed, kept as is so the field never rewrites what the user typed.
+    pub typed_timeout: String,
+    /// The timeout every request uses: the typed one when it is a whole number of seconds in
+    /// range, else [`DEFAULT_TIMEOUT_SECONDS`], which [`Connection::timeout_note`] then states.
     pub timeout_seconds: u64,
     pub companion: Companion,
 }
 
 pub enum ConnectionAction {
     TypeProxy(String),
-    SetTimeout(u64),
+    TypeTimeout(String),
     Discovered(Option<CompanionProxy>),
 }
 
@@ -56,6 +60,7 @@ impl Default for Connection {
     fn default() -> Self {
         Connection {
             typed_proxy: String::new(),
+            typed_timeout: DEFAULT_TIMEOUT_SECONDS.to_string(),
             timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
             companion: Companion::Absent,
         }
@@ -69,8 +74,9 @@ impl Reducible for Connection {
         let mut next = (*self).clone();
         match action {
             ConnectionAction::TypeProxy(typed) => next.typed_proxy = typed,
-            ConnectionAction::SetTimeout(seconds) => {
-                next.timeout_seconds = seconds.clamp(1, MAX_TIMEOUT_SECONDS)
+            ConnectionAction::TypeTimeout(typed) => {
+                next.timeout_seconds = usable_timeout(&typed).unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+                next.typed_timeout = typed;
             }
             ConnectionAction::Discovered(found) => {
                 next.companion = found.map_or(Companion::Absent, Companion::Found)
@@ -80,7 +86,27 @@ impl Reducible for Connection {
     }
 }
 
+/// The typed timeout when it is a whole number of seconds from 1 to [`MAX_TIMEOUT_SECONDS`].
+fn usable_timeout(typed: &str) -> Option<u64> {
+    typed
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|s| (1..=MAX_TIMEOUT_SECONDS).contains(s))
+}
+
 impl Connection {
+    /// What the timeout field says when its value is not used (empty, not a whole number, or
+    /// out of range): the range and the value requests use instead, so no default is silent.
+    pub fn timeout_note(&self) -> Option<String> {
+        usable_timeout(&self.typed_timeout).is_none().then(|| {
+            format!(
+                "Between 1 and {MAX_TIMEOUT_SECONDS} seconds; using {}.",
+                self.timeout_seconds
+            )
+        })
+    }
+
     /// The prefix requests go through: the typed one when filled (checked), else the
     /// companion proxy's, else none.
     pub fn proxy(&self) -> Result<Option<String>, RegistryError> {
@@ -196,6 +222,7 @@ pub fn connection_provider(props: &ConnectionProviderProps) -> Html {
         typed_proxy: storage()
             .and_then(|s| s.get_item(PROXY_KEY).ok().flatten())
             .unwrap_or_default(),
+        typed_timeout: DEFAULT_TIMEOUT_SECONDS.to_string(),
         timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
         companion: Companion::Looking,
     });

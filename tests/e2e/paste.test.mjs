@@ -127,4 +127,30 @@ describe('pasting text', () => {
     const [doc] = await app().waitForDocuments((d) => d.length === 1 && d[0].sha512 !== null, 'the sha512 to show');
     assert.equal(doc.sha512, expected);
   });
+
+  test('an empty page offers no sha512 button', async () => {
+    await app().page.locator('[data-testid="paste"]').waitFor();
+    assert.equal(await app().page.locator('[data-testid="sha512-toggle"]').count(), 0);
+  });
+
+  test('the sha512 toggle shows each document\'s sha512 where it can be seen, closed cards included', async () => {
+    const file = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a manifest\n', 'utf8') };
+    await app().paste(OCI_MANIFEST);
+    await app().chooseFiles([file]);
+    await app().waitForDigests(2);
+    await app().click('sha512-toggle');
+    const expected = new Map([
+      [sha256(utf8(OCI_MANIFEST)), sha512(utf8(OCI_MANIFEST))],
+      [sha256(file.buffer), sha512(file.buffer)],
+    ]);
+    const cards = app().page.locator('[data-testid="document"]');
+    await app().until(() => cards.locator('[data-testid="sha512"]').nth(1).waitFor(), 'two sha512 values');
+    for (let i = 0; i < 2; i++) {
+      const card = cards.nth(i);
+      const digest = (await card.locator('[data-testid="digest"]').textContent()).trim();
+      const shown = card.locator('[data-testid="sha512"]');
+      assert.ok(await shown.isVisible(), `the sha512 of ${digest} is visible`);
+      assert.equal((await shown.textContent()).trim(), expected.get(digest));
+    }
+  });
 });

@@ -33,17 +33,17 @@ pub fn connection_settings(props: &ConnectionSettingsProps) -> Html {
             .unwrap_or_default();
         ConnectionAction::TypeProxy(value)
     });
-    let ontimeout = {
-        let change = context.change.clone();
-        Callback::from(move |e: InputEvent| {
-            let seconds = e
-                .target_dyn_into::<HtmlInputElement>()
-                .and_then(|i| i.value().trim().parse::<u64>().ok());
-            if let Some(seconds) = seconds {
-                change.emit(ConnectionAction::SetTimeout(seconds));
-            }
-        })
-    };
+    let ontimeout = context.change.reform(|e: InputEvent| {
+        let value = e
+            .target_dyn_into::<HtmlInputElement>()
+            .map(|i| i.value())
+            .unwrap_or_default();
+        ConnectionAction::TypeTimeout(value)
+    });
+    let connection = &context.connection;
+    let timeout_note = connection.timeout_note().map(|note| {
+        html! { <span class="muted" data-testid="timeout-note" role="status">{ " " }{ note }</span> }
+    });
     let companion_hint = match context.connection.companion() {
         Some(_) => " Leave it blank to use the proxy this page came with.",
         None => "",
@@ -69,8 +69,10 @@ pub fn connection_settings(props: &ConnectionSettingsProps) -> Html {
             <label>
                 { "Give up on a request after " }
                 <input data-testid="timeout" type="number" min="1" max={MAX_TIMEOUT_SECONDS.to_string()}
-                    value={context.connection.timeout_seconds.to_string()} oninput={ontimeout} />
+                    value={connection.typed_timeout.clone()} data-seconds={connection.timeout_seconds.to_string()}
+                    oninput={ontimeout} />
                 { " seconds" }
+                { timeout_note }
             </label>
         </details>
     }

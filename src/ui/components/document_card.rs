@@ -30,6 +30,8 @@ struct Summary<'a> {
     body_id: &'a str,
     on_toggle: &'a Callback<()>,
     on_remove: Option<&'a Callback<MouseEvent>>,
+    /// Shown on the summary line, so "Show sha512 too" shows it on closed cards as well.
+    sha512: Option<&'a Digest>,
 }
 
 impl Summary<'_> {
@@ -75,6 +77,9 @@ impl Summary<'_> {
                 </button>
                 if let Some(on_remove) = self.on_remove {
                     <button type="button" class="secondary" onclick={on_remove.clone()}>{ "Remove" }</button>
+                }
+                if let Some(sha512) = self.sha512 {
+                    <div class="summary-digest summary-sha512"><DigestValue digest={sha512.clone()} testid="sha512" /></div>
                 }
             </header>
         }
@@ -181,6 +186,7 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
         body_id: &body_id,
         on_toggle: &toggle,
         on_remove: (!matches!(doc.source, Source::Pasted)).then_some(&remove),
+        sha512: (*sha512).as_ref(),
     };
 
     html! {
@@ -214,10 +220,6 @@ pub fn document_card(props: &DocumentCardProps) -> Html {
                 if schema1_signed_payload {
                     <h3>{ "sha256 of the bytes as given (signatures included)" }</h3>
                     <DigestValue digest={analysis.bytes_digest.clone()} testid="bytes-digest" role={Some(DigestRole::Schema1Bytes)} />
-                }
-                if let Some(sha512) = (*sha512).clone() {
-                    <h3>{ "sha512 of the exact bytes" }</h3>
-                    <DigestValue digest={sha512} testid="sha512" />
                 }
                 <ExpectedDigest doc={doc.clone()} typed={props.expected.clone()}
                     on_type={props.on_expect.reform({ let id = doc.id; move |typed| (id, typed) })} />
