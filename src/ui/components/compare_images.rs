@@ -376,28 +376,13 @@ pub fn compare_images(props: &Props) -> Html {
             });
         })
     };
-    {
-        // Compare pressed before the page knew whether it came with a proxy: now it knows.
-        let compare = compare.clone();
-        use_effect_with(connection.connection.discovering(), move |discovering| {
-            if !*discovering {
-                if let Some(pins) = waiting.take() {
-                    compare.emit(pins);
-                }
-            }
-        });
-    }
-    {
-        // A link opened with a comparison: the form shows it and fetches the pinned digests.
-        let compare = compare.clone();
-        let fields = (reference_a.clone(), reference_b.clone(), paste_b.clone());
-        use_effect_with(props.opened.clone(), move |opened| {
-            if let Some(images) = &opened.images {
-                fill_form(images, (&fields.0, &fields.1, &fields.2));
-                compare.emit(Some(images.clone()));
-            }
-        });
-    }
+    use_compare_triggers(
+        &compare,
+        connection.connection.discovering(),
+        waiting,
+        &props.opened,
+        (reference_a.clone(), reference_b.clone(), paste_b.clone()),
+    );
     let onsubmit = compare.reform(|e: SubmitEvent| {
         e.prevent_default();
         None
@@ -426,25 +411,79 @@ pub fn compare_images(props: &Props) -> Html {
                    Both are fetched, and when one is a multi-platform index, its manifest for the other image's \
                    platform is compared. Instead of B's reference you may paste B's manifest." }
             </p>
-            <form class="compare-images-form" {onsubmit}>
-                <label class="label" for="reference-a">{ "Image A" }</label>
-                <input id="reference-a" ref={reference_a} data-testid="reference-a" type="text" spellcheck="false"
-                    autocomplete="off" autocapitalize="off" placeholder="busybox" />
-                <label class="label" for="reference-b">{ "Image B" }</label>
-                <input id="reference-b" ref={reference_b} data-testid="reference-b" type="text" spellcheck="false"
-                    autocomplete="off" autocapitalize="off" placeholder="myregistry.example/busybox" oninput={on_reference_b} />
-                <details>
-                    <summary>{ "or paste B's manifest" }</summary>
-                    <textarea ref={paste_b} data-testid="document-b" spellcheck="false" autocomplete="off"
-                        aria-label="B's manifest, pasted" oninput={on_paste_b} />
-                </details>
-                <button type="submit" data-testid="compare-images-button">{ "Compare" }</button>
-                if let Some(text) = *note {
-                    <p class="muted input-note" role="status" data-testid="compare-images-note">{ text }</p>
-                }
-            </form>
+            { form_view((reference_a, reference_b, paste_b), FormEvents { onsubmit, on_reference_b, on_paste_b }, *note) }
             { stage_view(&stage, &comparison, &keyring) }
         </section>
+    }
+}
+
+/// A comparison waiting to run: `Some(pins)` once Compare was pressed (or a link opened) before
+/// the page knew its connection; `pins` are the link's, if it came from one.
+type Waiting = Rc<RefCell<Option<Option<Rc<ComparedImages>>>>>;
+
+/// Runs `compare` when it could not run yet: asked before the page knew whether it came with a
+/// proxy (once it knows), and for a link opened with a comparison (after filling the form with it).
+#[hook]
+fn use_compare_triggers(
+    compare: &Callback<Option<Rc<ComparedImages>>>,
+    discovering: bool,
+    waiting: Waiting,
+    opened: &OpenedImages,
+    fields: (NodeRef, NodeRef, NodeRef),
+) {
+    {
+        let compare = compare.clone();
+        use_effect_with(discovering, move |discovering| {
+            if !*discovering {
+                if let Some(pins) = waiting.take() {
+                    compare.emit(pins);
+                }
+            }
+        });
+    }
+    let compare = compare.clone();
+    use_effect_with(opened.clone(), move |opened| {
+        if let Some(images) = &opened.images {
+            fill_form(images, (&fields.0, &fields.1, &fields.2));
+            compare.emit(Some(images.clone()));
+        }
+    });
+}
+
+/// What the form's fields report.
+struct FormEvents {
+    onsubmit: Callback<SubmitEvent>,
+    on_reference_b: Callback<InputEvent>,
+    on_paste_b: Callback<InputEvent>,
+}
+
+/// The form: both references, B's manifest as the alternative to its reference, and the note on
+/// what an entry cleared.
+fn form_view(fields: (NodeRef, NodeRef, NodeRef), events: FormEvents, note: Option<&'static str>) -> Html {
+    let (reference_a, reference_b, paste_b) = fields;
+    let FormEvents {
+        onsubmit,
+        on_reference_b,
+        on_paste_b,
+    } = events;
+    html! {
+    <form class="compare-images-form" {onsubmit}>
+        <label class="label" for="reference-a">{ "Image A" }</label>
+        <input id="reference-a" ref={reference_a} data-testid="reference-a" type="text" spellcheck="false"
+            autocomplete="off" autocapitalize="off" placeholder="busybox" />
+        <label class="label" for="reference-b">{ "Image B" }</label>
+        <input id="reference-b" ref={reference_b} data-testid="reference-b" type="text" spellcheck="false"
+            autocomplete="off" autocapitalize="off" placeholder="myregistry.example/busybox" oninput={on_reference_b} />
+        <details>
+            <summary>{ "or paste B's manifest" }</summary>
+            <textarea ref={paste_b} data-testid="document-b" spellcheck="false" autocomplete="off"
+                aria-label="B's manifest, pasted" oninput={on_paste_b} />
+        </details>
+        <button type="submit" data-testid="compare-images-button">{ "Compare" }</button>
+        if let Some(text) = note {
+            <p class="muted input-note" role="status" data-testid="compare-images-note">{ text }</p>
+        }
+    </form>
     }
 }
 
