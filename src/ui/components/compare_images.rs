@@ -11,6 +11,7 @@
 use super::comparison_view::ComparisonView;
 use super::layer_pairs::LayerPairs;
 use super::registry_error::RegistryErrorView;
+use super::{field_text, set_field_text};
 use crate::core::diagnose::report::ComparisonReport;
 use crate::core::digest::Digest;
 use crate::core::distribution::error::RegistryError;
@@ -25,7 +26,6 @@ use crate::ui::state::{fetched_document, Handle, LoadedDocument, Source};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// One side as fetched (or pasted): the document it names first, then the rest of its family.
@@ -149,14 +149,9 @@ fn fill_form(images: &ComparedImages, fields: (&NodeRef, &NodeRef, &NodeRef)) {
         ImageB::Reference(pinned) => (pinned.reference.clone(), String::new()),
         ImageB::Pasted(bytes) => (String::new(), String::from_utf8_lossy(bytes).into_owned()),
     };
-    for (field, value) in [(fields.0, &images.a.reference), (fields.1, &b_reference)] {
-        if let Some(input) = field.cast::<HtmlInputElement>() {
-            input.set_value(value);
-        }
-    }
-    if let Some(area) = fields.2.cast::<HtmlTextAreaElement>() {
-        area.set_value(&b_pasted);
-    }
+    set_field_text(fields.0, &images.a.reference);
+    set_field_text(fields.1, &b_reference);
+    set_field_text(fields.2, &b_pasted);
 }
 
 /// Fetches the family `reference` names, as the fetch panel's walk does; documents in the
@@ -226,17 +221,11 @@ fn ready(inputs: [String; 2], a: Side, b: Side) -> Stage {
 /// the paste and pasting clears the reference: [`keep_last`]), so the one filled is the one the
 /// user entered last.
 fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Asked, String> {
-    let pasted = paste
-        .and_then(|p| p.cast::<HtmlTextAreaElement>())
-        .map(|t| t.value())
-        .unwrap_or_default();
+    let pasted = paste.map(field_text).unwrap_or_default();
     if !pasted.trim().is_empty() {
         return Ok(Asked::Pasted(pasted.into_bytes()));
     }
-    let typed = reference
-        .cast::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default();
+    let typed = field_text(reference);
     if typed.trim().is_empty() {
         return Err(format!(
             "Name image {side} (a reference such as busybox or ghcr.io/org/app:1.2)."
@@ -246,31 +235,18 @@ fn asked(reference: &NodeRef, paste: Option<&NodeRef>, side: &str) -> Result<Ask
 }
 
 /// B is named by a reference or by a pasted manifest, whichever the user entered last: an edit of
-/// one empties the other (`other`), and `note` says so where the user looks.
+/// one (`own`) empties the other (`other`), and `note` says so where the user looks.
 fn keep_last(
+    own: NodeRef,
     other: NodeRef,
     note: UseStateHandle<Option<&'static str>>,
     cleared: &'static str,
 ) -> Callback<InputEvent> {
-    Callback::from(move |e: InputEvent| {
-        let typed = e
-            .target_dyn_into::<HtmlInputElement>()
-            .map(|i| i.value())
-            .or_else(|| e.target_dyn_into::<HtmlTextAreaElement>().map(|t| t.value()))
-            .unwrap_or_default();
-        let other_value = other
-            .cast::<HtmlInputElement>()
-            .map(|i| i.value())
-            .or_else(|| other.cast::<HtmlTextAreaElement>().map(|t| t.value()))
-            .unwrap_or_default();
-        if typed.trim().is_empty() || other_value.is_empty() {
+    Callback::from(move |_: InputEvent| {
+        if field_text(&own).trim().is_empty() || field_text(&other).is_empty() {
             return;
         }
-        if let Some(input) = other.cast::<HtmlInputElement>() {
-            input.set_value("");
-        } else if let Some(area) = other.cast::<HtmlTextAreaElement>() {
-            area.set_value("");
-        }
+        set_field_text(&other, "");
         note.set(Some(cleared));
     })
 }
@@ -388,11 +364,13 @@ pub fn compare_images(props: &Props) -> Html {
         None
     });
     let on_reference_b = keep_last(
+        reference_b.clone(),
         paste_b.clone(),
         note.clone(),
         "B's pasted manifest was cleared: B is now the reference you typed.",
     );
     let on_paste_b = keep_last(
+        paste_b.clone(),
         reference_b.clone(),
         note.clone(),
         "B's reference was cleared: B is now the pasted manifest.",

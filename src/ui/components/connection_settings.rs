@@ -2,8 +2,8 @@
 //! settings (`ui::connection`: the CORS proxy prefix and the timeout), plus the line beside the
 //! fetch box that says which way requests go.
 
+use super::typed_text;
 use crate::ui::connection::{use_connection, ConnectionAction, MAX_TIMEOUT_SECONDS};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Where the settings' fields are, for the panel that reads the credentials when a fetch starts
@@ -26,20 +26,12 @@ pub struct ConnectionSettingsProps {
 pub fn connection_settings(props: &ConnectionSettingsProps) -> Html {
     let context = use_connection();
     let fields = &props.fields;
-    let onproxy = context.change.reform(|e: InputEvent| {
-        let value = e
-            .target_dyn_into::<HtmlInputElement>()
-            .map(|i| i.value())
-            .unwrap_or_default();
-        ConnectionAction::TypeProxy(value)
-    });
-    let ontimeout = context.change.reform(|e: InputEvent| {
-        let value = e
-            .target_dyn_into::<HtmlInputElement>()
-            .map(|i| i.value())
-            .unwrap_or_default();
-        ConnectionAction::TypeTimeout(value)
-    });
+    let onproxy = context
+        .change
+        .reform(|e: InputEvent| ConnectionAction::TypeProxy(typed_text(&e)));
+    let ontimeout = context
+        .change
+        .reform(|e: InputEvent| ConnectionAction::TypeTimeout(typed_text(&e)));
     let connection = &context.connection;
     let timeout_note = connection.timeout_note().map(|note| {
         html! { <span class="muted" data-testid="timeout-note" role="status">{ " " }{ note }</span> }

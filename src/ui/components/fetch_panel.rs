@@ -10,6 +10,7 @@
 //! asked for before the page knows whether it came with a proxy waits for that answer.
 
 use super::connection_settings::{ConnectionNote, ConnectionSettings, SettingsFields};
+use super::field_text;
 use super::registry_error::RegistryErrorView;
 use crate::core::digest::Digest;
 use crate::core::distribution::auth::Credentials;
@@ -194,12 +195,6 @@ fn now_millis() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn input_value(node: &NodeRef) -> String {
-    node.cast::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
-}
-
 /// Where the walk's events go.
 struct Sinks {
     dispatch: UseReducerDispatcher<FetchState>,
@@ -298,9 +293,9 @@ impl Runner {
 /// The settings of a fetch starting now: the page's connection and the credentials typed.
 fn fetch_settings(connection: &ConnectionContext, fields: &SettingsFields) -> Result<Settings, String> {
     let credentials = Credentials::from_fields(
-        &input_value(&fields.username),
-        &input_value(&fields.password),
-        &input_value(&fields.token),
+        &field_text(&fields.username),
+        &field_text(&fields.password),
+        &field_text(&fields.token),
     )
     .map_err(|e| e.to_string())?;
     connection
@@ -435,7 +430,7 @@ pub fn fetch_panel(props: &FetchPanelProps) -> Html {
     let start = {
         let dispatch = state.dispatcher();
         let (reference_input, run) = (reference_input.clone(), run.clone());
-        Callback::from(move |()| match Reference::parse(&input_value(&reference_input)) {
+        Callback::from(move |()| match Reference::parse(&field_text(&reference_input)) {
             Ok(reference) => run.emit((reference, Wanted::Walk)),
             Err(e) => dispatch.dispatch(FetchAction::Refuse(e.to_string())),
         })

@@ -1,6 +1,7 @@
 //! Where the layer panel reads blobs from: files chosen or dropped, or the registry the image
 //! came from; and the cap on decompressed bytes.
 
+use super::typed_text;
 use crate::ui::files;
 use web_sys::{DragEvent, File, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
@@ -56,11 +57,7 @@ pub fn layer_sources(props: &LayerSourcesProps) -> Html {
             on_files.emit(files::list(e.data_transfer().and_then(|d| d.files())));
         })
     };
-    let on_reference = props.on_reference.reform(|e: InputEvent| {
-        e.target_dyn_into::<HtmlInputElement>()
-            .map(|input| input.value())
-            .unwrap_or_default()
-    });
+    let on_reference = props.on_reference.reform(|e: InputEvent| typed_text(&e));
     let on_cap = {
         let on_cap = props.on_cap.clone();
         Callback::from(move |e: InputEvent| {

@@ -34,6 +34,35 @@ pub mod share_bar;
 pub mod verification;
 pub mod which_digest;
 
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::{InputEvent, NodeRef, TargetCast};
+
+/// The text of a form field, an `<input>` or a `<textarea>` (empty when the node is neither, or
+/// not mounted).
+pub fn field_text(node: &NodeRef) -> String {
+    node.cast::<HtmlInputElement>()
+        .map(|input| input.value())
+        .or_else(|| node.cast::<HtmlTextAreaElement>().map(|area| area.value()))
+        .unwrap_or_default()
+}
+
+/// Sets the text of a form field, an `<input>` or a `<textarea>`.
+pub fn set_field_text(node: &NodeRef, text: &str) {
+    if let Some(input) = node.cast::<HtmlInputElement>() {
+        input.set_value(text);
+    } else if let Some(area) = node.cast::<HtmlTextAreaElement>() {
+        area.set_value(text);
+    }
+}
+
+/// The text of the `<input>` an `input` event came from (empty from any other target).
+pub fn typed_text(event: &InputEvent) -> String {
+    event
+        .target_dyn_into::<HtmlInputElement>()
+        .map(|input| input.value())
+        .unwrap_or_default()
+}
+
 /// Bytes in both forms: the exact count (what descriptors declare) and a human unit.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
