@@ -167,10 +167,8 @@ impl Policy {
 
     /// The forbidden-address check for an IP literal in the URL (names are checked by the resolver).
     pub fn check_literal_address(&self, url: &Url) -> Result<(), Refusal> {
-        let ip = match url.host() {
-            Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
-            Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
-            _ => return Ok(()),
+        let Some(ip) = literal_ip(url) else {
+            return Ok(());
         };
         if self.forbidden.forbids(ip) && !self.address_exempt(url) {
             return Err(Refusal::ForbiddenAddress {
@@ -214,11 +212,7 @@ impl Policy {
     /// so the port is written out even where the URL left it implied), and plain http its own flag.
     fn host_not_allowed(&self, url: &Url) -> Refusal {
         let host = url.host_str().unwrap_or_default();
-        let internal = match url.host() {
-            Some(Host::Ipv4(ip)) => self.forbidden.forbids(IpAddr::V4(ip)),
-            Some(Host::Ipv6(ip)) => self.forbidden.forbids(IpAddr::V6(ip)),
-            _ => false,
-        };
+        let internal = literal_ip(url).is_some_and(|ip| self.forbidden.forbids(ip));
         let named = match url.port() {
             _ if internal => endpoint(url),
             Some(port) => format!("{host}:{port}"),
@@ -232,6 +226,15 @@ impl Policy {
             endpoint: endpoint(url),
             flags,
         }
+    }
+}
+
+/// The URL's host when it is an IP address written out (a name is only known after resolving).
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        Host::Domain(_) => None,
     }
 }
 
