@@ -193,23 +193,28 @@ async fn get_top(client: &Client<'_>, reference: &Reference, settings: &Settings
         Err(Failure::Registry(error)) => error,
         other => return other,
     };
-    let explained = match (&failure, reference.digest()) {
-        (RegistryError::ManifestUnknown { .. }, _) => match client.repository_unknown().await? {
-            Some(name_unknown) => Some(name_unknown),
-            None => match reference.digest() {
-                Some(digest) => client.digest_is_blob(digest).await?,
-                None => None,
-            },
-        },
-        (
-            RegistryError::NotFound { .. }
-            | RegistryError::ServerError { .. }
-            | RegistryError::UnexpectedStatus { status: 400, .. },
-            Some(digest),
-        ) => client.digest_is_blob(digest).await?,
+    let repository = match failure {
+        RegistryError::ManifestUnknown { .. } => client.repository_unknown().await?,
+        _ => None,
+    };
+    let explained = match (repository, reference.digest()) {
+        (Some(name_unknown), _) => Some(name_unknown),
+        (None, Some(digest)) if may_name_a_blob(&failure) => client.digest_is_blob(digest).await?,
         _ => None,
     };
     Err(Failure::Registry(explained.unwrap_or(failure)))
+}
+
+/// The answers a registry gives a manifest request for a blob's digest: 404 (with or without
+/// `MANIFEST_UNKNOWN`), a 5xx (distribution 2.8 fails to parse the blob as a manifest), or a 400.
+fn may_name_a_blob(failure: &RegistryError) -> bool {
+    matches!(
+        failure,
+        RegistryError::ManifestUnknown { .. }
+            | RegistryError::NotFound { .. }
+            | RegistryError::ServerError { .. }
+            | RegistryError::UnexpectedStatus { status: 400, .. }
+    )
 }
 
 /// List the referrers of `subject` in `reference`'s repository (only those of `artifact_type`
